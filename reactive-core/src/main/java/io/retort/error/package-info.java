@@ -1,0 +1,2 @@
+/** The typed error hierarchy Retort raises. */
+package io.retort.error;

@@ -1,0 +1,176 @@
+package io.retort.sql;
+
+import io.retort.error.ArgumentError;
+import io.retort.sql.compile.KeyBuilder;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Literal SQL text with named binds, {@code text("SELECT * FROM t WHERE a = :a").bind("a", 5)}.
+ * The text is parsed once: {@code :name} outside string literals, quoted identifiers, comments
+ * and dollar quotes becomes a placeholder; {@code ::} (a PostgreSQL cast) and {@code \:} stay
+ * text. Bound values are never re-scanned, so a value such as {@code ":b"} or {@code "$1"} is
+ * sent verbatim (bad-input row B8). The text is trusted SQL: never build it from user input.
+ */
+public final class TextClause extends Node implements Statement {
+    private final String text;
+    private final List<String> chunks;
+    private final List<String> names;
+    private final Map<String, BindParam<?>> binds;
+
+    private TextClause(String text, List<String> chunks, List<String> names, Map<String, BindParam<?>> binds) {
+        this.text = text;
+        this.chunks = chunks;
+        this.names = names;
+        this.binds = binds;
+    }
+
+    static TextClause parse(String sql) {
+        if (sql == null || sql.isBlank()) {
+            throw new ArgumentError("SQL text must not be empty");
+        }
+        List<String> chunks = new ArrayList<>();
+        List<String> names = new ArrayList<>();
+        StringBuilder cur = new StringBuilder();
+        int n = sql.length();
+        int i = 0;
+        while (i < n) {
+            char c = sql.charAt(i);
+            if (c == '\'' || c == '"' || c == '`') {
+                int end = closing(sql, i, c);
+                cur.append(sql, i, end);
+                i = end;
+            } else if (c == '-' && i + 1 < n && sql.charAt(i + 1) == '-') {
+                int end = sql.indexOf('\n', i);
+                end = end < 0 ? n : end;
+                cur.append(sql, i, end);
+                i = end;
+            } else if (c == '/' && i + 1 < n && sql.charAt(i + 1) == '*') {
+                int end = sql.indexOf("*/", i + 2);
+                end = end < 0 ? n : end + 2;
+                cur.append(sql, i, end);
+                i = end;
+            } else if (c == '$' && dollarTag(sql, i) != null) {
+                String tag = dollarTag(sql, i);
+                int end = sql.indexOf(tag, i + tag.length());
+                end = end < 0 ? n : end + tag.length();
+                cur.append(sql, i, end);
+                i = end;
+            } else if (c == '\\' && i + 1 < n && sql.charAt(i + 1) == ':') {
+                cur.append(':');
+                i += 2;
+            } else if (c == ':' && i + 1 < n && sql.charAt(i + 1) == ':') {
+                cur.append("::");
+                i += 2;
+            } else if (c == ':' && i + 1 < n && isStart(sql.charAt(i + 1)) && (i == 0 || !isPart(sql.charAt(i - 1)))) {
+                int j = i + 1;
+                while (j < n && isPart(sql.charAt(j))) {
+                    j++;
+                }
+                chunks.add(cur.toString());
+                cur.setLength(0);
+                names.add(sql.substring(i + 1, j));
+                i = j;
+            } else {
+                cur.append(c);
+                i++;
+            }
+        }
+        chunks.add(cur.toString());
+        return new TextClause(sql, List.copyOf(chunks), List.copyOf(names), Map.of());
+    }
+
+    private static int closing(String s, int start, char q) {
+        int i = start + 1;
+        while (i < s.length()) {
+            if (s.charAt(i) == q) {
+                if (i + 1 < s.length() && s.charAt(i + 1) == q) {
+                    i += 2;
+                    continue;
+                }
+                return i + 1;
+            }
+            i++;
+        }
+        return s.length();
+    }
+
+    private static String dollarTag(String s, int i) {
+        int j = i + 1;
+        while (j < s.length() && (Character.isLetterOrDigit(s.charAt(j)) || s.charAt(j) == '_')) {
+            j++;
+        }
+        if (j < s.length() && s.charAt(j) == '$' && (j == i + 1 || !Character.isDigit(s.charAt(i + 1)))) {
+            return s.substring(i, j + 1);
+        }
+        return null;
+    }
+
+    private static boolean isStart(char c) {
+        return Character.isLetter(c) || c == '_';
+    }
+
+    private static boolean isPart(char c) {
+        return Character.isLetterOrDigit(c) || c == '_';
+    }
+
+    /** Binds a value to {@code :name}, typed from the value. */
+    public TextClause bind(String name, Object value) {
+        return bind(name, value, value == null ? SqlTypes.NULL : SqlTypes.infer(value));
+    }
+
+    /** Binds a value to {@code :name} with an explicit type. */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    public TextClause bind(String name, Object value, SqlType<?> type) {
+        if (!names.contains(name)) {
+            throw new ArgumentError("The text has no bind named :" + name + "; its binds are " + new LinkedHashSet<>(names));
+        }
+        Map<String, BindParam<?>> m = new HashMap<>(binds);
+        m.put(name, new BindParam(type, type.checkBindValue(value), name, false));
+        return new TextClause(text, chunks, names, Collections.unmodifiableMap(m));
+    }
+
+    public String text() {
+        return text;
+    }
+
+    /** The text between binds; one more than {@link #bindNames()}. */
+    public List<String> chunks() {
+        return chunks;
+    }
+
+    /** The bind names in order of appearance (a name may repeat). */
+    public List<String> bindNames() {
+        return names;
+    }
+
+    /** The bound parameter for {@code name}; an {@link ArgumentError} listing every unbound name. */
+    public BindParam<?> bindFor(String name) {
+        BindParam<?> b = binds.get(name);
+        if (b == null) {
+            Set<String> missing = new LinkedHashSet<>(names);
+            missing.removeAll(binds.keySet());
+            throw new ArgumentError("Text SQL has unbound parameters " + missing + ": bind them with .bind(name, value)");
+        }
+        return b;
+    }
+
+    @Override
+    public void accept(SqlVisitor visitor) {
+        visitor.visitText(this);
+    }
+
+    @Override
+    public void appendKey(KeyBuilder key) {
+        key.add("text", text);
+        for (String name : names) {
+            bindFor(name).appendKey(key);
+        }
+    }
+}

@@ -1,0 +1,85 @@
+package io.retort.sql.compile;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Collects a statement's structural tokens and, separately, its bound values in traversal
+ * order. Every node appends itself through {@code appendKey}; a bind appends a marker token
+ * (its type and flags) to the key and its value to {@link #values()}.
+ *
+ * <p>Not thread-safe: one builder per traversal.
+ */
+public final class KeyBuilder {
+    private Object[] tokens = new Object[64];
+    private int size;
+    private final List<Object> values = new ArrayList<>();
+    private final IdentityHashMap<Object, Integer> seen = new IdentityHashMap<>();
+    private final IdentityHashMap<Object, Integer> bindPositions;
+
+    /**
+     * @param trackBinds whether to remember which bind node produced which value index; only
+     *                   the compiler (a cache miss) needs it, the hit path does not pay for it
+     */
+    public KeyBuilder(boolean trackBinds) {
+        this.bindPositions = trackBinds ? new IdentityHashMap<>() : null;
+    }
+
+    /** Appends one structural token (a String, enum, Class, Integer, Boolean or SqlType). */
+    public KeyBuilder add(Object token) {
+        if (size == tokens.length) {
+            tokens = Arrays.copyOf(tokens, size * 2);
+        }
+        tokens[size++] = token == null ? NullToken.NULL : token;
+        return this;
+    }
+
+    /** Appends two tokens. */
+    public KeyBuilder add(Object a, Object b) {
+        return add(a).add(b);
+    }
+
+    /**
+     * Records a bound value; {@code bind} is the node that owns it so the compiler can map its
+     * placeholder to the value's position.
+     */
+    public void value(Object bind, Object value) {
+        if (bindPositions != null) {
+            bindPositions.putIfAbsent(bind, values.size());
+        }
+        values.add(value);
+    }
+
+    /**
+     * True the first time {@code node} is offered: a FROM element met again through one of its
+     * columns only needs its name in the key, not its whole body again.
+     */
+    public boolean firstVisit(Object node) {
+        return seen.putIfAbsent(node, seen.size()) == null;
+    }
+
+    /** The values collected so far, in traversal order. */
+    public List<Object> values() {
+        return values;
+    }
+
+    /** The value index recorded for {@code bind}, or -1. Only when built with tracking. */
+    public int positionOf(Object bind) {
+        Integer i = bindPositions == null ? null : bindPositions.get(bind);
+        return i == null ? -1 : i;
+    }
+
+    Map<Object, Integer> bindPositions() {
+        return bindPositions;
+    }
+
+    /** The finished key. */
+    public CacheKey toKey() {
+        return new CacheKey(Arrays.copyOf(tokens, size));
+    }
+
+    private enum NullToken { NULL }
+}
