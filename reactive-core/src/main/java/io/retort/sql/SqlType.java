@@ -50,6 +50,17 @@ public final class SqlType<T> {
         return new SqlType<>(name, javaType, kind, -1, -1, -1, null, null);
     }
 
+    /**
+     * A database-specific type such as PostgreSQL's {@code JSONB}: {@code name} is the DDL name,
+     * {@code kind} the family it behaves like.
+     */
+    public static <T> SqlType<T> custom(String name, Class<T> javaType, Kind kind) {
+        if (name == null || !name.matches("[A-Za-z][A-Za-z0-9_ ()]*")) {
+            throw new ArgumentError("A type name is letters, digits, spaces and parentheses, got: " + name);
+        }
+        return of(name, javaType, kind);
+    }
+
     /** The generic SQL name ({@code VARCHAR}, {@code NUMERIC}); dialects map it for DDL. */
     public String name() {
         return name;

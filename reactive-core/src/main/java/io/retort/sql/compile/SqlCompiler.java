@@ -109,17 +109,20 @@ public class SqlCompiler implements SqlVisitor {
         }
     }
 
-    protected final SqlCompiler sql(String s) {
+    /** Appends SQL text (public so dialect compilers can chain calls). */
+    public final SqlCompiler sql(String s) {
         out.append(s);
         return this;
     }
 
-    protected final SqlCompiler sql(char c) {
+    /** Appends one character. */
+    public final SqlCompiler sql(char c) {
         out.append(c);
         return this;
     }
 
-    protected final SqlCompiler quoted(String identifier) {
+    /** Appends an identifier, quoted when the dialect requires it. */
+    public final SqlCompiler quoted(String identifier) {
         out.append(dialect.quote(identifier));
         return this;
     }
@@ -1228,9 +1231,14 @@ public class SqlCompiler implements SqlVisitor {
         if (returning.isEmpty()) {
             return;
         }
+        sql(" RETURNING ");
+        returningColumns(returning);
+    }
+
+    /** The RETURNING column list, unqualified and labelled; also sets the result columns. */
+    protected final void returningColumns(List<Expression<?>> returning) {
         returnsRows = true;
         List<ResultColumn> cols = new ArrayList<>();
-        sql(" RETURNING ");
         boolean saved = qualify;
         qualify = false;
         try {
@@ -1406,6 +1414,11 @@ public class SqlCompiler implements SqlVisitor {
             quoted(index.table().schema()).sql('.');
         }
         quoted(index.name());
+    }
+
+    /** Renders a column definition as in CREATE TABLE ({@code name TYPE [DEFAULT] [NOT NULL]...}). */
+    protected final void columnDefinition(Column<?> column) {
+        DdlCompiler.columnDefinition(this, column);
     }
 
     /** Trailing CREATE TABLE options (MySQL table COMMENT); none by default. */

@@ -1,0 +1,2 @@
+/** The H2 dialect, the embedded default. */
+package io.retort.dialect.h2;

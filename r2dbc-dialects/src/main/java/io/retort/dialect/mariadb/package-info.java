@@ -1,0 +1,2 @@
+/** The MariaDB dialect. */
+package io.retort.dialect.mariadb;

@@ -1,0 +1,2 @@
+/** The MySQL dialect (MariaDB extends it). */
+package io.retort.dialect.mysql;

@@ -1,0 +1,168 @@
+package io.retort.dialect.postgresql;
+
+import io.retort.sql.SqlType;
+import io.retort.sql.compile.AnsiDialect;
+import io.retort.sql.compile.LiteralRenderer;
+import io.retort.sql.compile.SqlCompiler;
+
+import java.util.HashSet;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * PostgreSQL (D1) for r2dbc-postgresql: {@code $n} placeholders, RETURNING, ON CONFLICT,
+ * DISTINCT ON, FOR UPDATE/SHARE with OF, NOWAIT and SKIP LOCKED, ILIKE, arrays, and IN lists
+ * bound as one array ({@code = ANY($1)}, C5) so every list length shares one SQL text and one
+ * prepared statement. The array form is on by default; {@link #withArrayInBinding(boolean)}
+ * turns it off.
+ */
+public final class PostgresDialect extends AnsiDialect {
+    /** The default PostgreSQL dialect (array IN binding on). */
+    public static final PostgresDialect INSTANCE = new PostgresDialect(true);
+
+    private static final Set<String> RESERVED = reserved();
+    private static final LiteralRenderer LITERALS = new PostgresLiterals();
+
+    private final boolean arrayInBinding;
+
+    private PostgresDialect(boolean arrayInBinding) {
+        this.arrayInBinding = arrayInBinding;
+    }
+
+    private static Set<String> reserved() {
+        Set<String> s = new HashSet<>(SQL_RESERVED);
+        s.addAll(Set.of("analyse", "analyze", "asymmetric", "binary", "concurrently", "current_catalog",
+                "current_role", "current_schema", "deferrable", "freeze", "ilike", "initially", "isnull", "lateral",
+                "localtime", "localtimestamp", "notnull", "placing", "similar", "symmetric", "tablesample",
+                "variadic", "verbose"));
+        return Set.copyOf(s);
+    }
+
+    /** This dialect with IN lists bound as one array (true) or expanded into placeholders (false). */
+    public PostgresDialect withArrayInBinding(boolean enabled) {
+        return enabled == arrayInBinding ? this : new PostgresDialect(enabled);
+    }
+
+    @Override
+    public String name() {
+        return "postgresql";
+    }
+
+    @Override
+    public ParamStyle paramStyle() {
+        return ParamStyle.DOLLAR_NUMBERED;
+    }
+
+    @Override
+    public Set<String> reservedWords() {
+        return RESERVED;
+    }
+
+    @Override
+    public int maxBindParameters() {
+        return 65535;
+    }
+
+    @Override
+    public int maxIdentifierLength() {
+        return 63;
+    }
+
+    @Override
+    public boolean supportsInsertReturning() {
+        return true;
+    }
+
+    @Override
+    public boolean supportsUpdateReturning() {
+        return true;
+    }
+
+    @Override
+    public boolean supportsDeleteReturning() {
+        return true;
+    }
+
+    @Override
+    public boolean supportsDistinctOn() {
+        return true;
+    }
+
+    @Override
+    public boolean supportsOnConflict() {
+        return true;
+    }
+
+    @Override
+    public boolean supportsAggregateFilter() {
+        return true;
+    }
+
+    @Override
+    public boolean supportsMultiTableUpdate() {
+        return true;
+    }
+
+    @Override
+    public boolean supportsMultiTableDelete() {
+        return true;
+    }
+
+    @Override
+    public boolean supportsLateral() {
+        return true;
+    }
+
+    @Override
+    public boolean supportsArrayInBinding() {
+        return arrayInBinding;
+    }
+
+    @Override
+    public boolean supportsLockOf() {
+        return true;
+    }
+
+    @Override
+    protected String textType() {
+        return "TEXT";
+    }
+
+    @Override
+    protected String blobType() {
+        return "BYTEA";
+    }
+
+    @Override
+    public String ddlTypeName(SqlType<?> type) {
+        if (type.converter() == null && type.kind() == SqlType.Kind.BINARY) {
+            return "BYTEA";
+        }
+        return super.ddlTypeName(type);
+    }
+
+    @Override
+    protected String arrayType(SqlType<?> type) {
+        return ddlTypeName(type.elementType()) + "[]";
+    }
+
+    @Override
+    public LiteralRenderer literals() {
+        return LITERALS;
+    }
+
+    @Override
+    public SqlCompiler newCompiler(boolean literalBinds) {
+        return new PostgresCompiler(this, literalBinds);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof PostgresDialect && ((PostgresDialect) o).arrayInBinding == arrayInBinding;
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(PostgresDialect.class, arrayInBinding);
+    }
+}

@@ -1,0 +1,2 @@
+/** The PostgreSQL dialect. */
+package io.retort.dialect.postgresql;
