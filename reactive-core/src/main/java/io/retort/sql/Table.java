@@ -76,7 +76,7 @@ public class Table extends FromClause {
     }
 
     /** Sets the table COMMENT (C10). */
-    protected final void comment(String text) {
+    protected final void tableComment(String text) {
         this.comment = text;
     }
 
@@ -94,7 +94,7 @@ public class Table extends FromClause {
         return columnsView;
     }
 
-    public final List<Column<?>> primaryKey() {
+    public final List<Column<?>> primaryKeyColumns() {
         List<Column<?>> pk = new ArrayList<>();
         for (Column<?> c : columns) {
             if (c.spec().primaryKey()) {
@@ -118,7 +118,7 @@ public class Table extends FromClause {
     }
 
     /** The table COMMENT, or null. */
-    public final String comment() {
+    public final String tableComment() {
         return comment;
     }
 
@@ -175,7 +175,7 @@ public class Table extends FromClause {
         }
 
         public Builder comment(String text) {
-            table.comment(text);
+            table.tableComment(text);
             return this;
         }
 

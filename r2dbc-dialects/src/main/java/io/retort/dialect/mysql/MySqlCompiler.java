@@ -171,8 +171,8 @@ public class MySqlCompiler extends SqlCompiler {
 
     @Override
     protected void tableOptions(Table table) {
-        if (table.comment() != null) {
-            sql(" COMMENT = ").sql(dialect.literals().string(table.comment()));
+        if (table.tableComment() != null) {
+            sql(" COMMENT = ").sql(dialect.literals().string(table.tableComment()));
         }
     }
 

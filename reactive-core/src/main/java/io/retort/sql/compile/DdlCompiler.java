@@ -48,7 +48,7 @@ final class DdlCompiler {
             c.sql(i > 0 ? ", " : "");
             columnDefinition(c, cols.get(i));
         }
-        List<Column<?>> pk = t.primaryKey();
+        List<Column<?>> pk = t.primaryKeyColumns();
         if (!pk.isEmpty()) {
             c.sql(", PRIMARY KEY (");
             names(c, pk);
