@@ -1,0 +1,35 @@
+package io.retort.tck.env;
+
+/**
+ * An R2DBC driver the TCK runs on, and the backend it talks to. MariaDB has two: the
+ * MySQL-protocol driver from io.asyncer ({@code r2dbc:mysql://}) and MariaDB's own
+ * ({@code r2dbc:mariadb://}); the harness serves both from one server.
+ */
+public enum Driver {
+    /** {@code org.postgresql:r2dbc-postgresql}, URL scheme {@code r2dbc:postgresql://}. */
+    R2DBC_POSTGRESQL(Backend.POSTGRES, "postgresql"),
+    /** {@code io.asyncer:r2dbc-mysql}, URL scheme {@code r2dbc:mysql://}. */
+    R2DBC_MYSQL(Backend.MARIADB, "mysql"),
+    /** {@code org.mariadb:r2dbc-mariadb}, URL scheme {@code r2dbc:mariadb://}. */
+    R2DBC_MARIADB(Backend.MARIADB, "mariadb"),
+    /** {@code io.r2dbc:r2dbc-h2}, URL scheme {@code r2dbc:h2:mem:///}. */
+    R2DBC_H2(Backend.H2, "h2");
+
+    private final Backend backend;
+    private final String r2dbcName;
+
+    Driver(Backend backend, String r2dbcName) {
+        this.backend = backend;
+        this.r2dbcName = r2dbcName;
+    }
+
+    /** The backend this driver connects to. */
+    public Backend backend() {
+        return backend;
+    }
+
+    /** The value of the R2DBC {@code driver} option, which picks the driver's provider. */
+    public String r2dbcName() {
+        return r2dbcName;
+    }
+}
