@@ -45,12 +45,13 @@ public final class StatementCache {
             return new Lookup(compile(dialect, statement), values, false);
         }
         Entry key = new Entry(dialect, kb.toKey());
-        CompiledStatement hit = cache.getIfPresent(key);
-        if (hit != null) {
-            return new Lookup(hit, values, true);
-        }
-        CompiledStatement compiled = cache.get(key, k -> compile(dialect, statement));
-        return new Lookup(compiled, values, false);
+        // One get() per lookup, so Caffeine records exactly one hit or one miss.
+        boolean[] compiledNow = new boolean[1];
+        CompiledStatement compiled = cache.get(key, k -> {
+            compiledNow[0] = true;
+            return compile(dialect, statement);
+        });
+        return new Lookup(compiled, values, !compiledNow[0]);
     }
 
     private static CompiledStatement compile(Dialect dialect, Statement statement) {
