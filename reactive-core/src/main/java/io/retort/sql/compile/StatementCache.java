@@ -54,6 +54,25 @@ public final class StatementCache {
         return new Lookup(compiled, values, !compiledNow[0]);
     }
 
+    /**
+     * The compiled form of a {@link StatementTemplate} execution: no statement building and no
+     * key traversal, only the cache lookup (C3).
+     */
+    public Lookup lookup(Dialect dialect, StatementTemplate.Bound bound) {
+        Objects.requireNonNull(dialect, "dialect");
+        StatementTemplate t = bound.template();
+        List<Object> values = bound.valuesView();
+        if (t.statement() instanceof Ddl || maximumSize == 0) {
+            return new Lookup(compile(dialect, t.statement()), values, false);
+        }
+        boolean[] compiledNow = new boolean[1];
+        CompiledStatement compiled = cache.get(new Entry(dialect, t.key()), k -> {
+            compiledNow[0] = true;
+            return compile(dialect, t.statement());
+        });
+        return new Lookup(compiled, values, !compiledNow[0]);
+    }
+
     private static CompiledStatement compile(Dialect dialect, Statement statement) {
         CompiledStatement c = dialect.newCompiler(false).compile(statement);
         for (String w : c.warnings()) {
