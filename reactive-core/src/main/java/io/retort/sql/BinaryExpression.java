@@ -39,7 +39,9 @@ public final class BinaryExpression<T> extends Expression<T> {
 
     @Override
     public void appendKey(KeyBuilder key) {
-        key.add("bin", operator);
+        // Operator.equals ignores associativity, which decides parentheses (a + (b + c)); the type
+        // of a custom operator's result is the read type of a result column.
+        key.add("bin", operator).add(operator.isAssociative()).add(type());
         left.appendKey(key);
         right.appendKey(key);
     }

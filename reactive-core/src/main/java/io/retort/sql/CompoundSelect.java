@@ -122,5 +122,6 @@ public final class CompoundSelect extends SelectBase {
             s.appendKey(key);
         }
         Select.appendTail(key, orderBy, limit, offset);
+        key.add("compound-end");
     }
 }

@@ -30,5 +30,8 @@ public final class Constant<T> extends Expression<T> {
     @Override
     public void appendKey(KeyBuilder key) {
         key.add(kind);
+        if (kind == Kind.NULL) {
+            key.add(type()); // select(nullValue(INTEGER)) and nullValue(VARCHAR) read differently
+        }
     }
 }

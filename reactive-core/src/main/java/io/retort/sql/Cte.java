@@ -84,7 +84,7 @@ public final class Cte extends FromClause {
     @Override
     void appendRef(KeyBuilder key) {
         key.add("cte", name).add(recursive);
-        if (key.firstVisit(this)) {
+        if (key.identify(this)) {
             select.appendKey(key);
         }
     }

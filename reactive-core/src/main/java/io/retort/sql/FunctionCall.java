@@ -71,12 +71,13 @@ public final class FunctionCall<T> extends Expression<T> {
 
     @Override
     public void appendKey(KeyBuilder key) {
-        key.add("fn", name).add(arguments.size()).add(distinct);
+        // FILTER presence comes first, or f(g(x)) FILTER (...) keys like f(g(x) FILTER (...)); the
+        // declared type is the read type of a result column.
+        key.add("fn", name).add(arguments.size()).add(distinct).add(filter != null).add(type());
         for (Expression<?> a : arguments) {
             a.appendKey(key);
         }
         if (filter != null) {
-            key.add("filter");
             filter.appendKey(key);
         }
     }

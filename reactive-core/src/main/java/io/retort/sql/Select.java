@@ -357,6 +357,9 @@ public final class Select extends SelectBase {
         if (lock != null) {
             lock.appendKey(key);
         }
+        // The optional clauses above make the key ambiguous without an end: a nested SELECT's
+        // WHERE/ORDER BY/LIMIT would key the same as its parent's (scalar subquery, EXISTS, UNION member).
+        key.add("select-end");
     }
 
     static void appendTail(KeyBuilder key, List<SortOrder> orderBy, Expression<?> limit, Expression<?> offset) {

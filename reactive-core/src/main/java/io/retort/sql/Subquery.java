@@ -62,7 +62,7 @@ public final class Subquery extends FromClause {
     @Override
     void appendRef(KeyBuilder key) {
         key.add("subquery", name).add(lateral);
-        if (key.firstVisit(this)) {
+        if (key.identify(this)) {
             select.appendKey(key);
         }
     }

@@ -47,6 +47,10 @@ public final class TableAlias extends FromClause {
     @Override
     void appendRef(KeyBuilder key) {
         key.add("alias", alias);
-        table.appendRef(key);
+        // Two alias objects with one name are two FROM entries to the compiler (identity), so the
+        // key tells them apart too.
+        if (key.identify(this)) {
+            table.appendRef(key);
+        }
     }
 }

@@ -18,14 +18,13 @@ public final class KeyBuilder {
     private int size;
     private final List<Object> values = new ArrayList<>();
     private final IdentityHashMap<Object, Integer> seen = new IdentityHashMap<>();
-    private final IdentityHashMap<Object, Integer> bindPositions;
+    private IdentityHashMap<Object, Integer> bindPositions;
 
     /**
-     * @param trackBinds whether to remember which bind node produced which value index; only
-     *                   the compiler (a cache miss) needs it, the hit path does not pay for it
+     * @param trackBinds kept for compatibility: bind positions are always recorded now, because a
+     *                   bind node met twice must show in the key (see {@link #value})
      */
     public KeyBuilder(boolean trackBinds) {
-        this.bindPositions = trackBinds ? new IdentityHashMap<>() : null;
     }
 
     /** Appends one structural token (a String, enum, Class, Integer, Boolean or SqlType). */
@@ -47,8 +46,15 @@ public final class KeyBuilder {
      * placeholder to the value's position.
      */
     public void value(Object bind, Object value) {
-        if (bindPositions != null) {
-            bindPositions.putIfAbsent(bind, values.size());
+        if (bindPositions == null) {
+            bindPositions = new IdentityHashMap<>();
+        }
+        Integer first = bindPositions.putIfAbsent(bind, values.size());
+        if (first != null) {
+            // The same bind node again (a reused expression or subquery): the compiler gives all its
+            // placeholders the first value, so the key must say so, or a statement with two distinct
+            // binds here would share this compiled form and bind the first value twice.
+            add(Marker.SAME_BIND).add(first);
         }
         values.add(value);
     }
@@ -61,12 +67,28 @@ public final class KeyBuilder {
         return seen.putIfAbsent(node, seen.size()) == null;
     }
 
+    /**
+     * Appends which FROM element {@code node} is, by identity, as the compiler tells FROM elements
+     * other than tables apart (two {@code t.as("a")} objects are two FROM entries): a marker the
+     * first time it is offered (returns true: append its body), else the ordinal of that first
+     * offer (returns false).
+     */
+    public boolean identify(Object node) {
+        Integer prior = seen.putIfAbsent(node, seen.size());
+        if (prior == null) {
+            add(Marker.NEW_REF);
+            return true;
+        }
+        add(prior);
+        return false;
+    }
+
     /** The values collected so far, in traversal order. */
     public List<Object> values() {
         return values;
     }
 
-    /** The value index recorded for {@code bind}, or -1. Only when built with tracking. */
+    /** The value index recorded for {@code bind} (its first occurrence), or -1. */
     public int positionOf(Object bind) {
         Integer i = bindPositions == null ? null : bindPositions.get(bind);
         return i == null ? -1 : i;
@@ -82,4 +104,7 @@ public final class KeyBuilder {
     }
 
     private enum NullToken { NULL }
+
+    /** Structural tokens no node can produce otherwise. */
+    private enum Marker { SAME_BIND, NEW_REF }
 }

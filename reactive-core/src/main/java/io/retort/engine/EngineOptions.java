@@ -1,0 +1,149 @@
+package io.retort.engine;
+
+import io.retort.error.ArgumentError;
+import io.retort.sql.compile.Dialect;
+
+import java.time.Duration;
+
+/**
+ * Immutable engine settings, built with {@link #builder()}; the builder validates and names any
+ * conflict. Defaults: a pool of 10 connections validated by a server round trip on checkout
+ * (pre-ping, C13), acquire timeout 30 s (never an unbounded wait), a 500-statement compiled
+ * cache, SQL logging at DEBUG.
+ *
+ * @param maxPoolSize     most connections open at once
+ * @param initialPoolSize connections opened eagerly when the engine starts
+ * @param acquireTimeout  longest wait for a pooled connection before a PoolTimeoutError
+ * @param maxIdleTime     idle connections older than this are closed
+ * @param maxLifeTime     connections older than this are retired on release; null for no limit
+ * @param prePing         validate each connection with the server on checkout
+ * @param cacheSize       compiled statements kept (0 disables caching)
+ * @param echo            log every statement at INFO instead of DEBUG
+ * @param hideParameters  never show parameter values in logs or errors (B18)
+ * @param pooled          wrap the connection factory in r2dbc-pool
+ * @param dialect         the dialect, or null to detect it from the driver
+ */
+public record EngineOptions(int maxPoolSize, int initialPoolSize, Duration acquireTimeout, Duration maxIdleTime,
+                            Duration maxLifeTime, boolean prePing, int cacheSize, boolean echo, boolean hideParameters,
+                            boolean pooled, Dialect dialect) {
+
+    public EngineOptions {
+        if (maxPoolSize < 1) {
+            throw new ArgumentError("maxPoolSize must be at least 1, got " + maxPoolSize);
+        }
+        if (initialPoolSize < 0 || initialPoolSize > maxPoolSize) {
+            throw new ArgumentError("initialPoolSize must be between 0 and maxPoolSize (" + maxPoolSize + "), got "
+                    + initialPoolSize);
+        }
+        if (acquireTimeout == null || acquireTimeout.isNegative() || acquireTimeout.isZero()) {
+            throw new ArgumentError("acquireTimeout must be positive: an unbounded wait hides pool exhaustion");
+        }
+        if (cacheSize < 0) {
+            throw new ArgumentError("cacheSize must be >= 0, got " + cacheSize);
+        }
+    }
+
+    /** The defaults. */
+    public static EngineOptions defaults() {
+        return builder().build();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from these options. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.maxPoolSize = maxPoolSize;
+        b.initialPoolSize = initialPoolSize;
+        b.acquireTimeout = acquireTimeout;
+        b.maxIdleTime = maxIdleTime;
+        b.maxLifeTime = maxLifeTime;
+        b.prePing = prePing;
+        b.cacheSize = cacheSize;
+        b.echo = echo;
+        b.hideParameters = hideParameters;
+        b.pooled = pooled;
+        b.dialect = dialect;
+        return b;
+    }
+
+    /** Builds {@link EngineOptions}. */
+    public static final class Builder {
+        private int maxPoolSize = 10;
+        private int initialPoolSize = 0;
+        private Duration acquireTimeout = Duration.ofSeconds(30);
+        private Duration maxIdleTime = Duration.ofMinutes(30);
+        private Duration maxLifeTime;
+        private boolean prePing = true;
+        private int cacheSize = 500;
+        private boolean echo;
+        private boolean hideParameters;
+        private boolean pooled = true;
+        private Dialect dialect;
+
+        private Builder() {
+        }
+
+        public Builder maxPoolSize(int n) {
+            this.maxPoolSize = n;
+            return this;
+        }
+
+        public Builder initialPoolSize(int n) {
+            this.initialPoolSize = n;
+            return this;
+        }
+
+        public Builder acquireTimeout(Duration d) {
+            this.acquireTimeout = d;
+            return this;
+        }
+
+        public Builder maxIdleTime(Duration d) {
+            this.maxIdleTime = d;
+            return this;
+        }
+
+        public Builder maxLifeTime(Duration d) {
+            this.maxLifeTime = d;
+            return this;
+        }
+
+        public Builder prePing(boolean on) {
+            this.prePing = on;
+            return this;
+        }
+
+        public Builder cacheSize(int n) {
+            this.cacheSize = n;
+            return this;
+        }
+
+        public Builder echo(boolean on) {
+            this.echo = on;
+            return this;
+        }
+
+        public Builder hideParameters(boolean on) {
+            this.hideParameters = on;
+            return this;
+        }
+
+        public Builder pooled(boolean on) {
+            this.pooled = on;
+            return this;
+        }
+
+        public Builder dialect(Dialect d) {
+            this.dialect = d;
+            return this;
+        }
+
+        public EngineOptions build() {
+            return new EngineOptions(maxPoolSize, initialPoolSize, acquireTimeout, maxIdleTime, maxLifeTime, prePing,
+                    cacheSize, echo, hideParameters, pooled, dialect);
+        }
+    }
+}

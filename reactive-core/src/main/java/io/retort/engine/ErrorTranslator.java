@@ -1,0 +1,119 @@
+package io.retort.engine;
+
+import io.r2dbc.spi.R2dbcException;
+import io.r2dbc.spi.R2dbcNonTransientResourceException;
+import io.r2dbc.spi.R2dbcTimeoutException;
+import io.r2dbc.spi.R2dbcTransientResourceException;
+import io.retort.error.CancelledError;
+import io.retort.error.ConnectionLostError;
+import io.retort.error.DataError;
+import io.retort.error.DatabaseError;
+import io.retort.error.DeadlockError;
+import io.retort.error.IntegrityError;
+import io.retort.error.LockTimeoutError;
+import io.retort.error.OperationalError;
+import io.retort.error.ProgrammingError;
+import io.retort.error.RetortException;
+import io.retort.error.SerializationError;
+import io.retort.error.TimeoutError;
+
+import java.io.IOException;
+import java.nio.channels.ClosedChannelException;
+
+/**
+ * Turns driver exceptions into Retort's typed errors by SQLSTATE and vendor code, not by the
+ * driver's exception class: drivers disagree (r2dbc-postgresql reports a statement timeout as a
+ * non-transient resource error, RELIABILITY A4), SQLSTATEs and MySQL error numbers do not.
+ */
+final class ErrorTranslator {
+    private ErrorTranslator() {
+    }
+
+    static RetortException translate(Throwable t, String sql, String params) {
+        if (t instanceof RetortException) {
+            return (RetortException) t;
+        }
+        String state = null;
+        int code = 0;
+        String message = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+        if (t instanceof R2dbcException) {
+            R2dbcException r = (R2dbcException) t;
+            state = r.getSqlState();
+            code = r.getErrorCode();
+            if (sql == null) {
+                sql = r.getSql();
+            }
+        }
+        String lower = message.toLowerCase(java.util.Locale.ROOT);
+        // Vendor codes first: MySQL/MariaDB SQLSTATEs are coarse (HY000 covers many errors).
+        switch (code) {
+            case 1062: case 1451: case 1452: case 1048: case 1364: case 4025: case 3819:
+                return new IntegrityError(message, sql, params, state, code, t);
+            case 1213:
+                return new DeadlockError(message, sql, params, state, code, t);
+            case 1205:
+                return new LockTimeoutError(message, sql, params, state, code, t);
+            case 1969: case 3024:
+                return new TimeoutError(message, sql, params, state, code, t);
+            case 1317:
+                return new CancelledError(message, sql, params, state, code, t);
+            case 2006: case 2013: case 1927: case 4031: case 1053:
+                return new ConnectionLostError(message, sql, params, state, code, t);
+            case 1064: case 1146: case 1054: case 1049: case 1142: case 1044: case 1045:
+                return new ProgrammingError(message, sql, params, state, code, t);
+            case 1264: case 1265: case 1366: case 1292: case 1406: case 1365:
+                return new DataError(message, sql, params, state, code, t);
+            default:
+                break;
+        }
+        if (state != null && state.length() >= 2) {
+            String cls = state.substring(0, 2);
+            if (state.equals("40P01")) {
+                return new DeadlockError(message, sql, params, state, code, t);
+            }
+            if (state.equals("40001")) {
+                return new SerializationError(message, sql, params, state, code, t);
+            }
+            if (state.equals("55P03")) {
+                return new LockTimeoutError(message, sql, params, state, code, t);
+            }
+            if (state.equals("57014") || state.equals("70100")) {
+                return lower.contains("timeout") || lower.contains("max_statement_time")
+                        ? new TimeoutError(message, sql, params, state, code, t)
+                        : new CancelledError(message, sql, params, state, code, t);
+            }
+            if (state.startsWith("57P") || cls.equals("08") || state.equals("25P03")) {
+                return new ConnectionLostError(message, sql, params, state, code, t);
+            }
+            switch (cls) {
+                case "23": return new IntegrityError(message, sql, params, state, code, t);
+                case "22": return new DataError(message, sql, params, state, code, t);
+                case "42": case "3F": case "0A": return new ProgrammingError(message, sql, params, state, code, t);
+                case "40": return new OperationalError(message, sql, params, state, code, t);
+                case "53": case "54": case "55": case "57": case "58": case "HY": case "XX": case "25":
+                    return new OperationalError(message, sql, params, state, code, t);
+                default: break;
+            }
+        }
+        if (t instanceof R2dbcTimeoutException || t instanceof java.util.concurrent.TimeoutException) {
+            return new TimeoutError(message, sql, params, state, code, t);
+        }
+        if (t instanceof R2dbcNonTransientResourceException || t instanceof R2dbcTransientResourceException
+                || t instanceof IOException || t instanceof ClosedChannelException || isConnectionClosed(t)) {
+            return new ConnectionLostError(message, sql, params, state, code, t);
+        }
+        if (t instanceof R2dbcException) {
+            return new DatabaseError(message, sql, params, state, code, t);
+        }
+        if (t instanceof IllegalArgumentException || t instanceof IllegalStateException
+                || t instanceof UnsupportedOperationException || t instanceof ClassCastException) {
+            return new io.retort.error.InvalidRequestError(message + (sql == null ? "" : "\n[SQL: " + sql + "]"), t);
+        }
+        return new DatabaseError(message, sql, params, state, code, t);
+    }
+
+    private static boolean isConnectionClosed(Throwable t) {
+        String n = t.getClass().getSimpleName();
+        return n.contains("ConnectionClosed") || n.contains("ClosedException") || n.contains("PrematureClose");
+    }
+}

@@ -1,0 +1,184 @@
+package io.retort.engine;
+
+import io.retort.error.ArgumentError;
+import io.retort.error.MultipleResultsFoundError;
+import io.retort.error.NoResultFoundError;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+import java.lang.reflect.Constructor;
+import java.lang.reflect.RecordComponent;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * The outcome of executing a statement (C12): a cold {@code Flux<Row>} plus the helpers of
+ * SQLAlchemy's Result. Nothing runs until a method's publisher is subscribed; each
+ * subscription executes the statement once, on the connection it was created on, so use one
+ * view per execution. Cancelling a row stream stops reading and invalidates the connection
+ * rather than returning it to the pool mid-result.
+ */
+public final class Result {
+    private final Flux<Row> rows;
+    private final Mono<Long> rowsUpdated;
+    private final String sql;
+
+    Result(Flux<Row> rows, Mono<Long> rowsUpdated, String sql) {
+        this.rows = rows;
+        this.rowsUpdated = rowsUpdated;
+        this.sql = sql;
+    }
+
+    /** Every row, streamed with backpressure. */
+    public Flux<Row> rows() {
+        return rows;
+    }
+
+    /** The number of rows inserted, updated or deleted. */
+    public Mono<Long> rowsAffected() {
+        return rowsUpdated;
+    }
+
+    /** All rows in a list. */
+    public Mono<List<Row>> all() {
+        return rows.collectList();
+    }
+
+    /** The first row, or empty; the rest of the result is not read. */
+    public Mono<Row> first() {
+        return rows.next();
+    }
+
+    /** Exactly one row: a NoResultFoundError if none, a MultipleResultsFoundError if more. */
+    public Mono<Row> one() {
+        return oneOrNone().switchIfEmpty(Mono.error(() -> new NoResultFoundError("No row was found for one(): " + sql)));
+    }
+
+    /** At most one row: empty if none, a MultipleResultsFoundError if more. */
+    public Mono<Row> oneOrNone() {
+        return rows.take(2).collectList().flatMap(l -> {
+            if (l.size() > 1) {
+                return Mono.error(new MultipleResultsFoundError("Multiple rows were found when at most one was required: " + sql));
+            }
+            return Mono.justOrEmpty(l.isEmpty() ? null : l.get(0));
+        });
+    }
+
+    /** The first column of each row, cast to {@code type}. */
+    public <T> Flux<T> scalars(Class<T> type) {
+        return rows.map(r -> r.get(0, type));
+    }
+
+    /** The first column of each row. */
+    public Flux<Object> scalars() {
+        return rows.map(r -> r.get(0));
+    }
+
+    /** The first column of the first row, or empty. */
+    public <T> Mono<T> scalar(Class<T> type) {
+        return first().flatMap(r -> Mono.justOrEmpty(r.get(0, type)));
+    }
+
+    /** Each row as a label → value map. */
+    public Flux<Map<String, Object>> mappings() {
+        return rows.map(Row::mapping);
+    }
+
+    /** Rows with duplicates (equal values) removed, first occurrence kept. */
+    public Flux<Row> unique() {
+        return rows.distinct(r -> List.of(r.toArray()));
+    }
+
+    /** Rows in lists of {@code size} (the last may be shorter). */
+    public Flux<List<Row>> partitions(int size) {
+        if (size < 1) {
+            throw new ArgumentError("partition size must be positive, got " + size);
+        }
+        return rows.buffer(size);
+    }
+
+    /**
+     * Each row as a record, matching components to labels by name (case-insensitive,
+     * {@code snake_case} labels match {@code camelCase} components).
+     */
+    public <R extends Record> Flux<R> into(Class<R> recordType) {
+        Function<Row, R> mapper = RecordMapper.forType(recordType);
+        return rows.map(mapper);
+    }
+
+    /** Maps records by component name to a row's labels. */
+    static final class RecordMapper {
+        private RecordMapper() {
+        }
+
+        static <R extends Record> Function<Row, R> forType(Class<R> type) {
+            RecordComponent[] comps = type.getRecordComponents();
+            Class<?>[] types = new Class<?>[comps.length];
+            String[] names = new String[comps.length];
+            for (int i = 0; i < comps.length; i++) {
+                types[i] = box(comps[i].getType());
+                names[i] = comps[i].getName();
+            }
+            Constructor<R> ctor;
+            try {
+                Class<?>[] raw = new Class<?>[comps.length];
+                for (int i = 0; i < comps.length; i++) {
+                    raw[i] = comps[i].getType();
+                }
+                ctor = type.getDeclaredConstructor(raw);
+                ctor.setAccessible(true);
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                throw new ArgumentError("Cannot use the canonical constructor of " + type.getName() + ": " + e);
+            }
+            return row -> {
+                Object[] args = new Object[comps.length];
+                for (int i = 0; i < comps.length; i++) {
+                    int idx = find(row, names[i]);
+                    args[i] = row.get(idx, types[i]);
+                }
+                try {
+                    return ctor.newInstance(args);
+                } catch (ReflectiveOperationException e) {
+                    throw new ArgumentError("Cannot build " + type.getSimpleName() + " from " + row + ": " + e);
+                }
+            };
+        }
+
+        private static int find(Row row, String component) {
+            List<String> labels = row.labels();
+            for (int i = 0; i < labels.size(); i++) {
+                String l = labels.get(i);
+                if (l.equalsIgnoreCase(component) || l.replace("_", "").equalsIgnoreCase(component)) {
+                    return i;
+                }
+            }
+            throw new ArgumentError("No column for record component '" + component + "' in " + labels);
+        }
+
+        private static Class<?> box(Class<?> c) {
+            if (!c.isPrimitive()) {
+                return c;
+            }
+            if (c == int.class) {
+                return Integer.class;
+            }
+            if (c == long.class) {
+                return Long.class;
+            }
+            if (c == boolean.class) {
+                return Boolean.class;
+            }
+            if (c == double.class) {
+                return Double.class;
+            }
+            if (c == float.class) {
+                return Float.class;
+            }
+            if (c == short.class) {
+                return Short.class;
+            }
+            return c;
+        }
+    }
+}

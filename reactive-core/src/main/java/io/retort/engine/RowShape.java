@@ -1,0 +1,66 @@
+package io.retort.engine;
+
+import io.retort.error.ArgumentError;
+import io.retort.sql.SqlType;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The labels and expected types of a result's columns, shared by all its rows. */
+final class RowShape {
+    private static final int AMBIGUOUS = -2;
+
+    private final List<String> labels;
+    private final SqlType<?>[] types;
+    private final Map<String, Integer> index = new HashMap<>();
+    private final boolean duplicates;
+
+    RowShape(List<String> labels, SqlType<?>[] types) {
+        this.labels = List.copyOf(labels);
+        this.types = types;
+        boolean dup = false;
+        for (int i = 0; i < labels.size(); i++) {
+            String key = labels.get(i).toLowerCase(java.util.Locale.ROOT);
+            Integer prev = index.putIfAbsent(key, i);
+            if (prev != null) {
+                index.put(key, AMBIGUOUS);
+                dup = true;
+            }
+        }
+        this.duplicates = dup;
+    }
+
+    List<String> labels() {
+        return labels;
+    }
+
+    String label(int i) {
+        return labels.get(i);
+    }
+
+    /** Expected type of column i, or null when unknown (text SQL). */
+    SqlType<?> type(int i) {
+        return types == null || i >= types.length ? null : types[i];
+    }
+
+    int size() {
+        return labels.size();
+    }
+
+    boolean hasDuplicates() {
+        return duplicates;
+    }
+
+    /** Case-insensitive, because H2 upper-cases unquoted labels and MySQL keeps their case. */
+    int indexOf(String label) {
+        Integer i = index.get(label.toLowerCase(java.util.Locale.ROOT));
+        if (i == null) {
+            throw new ArgumentError("No column labelled '" + label + "' in this row; labels are " + labels);
+        }
+        if (i == AMBIGUOUS) {
+            throw new ArgumentError("The label '" + label + "' appears more than once in " + labels + "; access it by index");
+        }
+        return i;
+    }
+}

@@ -1,0 +1,145 @@
+package io.retort.tck.suite;
+
+import io.retort.engine.Engine;
+import io.retort.engine.Row;
+import io.retort.error.IntegrityError;
+import io.retort.error.PendingRollbackError;
+import io.retort.sql.Select;
+import io.retort.tck.TckBackend;
+import io.retort.tck.TckOracle;
+import io.retort.tck.TckSchema;
+import io.retort.tck.env.TestDatabase;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.test.StepVerifier;
+
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.util.List;
+
+import static io.retort.sql.Sql.count;
+import static io.retort.sql.Sql.insert;
+import static io.retort.sql.Sql.select;
+import static io.retort.sql.Sql.update;
+import static io.retort.tck.TckSchema.ALBUM;
+import static io.retort.tck.TckSchema.ARTIST;
+import static io.retort.tck.TckSchema.TRACK;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Select, insert/returning, update and transactions: the core round trips every backend must pass. */
+@ExtendWith(TckOracle.class)
+public interface CoreSuite extends TckBackend {
+
+    @Test // C1, C12, C13: a join with bound values streams typed rows
+    default void selectJoinStreamsTypedRows(TestDatabase db) {
+        Engine engine = engine(db);
+        TckSchema.createAndLoad(engine, 3).block(Duration.ofSeconds(30));
+        Select q = select(ARTIST.name, ALBUM.title, count().as("tracks"))
+                .from(ARTIST.join(ALBUM).join(TRACK))
+                .where(ARTIST.artistId.in(1, 2))
+                .groupBy(ARTIST.name, ALBUM.title)
+                .orderBy(ALBUM.title);
+        StepVerifier.create(engine.execute(q).map(r -> r.get(ARTIST.name) + "|" + r.get(ALBUM.title) + "|" + r.get(2, Long.class)))
+                .expectNext("Artist 1|Album 10|5", "Artist 1|Album 11|5", "Artist 2|Album 20|5", "Artist 2|Album 21|5")
+                .verifyComplete();
+        StepVerifier.create(engine.connect(c -> c.execute(select(TRACK.unitPrice).where(TRACK.trackId.eq(1))).scalars(BigDecimal.class)))
+                .expectNext(new BigDecimal("0.99"))
+                .verifyComplete();
+    }
+
+    @Test // C4: empty IN is false and empty NOT IN true on the real server
+    default void emptyInOnTheServer(TestDatabase db) {
+        Engine engine = engine(db);
+        TckSchema.createAndLoad(engine, 2).block(Duration.ofSeconds(30));
+        StepVerifier.create(engine.connect(c -> c.execute(select(count()).from(ARTIST).where(ARTIST.artistId.in(List.of()))).scalars(Long.class)))
+                .expectNext(0L).verifyComplete();
+        StepVerifier.create(engine.connect(c -> c.execute(select(count()).from(ARTIST).where(ARTIST.artistId.notIn(List.of()))).scalars(Long.class)))
+                .expectNext(2L).verifyComplete();
+    }
+
+    @Test // C14, D1-D3: executemany with RETURNING correlates generated keys to parameter sets
+    default void insertReturningGeneratedKeys(TestDatabase db) {
+        Engine engine = engine(db);
+        TckSchema.create(engine).block(Duration.ofSeconds(30));
+        if (!engine.dialect().block().supportsInsertReturning()) {
+            return;
+        }
+        List<java.util.Map<io.retort.sql.Column<?>, Object>> sets = new java.util.ArrayList<>();
+        for (int i = 0; i < 2500; i++) {
+            sets.add(TckSchema.row(ARTIST.name, "N" + i));
+        }
+        List<Row> rows = engine.connect(c -> c.executeMany(insert(ARTIST).returning(ARTIST.artistId, ARTIST.name), sets).rows())
+                .collectList().block(Duration.ofSeconds(60));
+        assertThat(rows).hasSize(2500);
+        for (int i = 0; i < rows.size(); i++) {
+            assertThat(rows.get(i).get(ARTIST.name)).isEqualTo("N" + i);
+        }
+        assertThat(rows.stream().map(r -> r.get(ARTIST.artistId)).distinct().count()).isEqualTo(2500);
+    }
+
+    @Test // C13: commit on completion, rollback on error; a unique violation is an IntegrityError with the SQL
+    default void transactionCommitRollbackAndIntegrityError(TestDatabase db) {
+        Engine engine = engine(db);
+        TckSchema.create(engine).block(Duration.ofSeconds(30));
+        engine.inTransaction(c -> c.execute(insert(ARTIST).set(ARTIST.name, "kept")).rowsAffected()).blockLast();
+        StepVerifier.create(engine.inTransaction(c -> c.execute(insert(ARTIST).set(ARTIST.name, "lost")).rowsAffected()
+                        .then(c.execute(insert(ARTIST).set(ARTIST.name, "kept")).rowsAffected())))
+                .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(IntegrityError.class)
+                        .hasMessageContaining("INSERT INTO artist"))
+                .verify(Duration.ofSeconds(10));
+        StepVerifier.create(engine.connect(c -> c.execute(select(ARTIST.name).orderBy(ARTIST.name)).scalars(String.class)))
+                .expectNext("kept").verifyComplete();
+    }
+
+    @Test // RELIABILITY §0/F20: a transaction that saw an error never commits, even if the error was swallowed
+    default void swallowedErrorStillPreventsCommit(TestDatabase db) {
+        Engine engine = engine(db);
+        TckSchema.create(engine).block(Duration.ofSeconds(30));
+        engine.inTransaction(c -> c.execute(insert(ARTIST).set(ARTIST.name, "a")).rowsAffected()).blockLast();
+        Flux<Long> work = engine.inTransaction(c -> c.execute(insert(ARTIST).set(ARTIST.name, "b")).rowsAffected()
+                .then(c.execute(insert(ARTIST).set(ARTIST.name, "a")).rowsAffected().onErrorResume(e -> Mono.just(-1L))));
+        StepVerifier.create(work).expectNext(-1L).expectError(PendingRollbackError.class).verify(Duration.ofSeconds(10));
+        StepVerifier.create(engine.connect(c -> c.execute(select(count()).from(ARTIST)).scalars(Long.class)))
+                .expectNext(1L).verifyComplete();
+    }
+
+    @Test // C13: savepoints contain their failure; the outer transaction commits
+    default void savepointContainsFailure(TestDatabase db) {
+        Engine engine = engine(db);
+        TckSchema.create(engine).block(Duration.ofSeconds(30));
+        Flux<Long> work = engine.inTransaction(c -> c.execute(insert(ARTIST).set(ARTIST.name, "outer")).rowsAffected()
+                .concatWith(c.inNested(n -> n.execute(insert(ARTIST).set(ARTIST.name, "inner")).rowsAffected()
+                        .then(n.execute(insert(ARTIST).set(ARTIST.name, "outer")).rowsAffected()))
+                        .onErrorResume(IntegrityError.class, e -> Mono.just(0L))));
+        StepVerifier.create(work).expectNext(1L, 0L).verifyComplete();
+        StepVerifier.create(engine.connect(c -> c.execute(select(ARTIST.name)).scalars(String.class)))
+                .expectNext("outer").verifyComplete();
+    }
+
+    @Test // C12: one/oneOrNone/first/scalars/mappings/partitions/into
+    default void resultHelpers(TestDatabase db) {
+        Engine engine = engine(db);
+        TckSchema.createAndLoad(engine, 3).block(Duration.ofSeconds(30));
+        StepVerifier.create(engine.connect(c -> c.execute(select(ARTIST.name).where(ARTIST.artistId.eq(2))).one()))
+                .assertNext(r -> assertThat(r.get("name")).isEqualTo("Artist 2")).verifyComplete();
+        StepVerifier.create(engine.connect(c -> c.execute(select(ARTIST.name)).one()))
+                .expectError(io.retort.error.MultipleResultsFoundError.class).verify();
+        StepVerifier.create(engine.connect(c -> c.execute(select(ARTIST.name).where(ARTIST.artistId.eq(99))).oneOrNone()))
+                .verifyComplete();
+        StepVerifier.create(engine.connect(c -> c.execute(select(ARTIST.artistId, ARTIST.name).orderBy(ARTIST.artistId))
+                        .into(ArtistRecord.class)))
+                .expectNext(new ArtistRecord(1, "Artist 1"), new ArtistRecord(2, "Artist 2"), new ArtistRecord(3, "Artist 3"))
+                .verifyComplete();
+        StepVerifier.create(engine.connect(c -> c.execute(select(TRACK.trackId).orderBy(TRACK.trackId)).partitions(12)))
+                .assertNext(p -> assertThat(p).hasSize(12)).assertNext(p -> assertThat(p).hasSize(12))
+                .assertNext(p -> assertThat(p).hasSize(6)).verifyComplete();
+        StepVerifier.create(engine.connect(c -> c.execute(update(TRACK).set(TRACK.milliseconds, 1).where(TRACK.albumId.eq(10))).rowsAffected()))
+                .expectNext(5L).verifyComplete();
+    }
+
+    /** A record for {@code into()}. */
+    record ArtistRecord(int artistId, String name) {
+    }
+}
