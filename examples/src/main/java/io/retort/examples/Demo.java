@@ -32,6 +32,8 @@ import static io.retort.sql.Sql.select;
  * {@code ./mvnw -q -Pdemo -pl examples -am package -DskipTests}.
  */
 public final class Demo {
+    // TODO(lead): once the Engine exists, grow the demo onto the full Chinook database:
+    //  io.retort.examples.chinook.ChinookLoader loads it (tables from ChinookSchema) in about a second.
     private static final Logger SQL_LOG = LoggerFactory.getLogger("io.retort.sql");
 
     /** The demo's table. */
