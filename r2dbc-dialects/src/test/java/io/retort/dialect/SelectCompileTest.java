@@ -145,7 +145,8 @@ class SelectCompileTest {
                 + " JOIN chain ON e.reports_to = chain.employee_id) SELECT chain.employee_id, chain.reports_to FROM chain";
         assertThat(sql(q, PG)).isEqualTo(expected);
         assertThat(sql(q, MYSQL)).isEqualTo(expected);
-        assertThat(sql(q, H2)).isEqualTo(expected);
+        // H2 2.x requires the column list of a recursive CTE (ServerFindingsCompileTest).
+        assertThat(sql(q, H2)).isEqualTo(expected.replace("WITH RECURSIVE chain AS", "WITH RECURSIVE chain (employee_id, reports_to) AS"));
     }
 
     @Test // C1: a plain CTE referenced twice renders once, binds in textual order for '?' drivers

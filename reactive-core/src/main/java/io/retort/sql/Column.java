@@ -12,12 +12,15 @@ public final class Column<T> extends Expression<T> {
     private final FromClause from;
     private final String name;
     private final ColumnSpec spec;
+    /** The cache-key token of a table's column, built once (see {@link #appendKey}); null otherwise. */
+    private final KeyToken keyToken;
 
     Column(FromClause from, String name, SqlType<T> type, ColumnSpec spec) {
         super(type);
         this.from = from;
         this.name = Identifiers.check(name, "column");
         this.spec = spec;
+        this.keyToken = from instanceof Table ? new KeyToken(this.name, type, (Table) from) : null;
     }
 
     /** The FROM element this column belongs to; null for a free-standing {@link Sql#column}. */
@@ -62,9 +65,59 @@ public final class Column<T> extends Expression<T> {
 
     @Override
     public void appendKey(KeyBuilder key) {
+        if (keyToken != null) {
+            // A table's column keys the same wherever it appears: one precomputed token instead of
+            // the six the general form below adds for it ("col", name, type, "table", name, schema).
+            key.add(keyToken);
+            return;
+        }
         key.add("col", name).add(type());
         if (from != null) {
             from.appendRef(key);
+        }
+    }
+
+    /**
+     * A table column's structural identity in a cache key: its name and type and its table's name
+     * and schema (what the six tokens of the general form carry), compared by value so equal
+     * tables declared twice still share cache entries. Hash computed once.
+     */
+    private static final class KeyToken {
+        private final String name;
+        private final SqlType<?> type;
+        private final String table;
+        private final String schema;
+        private final int hash;
+
+        KeyToken(String name, SqlType<?> type, Table table) {
+            this.name = name;
+            this.type = type;
+            this.table = table.name();
+            this.schema = table.schema();
+            this.hash = java.util.Objects.hash(name, type, this.table, schema);
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            if (o == this) {
+                return true;
+            }
+            if (!(o instanceof KeyToken)) {
+                return false;
+            }
+            KeyToken k = (KeyToken) o;
+            return hash == k.hash && name.equals(k.name) && type.equals(k.type) && table.equals(k.table)
+                    && java.util.Objects.equals(schema, k.schema);
+        }
+
+        @Override
+        public int hashCode() {
+            return hash;
+        }
+
+        @Override
+        public String toString() {
+            return "col " + (schema == null ? "" : schema + ".") + table + "." + name + " " + type;
         }
     }
 

@@ -33,6 +33,8 @@ public final class SqlType<T> {
     private final int scale;
     private final SqlType<?> element;
     private final Converter<T, ?> converter;
+    /** Cached: every cache key hashes the types of its binds and operators. */
+    private final int hash;
 
     SqlType(String name, Class<T> javaType, Kind kind, int length, int precision, int scale,
             SqlType<?> element, Converter<T, ?> converter) {
@@ -44,6 +46,7 @@ public final class SqlType<T> {
         this.scale = scale;
         this.element = element;
         this.converter = converter;
+        this.hash = (name.hashCode() * 31 + javaType.hashCode()) * 31 + length * 7 + precision * 3 + scale;
     }
 
     static <T> SqlType<T> of(String name, Class<T> javaType, Kind kind) {
@@ -98,6 +101,26 @@ public final class SqlType<T> {
     /** The converter of a user-defined type, or null for a built-in type. */
     public Converter<T, ?> converter() {
         return converter;
+    }
+
+    /**
+     * The type values are stored as: this type, or for a {@linkplain #converted converted} type its
+     * storage type, sized by this type's own length or precision when one was given with
+     * {@link #withLength}/{@link #withPrecision} (so {@code enumByName(E.class).withLength(10)} is
+     * stored as {@code VARCHAR(10)}; before, the size was dropped and MySQL refused the DDL).
+     */
+    public SqlType<?> storageType() {
+        if (converter == null) {
+            return this;
+        }
+        SqlType<?> s = converter.storage();
+        if (length > 0 && length != s.length()) {
+            s = s.withLength(length);
+        }
+        if (precision > 0 && (precision != s.precision() || scale != s.scale())) {
+            s = s.withPrecision(precision, scale);
+        }
+        return s;
     }
 
     /** This type with a length, for {@code VARCHAR(n)} and {@code VARBINARY(n)}. */
@@ -230,7 +253,7 @@ public final class SqlType<T> {
 
     @Override
     public int hashCode() {
-        return (name.hashCode() * 31 + javaType.hashCode()) * 31 + length * 7 + precision * 3 + scale;
+        return hash;
     }
 
     @Override

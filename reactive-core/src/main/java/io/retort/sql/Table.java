@@ -32,6 +32,7 @@ public class Table extends FromClause {
     private final List<Index> indexes = new ArrayList<>();
     private final List<Constraint> constraints = new ArrayList<>();
     private String comment;
+    private final RefToken refToken;
 
     protected Table(String name) {
         this(null, name);
@@ -40,6 +41,7 @@ public class Table extends FromClause {
     protected Table(String schema, String name) {
         this.schema = schema == null ? null : Identifiers.check(schema, "schema");
         this.name = Identifiers.check(name, "table");
+        this.refToken = new RefToken(this.name, this.schema);
     }
 
     /** A builder for a table defined at run time. */
@@ -134,7 +136,37 @@ public class Table extends FromClause {
 
     @Override
     final void appendRef(KeyBuilder key) {
-        key.add("table", name).add(schema);
+        // One precomputed token for the three of the general form ("table", name, schema).
+        key.add(refToken);
+    }
+
+    /** A table's identity in a cache key: its name and schema, compared by value. */
+    private static final class RefToken {
+        private final String name;
+        private final String schema;
+        private final int hash;
+
+        RefToken(String name, String schema) {
+            this.name = name;
+            this.schema = schema;
+            this.hash = java.util.Objects.hash(name, schema);
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o == this || (o instanceof RefToken && ((RefToken) o).hash == hash
+                    && ((RefToken) o).name.equals(name) && java.util.Objects.equals(((RefToken) o).schema, schema));
+        }
+
+        @Override
+        public int hashCode() {
+            return hash;
+        }
+
+        @Override
+        public String toString() {
+            return "table " + (schema == null ? "" : schema + ".") + name;
+        }
     }
 
     @Override

@@ -1,9 +1,11 @@
 package io.retort.dialect.h2;
 
+import io.retort.sql.BindParam;
 import io.retort.sql.Delete;
 import io.retort.sql.Expression;
 import io.retort.sql.FromClause;
 import io.retort.sql.Insert;
+import io.retort.sql.SqlType;
 import io.retort.sql.Update;
 import io.retort.sql.compile.SqlCompiler;
 
@@ -17,6 +19,23 @@ import java.util.List;
 final class H2Compiler extends SqlCompiler {
     H2Compiler(H2Dialect dialect, boolean literalBinds) {
         super(dialect, literalBinds);
+    }
+
+    @Override
+    protected boolean recursiveCteColumnList() {
+        // H2 2.x rejects WITH RECURSIVE t AS (...) without a column list ("expected \"(\"").
+        return true;
+    }
+
+    @Override
+    public void visitBindParam(BindParam<?> bind) {
+        super.visitBindParam(bind);
+        // H2 converts a character string to JSON as a JSON *string* ('{"a":1}' becomes "{\"a\":1}");
+        // FORMAT JSON makes it parse the bound text as a JSON document instead.
+        SqlType<?> storage = bind.type().converter() == null ? bind.type() : bind.type().converter().storage();
+        if (!literalBinds && storage.kind() == SqlType.Kind.JSON) {
+            sql(" FORMAT JSON");
+        }
     }
 
     @Override

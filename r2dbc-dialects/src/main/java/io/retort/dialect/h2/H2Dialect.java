@@ -116,6 +116,11 @@ public final class H2Dialect extends AnsiDialect {
         if (type.converter() == null && type.kind() == SqlType.Kind.INTERVAL) {
             return "INTERVAL DAY TO SECOND";
         }
+        if (type.converter() == null && type.kind() == SqlType.Kind.TIME) {
+            // H2's TIME defaults to whole seconds (TIMESTAMP to microseconds): keep microseconds,
+            // as PostgreSQL's TIME and the MySQL dialect's TIME(6) do.
+            return "TIME(6)";
+        }
         return super.ddlTypeName(type);
     }
 

@@ -184,12 +184,13 @@ public class MySqlCompiler extends SqlCompiler {
             sql(" COMMENT = ").sql(dialect.literals().string(ddl.comment() == null ? "" : ddl.comment()));
             return;
         }
-        // MySQL has no COMMENT ON COLUMN: the column is redefined from its Table definition.
+        // MySQL has no COMMENT ON COLUMN: the column is redefined from its Table definition, without
+        // UNIQUE, which would add a second unique index (the TCK saw code and code_2 on MariaDB).
         sql(" MODIFY COLUMN ");
         overrideComment = true;
         commentOverride = ddl.comment() == null ? "" : ddl.comment();
         try {
-            columnDefinition(ddl.column());
+            columnRedefinition(ddl.column());
         } finally {
             overrideComment = false;
         }

@@ -158,7 +158,7 @@ public class MySqlDialect extends AnsiDialect {
     @Override
     public String ddlTypeName(SqlType<?> type) {
         if (type.converter() != null) {
-            return ddlTypeName(type.converter().storage());
+            return ddlTypeName(type.storageType()); // sized by the user type when it says so
         }
         switch (type.kind()) {
             case BOOLEAN: return "BOOL";
@@ -175,6 +175,21 @@ public class MySqlDialect extends AnsiDialect {
             case BINARY: return type.length() > 0 ? "VARBINARY(" + type.length() + ")" : "LONGBLOB";
             default: return super.ddlTypeName(type);
         }
+    }
+
+    /**
+     * UUIDs are bound as their text form: MySQL stores them as {@code CHAR(36)}, MariaDB's UUID type
+     * takes text, and io.asyncer r2dbc-mysql has no codec for {@link java.util.UUID} ("Cannot encode
+     * class java.util.UUID"). Reading converts the text back.
+     */
+    @Override
+    public Object driverValue(SqlType<?> storage, Object value) {
+        return storage.kind() == SqlType.Kind.UUID && value instanceof java.util.UUID ? value.toString() : value;
+    }
+
+    @Override
+    public Class<?> driverType(SqlType<?> storage) {
+        return storage.kind() == SqlType.Kind.UUID ? String.class : storage.javaType();
     }
 
     /** UUID storage: {@code CHAR(36)} on MySQL. */
@@ -195,7 +210,7 @@ public class MySqlDialect extends AnsiDialect {
 
     @Override
     public String castTypeName(SqlType<?> type) {
-        SqlType<?> t = type.converter() == null ? type : type.converter().storage();
+        SqlType<?> t = type.storageType();
         switch (t.kind()) {
             case INTEGER: case BOOLEAN: return "SIGNED";
             case STRING: case UUID: return t.length() > 0 ? "CHAR(" + t.length() + ")" : "CHAR";

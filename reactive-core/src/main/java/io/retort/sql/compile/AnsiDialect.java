@@ -64,7 +64,7 @@ public class AnsiDialect extends Dialect {
     @Override
     public String ddlTypeName(SqlType<?> type) {
         if (type.converter() != null) {
-            return ddlTypeName(type.converter().storage());
+            return ddlTypeName(type.storageType()); // sized by the user type when it says so
         }
         switch (type.kind()) {
             case STRING:

@@ -15,8 +15,13 @@ public final class CacheKey {
     private final int hash;
 
     CacheKey(Object[] tokens) {
+        this(tokens, Arrays.hashCode(tokens));
+    }
+
+    /** {@code hash} must be {@code Arrays.hashCode(tokens)} (computed by {@link KeyBuilder} as it goes). */
+    CacheKey(Object[] tokens, int hash) {
         this.tokens = tokens;
-        this.hash = Arrays.hashCode(tokens);
+        this.hash = hash;
     }
 
     /** The number of tokens, a rough measure of the statement's size. */

@@ -219,7 +219,7 @@ public final class CompiledStatement {
         }
     }
 
-    private static void bindOne(Slot s, Object value, Object[] params, Class<?>[] types, int i) {
+    private void bindOne(Slot s, Object value, Object[] params, Class<?>[] types, int i) {
         if (s.kind() == Slot.Kind.ARRAY) {
             SqlType<?> element = storageOf(s.type());
             List<?> list = (List<?>) value;
@@ -234,10 +234,12 @@ public final class CompiledStatement {
         }
     }
 
-    private static void store(SqlType<?> type, Object value, Object[] params, Class<?>[] types, int i) {
-        params[i] = toStorage(type, value);
+    private void store(SqlType<?> type, Object value, Object[] params, Class<?>[] types, int i) {
+        Object stored = toStorage(type, value);
         SqlType<?> storage = storageOf(type);
-        types[i] = storage.kind() == SqlType.Kind.NULL && value != null ? params[i].getClass() : storage.javaType();
+        // The dialect may hand a type to the driver in another form (MySQL: UUID as text).
+        params[i] = stored == null ? null : dialect.driverValue(storage, stored);
+        types[i] = storage.kind() == SqlType.Kind.NULL && value != null ? params[i].getClass() : dialect.driverType(storage);
     }
 
     private static SqlType<?> storageOf(SqlType<?> type) {

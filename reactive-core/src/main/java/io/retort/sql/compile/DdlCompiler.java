@@ -75,6 +75,14 @@ final class DdlCompiler {
 
     /** {@code name TYPE [identity] [DEFAULT x] [NOT NULL] [UNIQUE] [COMMENT]}. */
     static void columnDefinition(SqlCompiler c, Column<?> col) {
+        columnDefinition(c, col, true);
+    }
+
+    /**
+     * A column definition; without {@code constraints} the column's UNIQUE is left out, for
+     * redefining an existing column (MySQL {@code MODIFY COLUMN} would add a second unique index).
+     */
+    static void columnDefinition(SqlCompiler c, Column<?> col, boolean constraints) {
         ColumnSpec s = col.spec();
         c.quoted(col.name()).sql(' ').sql(c.dialect.ddlTypeName(col.type()));
         if (s.autoIncrement()) {
@@ -86,7 +94,7 @@ final class DdlCompiler {
         if (!s.nullable()) {
             c.sql(" NOT NULL");
         }
-        if (s.unique() && !s.primaryKey()) {
+        if (constraints && s.unique() && !s.primaryKey()) {
             c.sql(" UNIQUE");
         }
         c.inlineColumnComment(col);

@@ -129,6 +129,11 @@ public abstract class Dialect {
         return false;
     }
 
+    /** Whether row locks ({@code FOR UPDATE} and its kin) exist at all. */
+    public boolean supportsRowLocks() {
+        return true;
+    }
+
     /** Whether a lock may name tables ({@code FOR UPDATE OF t}). */
     public boolean supportsLockOf() {
         return false;
@@ -167,6 +172,19 @@ public abstract class Dialect {
             }
         }
         return sb.append(" WHERE 1 <> 1").toString();
+    }
+
+    /**
+     * The value given to the driver for a bound value of {@code storage} type (a converter already
+     * applied): the value itself unless the dialect stores the type in another form.
+     */
+    public Object driverValue(SqlType<?> storage, Object value) {
+        return value;
+    }
+
+    /** The Java class the driver is told for a bound value of {@code storage} type, also for NULL. */
+    public Class<?> driverType(SqlType<?> storage) {
+        return storage.javaType();
     }
 
     /** The type name in DDL. */

@@ -14,10 +14,22 @@ import java.util.Map;
  * <p>Not thread-safe: one builder per traversal.
  */
 public final class KeyBuilder {
-    private Object[] tokens = new Object[64];
+    /**
+     * Up to this many binds are remembered in two small arrays searched by identity; beyond, in an
+     * IdentityHashMap (a multi-row INSERT can carry tens of thousands of binds). The arrays avoid
+     * computing an identity hash for every fresh bind node on the cache-hit path.
+     */
+    private static final int LINEAR_BINDS = 16;
+
+    private Object[] tokens = new Object[128];
     private int size;
+    /** {@link java.util.Arrays#hashCode(Object[])} of the tokens so far, kept as they are added. */
+    private int hash = 1;
     private final List<Object> values = new ArrayList<>();
-    private final IdentityHashMap<Object, Integer> seen = new IdentityHashMap<>();
+    private IdentityHashMap<Object, Integer> seen;
+    private Object[] bindNodes;
+    private int[] bindIndexes;
+    private int bindCount;
     private IdentityHashMap<Object, Integer> bindPositions;
 
     /**
@@ -32,7 +44,10 @@ public final class KeyBuilder {
         if (size == tokens.length) {
             tokens = Arrays.copyOf(tokens, size * 2);
         }
-        tokens[size++] = token == null ? NullToken.NULL : token;
+        Object t = token == null ? NullToken.NULL : token;
+        tokens[size++] = t;
+        // Strings are most tokens: a direct call there keeps this site from going megamorphic.
+        hash = 31 * hash + (t instanceof String ? ((String) t).hashCode() : t.hashCode());
         return this;
     }
 
@@ -46,11 +61,8 @@ public final class KeyBuilder {
      * placeholder to the value's position.
      */
     public void value(Object bind, Object value) {
-        if (bindPositions == null) {
-            bindPositions = new IdentityHashMap<>();
-        }
-        Integer first = bindPositions.putIfAbsent(bind, values.size());
-        if (first != null) {
+        int first = recordBind(bind, values.size());
+        if (first >= 0) {
             // The same bind node again (a reused expression or subquery): the compiler gives all its
             // placeholders the first value, so the key must say so, or a statement with two distinct
             // binds here would share this compiled form and bind the first value twice.
@@ -64,7 +76,54 @@ public final class KeyBuilder {
      * columns only needs its name in the key, not its whole body again.
      */
     public boolean firstVisit(Object node) {
-        return seen.putIfAbsent(node, seen.size()) == null;
+        return seen().putIfAbsent(node, seen.size()) == null;
+    }
+
+    private IdentityHashMap<Object, Integer> seen() {
+        if (seen == null) {
+            seen = new IdentityHashMap<>();
+        }
+        return seen;
+    }
+
+    /**
+     * Remembers that {@code bind}'s value is at {@code index} unless it was met before; returns the
+     * index of its first occurrence, or -1 when this is the first.
+     */
+    private int recordBind(Object bind, int index) {
+        if (bindPositions != null) {
+            return recordInMap(bind, index);
+        }
+        int n = bindCount;
+        Object[] nodes = bindNodes;
+        for (int i = 0; i < n; i++) {
+            if (nodes[i] == bind) {
+                return bindIndexes[i];
+            }
+        }
+        if (n == LINEAR_BINDS) {
+            return recordInMap(bind, index);
+        }
+        if (nodes == null || n == nodes.length) {
+            int cap = nodes == null ? 8 : LINEAR_BINDS;
+            bindNodes = nodes = nodes == null ? new Object[cap] : Arrays.copyOf(nodes, cap);
+            bindIndexes = bindIndexes == null ? new int[cap] : Arrays.copyOf(bindIndexes, cap);
+        }
+        nodes[n] = bind;
+        bindIndexes[n] = index;
+        bindCount = n + 1;
+        return -1;
+    }
+
+    private int recordInMap(Object bind, int index) {
+        if (bindPositions == null) {
+            bindPositions = new IdentityHashMap<>();
+            for (int i = 0; i < bindCount; i++) {
+                bindPositions.put(bindNodes[i], bindIndexes[i]);
+            }
+        }
+        Integer first = bindPositions.putIfAbsent(bind, index);
+        return first == null ? -1 : first;
     }
 
     /**
@@ -74,7 +133,7 @@ public final class KeyBuilder {
      * offer (returns false).
      */
     public boolean identify(Object node) {
-        Integer prior = seen.putIfAbsent(node, seen.size());
+        Integer prior = seen().putIfAbsent(node, seen.size());
         if (prior == null) {
             add(Marker.NEW_REF);
             return true;
@@ -90,17 +149,33 @@ public final class KeyBuilder {
 
     /** The value index recorded for {@code bind} (its first occurrence), or -1. */
     public int positionOf(Object bind) {
-        Integer i = bindPositions == null ? null : bindPositions.get(bind);
+        if (bindPositions == null) {
+            for (int i = 0; i < bindCount; i++) {
+                if (bindNodes[i] == bind) {
+                    return bindIndexes[i];
+                }
+            }
+            return -1;
+        }
+        Integer i = bindPositions.get(bind);
         return i == null ? -1 : i;
     }
 
+    /** Every bind node met, with the value index of its first occurrence. */
     Map<Object, Integer> bindPositions() {
-        return bindPositions;
+        if (bindPositions != null) {
+            return bindPositions;
+        }
+        IdentityHashMap<Object, Integer> m = new IdentityHashMap<>();
+        for (int i = 0; i < bindCount; i++) {
+            m.put(bindNodes[i], bindIndexes[i]);
+        }
+        return m;
     }
 
     /** The finished key. */
     public CacheKey toKey() {
-        return new CacheKey(Arrays.copyOf(tokens, size));
+        return new CacheKey(Arrays.copyOf(tokens, size), hash);
     }
 
     private enum NullToken { NULL }

@@ -1421,6 +1421,22 @@ public class SqlCompiler implements SqlVisitor {
         DdlCompiler.columnDefinition(this, column);
     }
 
+    /**
+     * A column definition without its UNIQUE constraint, for redefining an existing column whose
+     * constraints already exist (MySQL {@code ALTER TABLE ... MODIFY COLUMN}).
+     */
+    protected final void columnRedefinition(Column<?> column) {
+        DdlCompiler.columnDefinition(this, column, false);
+    }
+
+    /**
+     * Whether a recursive CTE names its columns ({@code WITH RECURSIVE t (a, b) AS ...}); H2 requires
+     * the list, the others infer the names from the anchor SELECT. Off by default.
+     */
+    protected boolean recursiveCteColumnList() {
+        return false;
+    }
+
     /** Trailing CREATE TABLE options (MySQL table COMMENT); none by default. */
     protected void tableOptions(Table table) {
     }
@@ -1446,7 +1462,17 @@ public class SqlCompiler implements SqlVisitor {
                 b.append(", ");
             }
             first = false;
-            b.append(dialect.quote(e.getKey())).append(" AS (");
+            b.append(dialect.quote(e.getKey()));
+            Cte cte = scope.ctes.get(e.getKey());
+            if (cte.isRecursive() && recursiveCteColumnList()) {
+                // WITH RECURSIVE name (a, b) AS (...): the column names of the anchor SELECT.
+                b.append(" (");
+                for (int i = 0; i < cte.columns().size(); i++) {
+                    b.append(i > 0 ? ", " : "").append(dialect.quote(cte.columns().get(i).name()));
+                }
+                b.append(')');
+            }
+            b.append(" AS (");
             b.append(e.getValue());
             b.append(')');
         }
