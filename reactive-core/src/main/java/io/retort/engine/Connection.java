@@ -3,6 +3,7 @@ package io.retort.engine;
 import io.r2dbc.spi.IsolationLevel;
 import io.r2dbc.spi.TransactionDefinition;
 import io.r2dbc.spi.Wrapped;
+import io.retort.error.CancelledError;
 import io.retort.error.InvalidRequestError;
 import io.retort.error.PendingRollbackError;
 import io.retort.error.RetortException;
@@ -18,11 +19,14 @@ import io.retort.sql.compile.StatementTemplate;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
 /**
@@ -37,28 +41,71 @@ import java.util.function.Function;
  * outer one inactive until it is rolled back ({@link PendingRollbackError}). Savepoints
  * ({@link #inNested}) contain their own failures.
  *
+ * <p>Cancellation: cancelling a statement while it runs (a {@code take(n)}, a timeout, a failing
+ * {@code zip} sibling, a disposed subscriber) <em>invalidates</em> the connection: the driver's
+ * conversation is in an unknown state (rows still arriving, a query still running on the
+ * server), so the physical connection is closed and the pool discards it instead of handing a
+ * half-read connection to the next borrower (RELIABILITY F2/F3; jOOQ #20112, r2dbc-postgresql
+ * #661). A transaction on it is then inactive: the server rolls it back when the connection
+ * closes. Cancelling between statements rolls back and keeps the connection. The result helpers
+ * that need only some rows ({@link Result#first()}, {@link Result#one()}...) read the rest instead
+ * of cancelling, so they never cost a connection.
+ *
  * <p>Not for concurrent use: operations on one connection run one after another, as on the
  * wire. Methods return cold publishers; nothing happens before subscription.
  */
 public final class Connection {
     private enum TxState { NONE, ACTIVE, INACTIVE }
 
+    /**
+     * Longest wait for the clean-up of a cancelled or released scope (a rollback, a session
+     * reset) before the connection is given up as broken and closed: clean-up must never hang a
+     * release, or the pool slot is lost (pekko-persistence-r2dbc PR #488).
+     */
+    static final Duration CLEANUP_TIMEOUT = Duration.ofSeconds(10);
+
     private final Engine engine;
     private final io.r2dbc.spi.Connection raw;
+    private final io.r2dbc.spi.Connection physical;
     private final Dialect dialect;
     private volatile TxState tx = TxState.NONE;
     private volatile RetortException failure;
     private volatile int nestedDepth;
     private volatile boolean nestedFailed;
     private volatile boolean invalidated;
-    private volatile boolean timeoutSet;
-    private volatile int inFlight;
+    private volatile boolean statementTimeoutSet;
+    private volatile String lockTimeoutReset;
+    /** Statements and transaction commands started and not yet terminated. */
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final AtomicBoolean released = new AtomicBoolean();
+    /**
+     * The clean-up work started by cancelled scopes (rollback to a savepoint, rollback), chained
+     * so that it runs in order and the release of the connection waits for it: Reactor runs the
+     * {@code asyncCancel} callbacks of nested {@code usingWhen} scopes concurrently, so without
+     * this the connection could go back to the pool while its rollback is still on the wire.
+     */
+    private volatile Mono<Void> pendingCleanup = Mono.empty();
     private int savepoints;
 
     Connection(Engine engine, io.r2dbc.spi.Connection raw, Dialect dialect) {
         this.engine = engine;
         this.raw = raw;
+        this.physical = physicalOf(raw);
         this.dialect = dialect;
+    }
+
+    /** The driver's own connection under any pool wrappers. */
+    static io.r2dbc.spi.Connection physicalOf(io.r2dbc.spi.Connection c) {
+        io.r2dbc.spi.Connection p = c;
+        while (p instanceof Wrapped) {
+            @SuppressWarnings("unchecked")
+            Object inner = ((Wrapped<Object>) p).unwrap();
+            if (!(inner instanceof io.r2dbc.spi.Connection) || inner == p) {
+                break;
+            }
+            p = (io.r2dbc.spi.Connection) inner;
+        }
+        return p;
     }
 
     /** The dialect statements are compiled for. */
@@ -73,6 +120,14 @@ public final class Connection {
 
     public boolean isInTransaction() {
         return tx != TxState.NONE;
+    }
+
+    /**
+     * Whether this connection was invalidated: a statement was cancelled while it ran or the
+     * connection was lost. It runs no more statements and is closed, not pooled, on release.
+     */
+    public boolean isInvalidated() {
+        return invalidated;
     }
 
     // ================================================================= execution
@@ -102,40 +157,68 @@ public final class Connection {
 
     Flux<Row> stream(BoundStatement bound, StatementCache.Lookup lookup, List<ResultColumn> columns) {
         return Flux.defer(() -> {
-            guard();
             io.r2dbc.spi.Statement st = prepare(bound, lookup);
             RowShape[] shape = new RowShape[1];
-            inFlight++;
-            return Flux.from(st.execute())
-                    .concatMap(r -> r.map((row, meta) -> toRow(row, meta, columns, shape)))
-                    .onErrorMap(e -> failed(e, bound))
-                    .doOnCancel(this::cancelledMidStream)
-                    .doFinally(s -> inFlight--);
+            return tracked(offload(Flux.from(st.execute())).concatMap(r -> r.map((row, meta) -> toRow(row, meta, columns, shape))),
+                    bound);
         });
     }
 
     private Mono<Long> count(BoundStatement bound, StatementCache.Lookup lookup) {
         return Mono.defer(() -> {
-            guard();
             io.r2dbc.spi.Statement st = prepare(bound, lookup);
-            inFlight++;
-            return Flux.from(st.execute())
-                    .concatMap(r -> Flux.from(r.getRowsUpdated()))
-                    .reduce(0L, Long::sum)
-                    .onErrorMap(e -> failed(e, bound))
-                    .doOnCancel(this::cancelledMidStream)
-                    .doFinally(s -> inFlight--);
+            return tracked(offload(Flux.from(st.execute())).concatMap(r -> Flux.from(r.getRowsUpdated())), bound)
+                    .reduce(0L, Long::sum);
         });
     }
 
+    /** On a blocking driver, runs the driver's work on a thread that may block (see {@link Engine#blockingDriver()}). */
+    private <T> Flux<T> offload(Flux<T> driverWork) {
+        return engine.blockingDriver() ? driverWork.subscribeOn(Schedulers.boundedElastic()) : driverWork;
+    }
+
+    private Mono<Void> offload(Mono<Void> driverWork) {
+        return engine.blockingDriver() ? driverWork.subscribeOn(Schedulers.boundedElastic()) : driverWork;
+    }
+
+    /**
+     * A statement's publisher with the engine's bookkeeping: errors typed, driver buffers dropped
+     * on cancel released, and a cancel that arrives while it runs invalidates the connection
+     * (see the class comment).
+     */
+    private <T> Flux<T> tracked(Flux<T> statement, BoundStatement bound) {
+        inFlight.incrementAndGet();
+        return statement
+                // Rows the driver prefetched and drops on cancel are handed to this hook (see DriverBuffers).
+                .doOnDiscard(Object.class, DriverBuffers::release)
+                .onErrorMap(e -> failed(e, bound))
+                .doOnCancel(() -> cancelledMidStatement(bound))
+                .doFinally(s -> inFlight.decrementAndGet());
+    }
+
+    /**
+     * Checks state and binds, logs, and hands the statement to the driver. Everything here runs
+     * before anything is sent, so its errors leave the transaction as it was.
+     */
     private io.r2dbc.spi.Statement prepare(BoundStatement bound, StatementCache.Lookup lookup) {
+        guard();
+        BindCheck.check(bound);
         engine.log().statement(bound, lookup);
         io.r2dbc.spi.Statement st = raw.createStatement(bound.sql());
         bindAll(st, bound);
         return st;
     }
 
-    static void bindAll(io.r2dbc.spi.Statement st, BoundStatement bound) {
+    /** Binds every value; a driver that still refuses one (an exotic type) raises a typed error naming the SQL. */
+    private void bindAll(io.r2dbc.spi.Statement st, BoundStatement bound) {
+        try {
+            bindValues(st, bound);
+        } catch (RuntimeException e) {
+            throw engine.redactedBindError(e, bound);
+        }
+    }
+
+    static void bindValues(io.r2dbc.spi.Statement st, BoundStatement bound) {
         Object[] v = bound.values();
         for (int i = 0; i < v.length; i++) {
             if (v[i] == null) {
@@ -185,6 +268,9 @@ public final class Connection {
         return Flux.defer(() -> {
             guard();
             BoundStatement first = bounds.get(0);
+            for (BoundStatement b : bounds) {
+                BindCheck.check(b);
+            }
             engine.log().statement(first, lookup);
             io.r2dbc.spi.Statement st = raw.createStatement(first.sql());
             for (int i = 0; i < bounds.size(); i++) {
@@ -193,12 +279,8 @@ public final class Connection {
                 }
                 bindAll(st, bounds.get(i));
             }
-            inFlight++;
-            return Flux.from(st.execute())
-                    .concatMap(r -> Mono.from(r.getRowsUpdated()).defaultIfEmpty(0L))
-                    .onErrorMap(e -> failed(e, first))
-                    .doOnCancel(this::cancelledMidStream)
-                    .doFinally(sig -> inFlight--);
+            return tracked(offload(Flux.from(st.execute())).concatMap(r -> Mono.from(r.getRowsUpdated()).defaultIfEmpty(0L)),
+                    first);
         });
     }
 
@@ -218,6 +300,11 @@ public final class Connection {
      * Runs {@code work} in a transaction: commit when it completes, rollback on error or cancel.
      * Inside a transaction already, the work joins it; if the inner work fails, the outer
      * transaction becomes inactive and must be rolled back.
+     *
+     * <p>Emits what {@code work} emits; the last element arrives before the COMMIT, so consume
+     * the whole publisher ({@code single()}, {@code collectList()}, {@code then()}): an operator
+     * that cancels after the first element ({@code next()}, {@code take(1)}) cancels the
+     * transaction, which rolls it back.
      */
     public <T> Flux<T> inTransaction(Function<Connection, ? extends Publisher<T>> work) {
         return inTransaction(null, work);
@@ -230,7 +317,10 @@ public final class Connection {
                 return Flux.<T>from(work.apply(this)).doOnError(e -> markInactive(e, "an inner transaction scope failed"));
             }
             return Flux.usingWhen(begin(isolation).thenReturn(this), ignored -> work.apply(this), ignored -> commit(),
-                    (ignored, e) -> rollback(), ignored -> rollback())
+                    // The work's error is what the caller needs to see; a rollback that fails too
+                    // (the connection is gone) only invalidates the connection.
+                    (ignored, e) -> quietly(rollback()),
+                    ignored -> afterCancel(rollback()))
                     .onErrorMap(Connection::unwrapCleanupError);
         });
     }
@@ -249,14 +339,14 @@ public final class Connection {
             String name = "retort_sp_" + (++savepoints);
             boolean outerFailed = nestedFailed;
             return Flux.usingWhen(
-                    Mono.from(raw.createSavepoint(name)).onErrorMap(e -> failed(e, null)).then(Mono.fromRunnable(() -> {
+                    trackedCommand(offload(Mono.from(raw.createSavepoint(name)))).then(Mono.fromRunnable(() -> {
                         nestedDepth++;
                         nestedFailed = false;
                     })).thenReturn(name),
                     sp -> work.apply(this),
                     sp -> endNested(name, outerFailed, false),
-                    (sp, e) -> endNested(name, outerFailed, true),
-                    sp -> endNested(name, outerFailed, true))
+                    (sp, e) -> quietly(endNested(name, outerFailed, true)),
+                    sp -> afterCancel(endNested(name, outerFailed, true)))
                     .onErrorMap(Connection::unwrapCleanupError);
         });
     }
@@ -275,59 +365,79 @@ public final class Connection {
     }
 
     private Mono<Void> endNested(String name, boolean outerFailed, boolean rollback) {
-        boolean failedInside = nestedFailed;
-        nestedDepth--;
-        nestedFailed = outerFailed;
-        if (rollback || failedInside) {
-            Mono<Void> back = Mono.from(raw.rollbackTransactionToSavepoint(name)).onErrorMap(e -> failed(e, null));
-            // A scope that completed although one of its statements failed must not look successful.
-            return failedInside && !rollback
-                    ? back.then(Mono.error(new PendingRollbackError("The savepoint scope completed after one of its"
-                    + " statements failed; it was rolled back to the savepoint", failure)))
-                    : back;
-        }
-        return Mono.from(raw.releaseSavepoint(name)).onErrorMap(e -> failed(e, null));
+        return Mono.defer(() -> {
+            boolean failedInside = nestedFailed;
+            nestedDepth--;
+            nestedFailed = outerFailed;
+            if (invalidated) {
+                // The connection is being closed: the server discards the whole transaction.
+                return Mono.empty();
+            }
+            if (rollback || failedInside) {
+                Mono<Void> back = offload(Mono.from(raw.rollbackTransactionToSavepoint(name))).onErrorMap(e -> failed(e, null));
+                // A scope that completed although one of its statements failed must not look successful.
+                return failedInside && !rollback
+                        ? back.then(Mono.error(new PendingRollbackError("The savepoint scope completed after one of its"
+                        + " statements failed; it was rolled back to the savepoint", failure)))
+                        : back;
+            }
+            return trackedCommand(offload(Mono.from(raw.releaseSavepoint(name)))).onErrorMap(e -> failed(e, null));
+        });
     }
 
     /** BEGIN with an optional isolation level. Prefer {@link #inTransaction}, which always ends it. */
     public Mono<Void> begin(IsolationLevel isolation) {
         return Mono.defer(() -> {
+            guard();
             if (tx != TxState.NONE) {
                 return Mono.error(new InvalidRequestError("A transaction is already active on this connection"));
             }
             TransactionDefinition def = isolation == null ? null : IsolationDefinition.of(isolation);
             Publisher<Void> begin = def == null ? raw.beginTransaction() : raw.beginTransaction(def);
-            return Mono.from(begin).onErrorMap(e -> failed(e, null)).then(Mono.fromRunnable(() -> {
+            return trackedCommand(offload(Mono.from(begin))).onErrorMap(e -> failed(e, null)).then(Mono.fromRunnable(() -> {
                 tx = TxState.ACTIVE;
                 failure = null;
             }));
         });
     }
 
-    /** COMMIT; an inactive transaction is rolled back instead and a PendingRollbackError is signalled. */
+    /**
+     * COMMIT; an inactive transaction (a statement failed, a statement was cancelled, the
+     * connection was lost) is rolled back instead and a PendingRollbackError is signalled.
+     */
     public Mono<Void> commit() {
         return Mono.defer(() -> {
             if (tx == TxState.INACTIVE) {
                 RetortException cause = failure;
-                return rollback().then(Mono.error(new PendingRollbackError("This transaction is inactive due to an"
-                        + " earlier error and was rolled back instead of committed. Original error: "
-                        + (cause == null ? "unknown" : cause.getMessage()), cause)));
+                return rollback().onErrorResume(e -> Mono.empty())
+                        .then(Mono.error(new PendingRollbackError("This transaction is inactive due to an earlier error"
+                                + " and was rolled back instead of committed. Original error: "
+                                + (cause == null ? "unknown" : cause.getMessage()), cause)));
             }
             if (tx == TxState.NONE) {
                 return Mono.empty();
             }
-            return Mono.from(raw.commitTransaction()).onErrorMap(e -> failed(e, null))
+            // A COMMIT cancelled in flight has an unknown outcome: the connection is invalidated.
+            return trackedCommand(offload(Mono.from(raw.commitTransaction()))).onErrorMap(e -> failed(e, null))
                     .doFinally(s -> tx = TxState.NONE);
         });
     }
 
-    /** ROLLBACK; always ends the transaction state, even if the server reports an error. */
+    /**
+     * ROLLBACK; always ends the transaction state, even if the server reports an error. On an
+     * invalidated connection nothing is sent: closing the connection rolls back on the server.
+     */
     public Mono<Void> rollback() {
         return Mono.defer(() -> {
             if (tx == TxState.NONE) {
                 return Mono.empty();
             }
-            return Mono.from(raw.rollbackTransaction())
+            if (invalidated) {
+                tx = TxState.NONE;
+                failure = null;
+                return Mono.empty();
+            }
+            return offload(Mono.from(raw.rollbackTransaction()))
                     .onErrorMap(e -> ErrorTranslator.translate(e, "ROLLBACK", null))
                     .doFinally(s -> {
                         tx = TxState.NONE;
@@ -338,11 +448,45 @@ public final class Connection {
 
     /**
      * Sets a server-side statement timeout for this connection's later statements; a statement
-     * running longer fails with a TimeoutError. Reset when the connection is released.
+     * running longer fails with a {@link io.retort.error.TimeoutError} (PostgreSQL 57014,
+     * MariaDB 1969), and the connection stays usable (on PostgreSQL a transaction is aborted and
+     * must be rolled back). {@link Duration#ZERO} removes it. Reset when the connection is
+     * released.
      */
     public Mono<Void> setStatementTimeout(Duration timeout) {
-        String sql = dialectTimeoutSql(timeout);
-        return executeRaw(sql).rowsAffected().doOnSuccess(n -> timeoutSet = !timeout.isZero()).then();
+        return Mono.defer(() -> executeRaw(dialectTimeoutSql(timeout)).rowsAffected()
+                .doOnSuccess(n -> statementTimeoutSet = !timeout.isZero()).then());
+    }
+
+    /**
+     * Sets how long this connection's statements wait for a row lock before failing with a
+     * {@link io.retort.error.LockTimeoutError} (PostgreSQL {@code lock_timeout}, 55P03; MariaDB
+     * {@code innodb_lock_wait_timeout} in whole seconds, at least 1, error 1205; H2
+     * {@code LOCK_TIMEOUT}). Reset when the connection is released.
+     */
+    public Mono<Void> setLockTimeout(Duration timeout) {
+        return Mono.defer(() -> {
+            long ms = timeout.toMillis();
+            switch (dialect.name()) {
+                case "postgresql":
+                    return setLock("SET lock_timeout = " + ms, Mono.just("SET lock_timeout = DEFAULT"));
+                case "mariadb":
+                case "mysql":
+                    return setLock("SET SESSION innodb_lock_wait_timeout = " + Math.max(1, (ms + 999) / 1000),
+                            Mono.just("SET SESSION innodb_lock_wait_timeout = DEFAULT"));
+                case "h2":
+                    // H2 has no DEFAULT for session settings: remember the value to restore.
+                    return setLock("SET LOCK_TIMEOUT " + ms, executeRaw("SELECT LOCK_TIMEOUT()").all()
+                            .map(rows -> "SET LOCK_TIMEOUT " + rows.get(0).get(0)));
+                default:
+                    return Mono.error(new InvalidRequestError("Lock timeouts are not supported on " + dialect.name()));
+            }
+        });
+    }
+
+    private Mono<Void> setLock(String sql, Mono<String> resetSql) {
+        Mono<String> reset = lockTimeoutReset != null ? Mono.just(lockTimeoutReset) : resetSql;
+        return reset.flatMap(r -> executeRaw(sql).rowsAffected().doOnSuccess(n -> lockTimeoutReset = r)).then();
     }
 
     private String dialectTimeoutSql(Duration d) {
@@ -356,11 +500,22 @@ public final class Connection {
         }
     }
 
+    private String statementTimeoutResetSql() {
+        switch (dialect.name()) {
+            case "postgresql": return "SET statement_timeout = DEFAULT";
+            case "mariadb": return "SET SESSION max_statement_time = DEFAULT";
+            case "mysql": return "SET SESSION max_execution_time = DEFAULT";
+            default: return dialectTimeoutSql(Duration.ZERO);
+        }
+    }
+
     // ================================================================= state
 
     private void guard() {
         if (invalidated) {
-            throw new InvalidRequestError("This connection was invalidated (cancelled mid-statement or lost)");
+            throw new InvalidRequestError("This connection was invalidated (a statement was cancelled while it ran,"
+                    + " or the connection was lost); it runs no more statements"
+                    + (failure == null ? "" : ". Original error: " + failure.getMessage()), failure);
         }
         if (tx == TxState.INACTIVE && nestedDepth == 0) {
             throw new PendingRollbackError("This transaction is inactive due to an earlier error; roll it back before"
@@ -370,12 +525,12 @@ public final class Connection {
     }
 
     private RetortException failed(Throwable e, BoundStatement bound) {
-        RetortException t = ErrorTranslator.translate(e, bound == null ? null : bound.sql(),
-                bound == null ? null : engine.log().parameters(bound.values()));
-        markInactive(t, null);
+        RetortException t = engine.translate(e, bound, statementTimeoutSet);
         if (t instanceof io.retort.error.ConnectionLostError) {
+            // First, so a lost connection inside a savepoint fails the whole transaction.
             invalidate();
         }
+        markInactive(t, null);
         return t;
     }
 
@@ -383,7 +538,7 @@ public final class Connection {
         if (tx == TxState.NONE) {
             return;
         }
-        if (nestedDepth > 0) {
+        if (nestedDepth > 0 && !invalidated) {
             nestedFailed = true;
         } else {
             tx = TxState.INACTIVE;
@@ -391,59 +546,115 @@ public final class Connection {
         failure = e instanceof RetortException ? (RetortException) e : new InvalidRequestError(why, e);
     }
 
-    private void cancelledMidStream() {
-        markInactive(new InvalidRequestError("a statement was cancelled"), null);
+    private void cancelledMidStatement(BoundStatement bound) {
+        if (!invalidated && bound != null) {
+            ServerCancel.request(physical);
+        }
         invalidate();
+        markInactive(new CancelledError("A statement was cancelled by its subscriber while it ran; the connection"
+                + " was closed", bound == null ? null : bound.sql(), null, null, 0, null), null);
     }
 
-    /** Closes the physical connection so the pool discards it instead of reusing it mid-result. */
+    /** A transaction command (BEGIN, COMMIT, SAVEPOINT) that invalidates the connection if cancelled in flight. */
+    private Mono<Void> trackedCommand(Mono<Void> command) {
+        return Mono.defer(() -> {
+            inFlight.incrementAndGet();
+            return command.doOnCancel(() -> cancelledMidStatement(null)).doFinally(s -> inFlight.decrementAndGet());
+        });
+    }
+
+    /** Clean-up on an error path: its own failure must not replace the error being reported. */
+    private Mono<Void> quietly(Mono<Void> cleanup) {
+        return cleanup.timeout(CLEANUP_TIMEOUT).onErrorResume(e -> {
+            invalidate();
+            return Mono.empty();
+        });
+    }
+
+    /** Clean-up of a cancelled scope: chained after earlier clean-up, and awaited by the release. */
+    private synchronized Mono<Void> afterCancel(Mono<Void> cleanup) {
+        Mono<Void> next = pendingCleanup.then(quietly(cleanup)).cache();
+        pendingCleanup = next;
+        return next;
+    }
+
+    /**
+     * Marks the connection unusable: it runs no more statements, and on release it is closed
+     * instead of pooled ({@link Engine} refuses it in r2dbc-pool's {@code preRelease}, so the
+     * pool destroys it). Closing it ends the server's work for a subscriber that left and rolls
+     * back its transaction. The close happens once, at release (a scope releases right after
+     * its cancel): closing here as well made r2dbc-mysql log a failed second close as an ERROR.
+     */
     void invalidate() {
         if (invalidated) {
             return;
         }
         invalidated = true;
-        io.r2dbc.spi.Connection physical = raw;
-        while (physical instanceof Wrapped) {
-            @SuppressWarnings("unchecked")
-            Object inner = ((Wrapped<Object>) physical).unwrap();
-            if (!(inner instanceof io.r2dbc.spi.Connection) || inner == physical) {
-                break;
-            }
-            physical = (io.r2dbc.spi.Connection) inner;
-        }
-        if (physical != raw) {
-            Mono.from(physical.close()).onErrorResume(x -> Mono.empty()).subscribe();
-        }
+        engine.markUnusable(physical);
     }
 
-    /** Returns the connection to the pool: rolls back an open transaction, resets the timeout. */
-    Mono<Void> release() {
-        if (invalidated) {
-            return Mono.from(raw.close()).onErrorResume(e -> Mono.empty());
-        }
-        Mono<Void> reset = Mono.empty();
-        if (tx != TxState.NONE) {
-            reset = rollback().onErrorResume(e -> {
-                invalidate();
-                return Mono.empty();
-            });
-        }
-        if (timeoutSet) {
-            reset = reset.then(Mono.defer(() -> executeRaw(dialectTimeoutSql(Duration.ZERO)).rowsAffected().then()))
-                    .onErrorResume(e -> {
-                        invalidate();
-                        return Mono.empty();
-                    });
-        }
-        return reset.then(Mono.defer(() -> Mono.from(raw.close()))).onErrorResume(e -> Mono.empty());
-    }
-
-    /** Release after the subscriber cancelled: a statement still running makes the connection unusable. */
-    Mono<Void> releaseAfterCancel() {
-        if (inFlight > 0) {
-            invalidate();
-        }
+    /**
+     * Returns a connection obtained with {@link Engine#open()} to the pool, rolling back any open
+     * transaction. Scoped connections ({@code engine.connect}) are released automatically.
+     * Idempotent.
+     */
+    public Mono<Void> close() {
         return release();
+    }
+
+    /**
+     * Returns the connection to the pool: rolls back an open transaction and resets session
+     * settings made through this API; an invalidated connection (or one whose reset failed) is
+     * closed and dropped by the pool instead. Idempotent; never fails.
+     */
+    Mono<Void> release() {
+        return Mono.defer(() -> {
+            if (!released.compareAndSet(false, true)) {
+                return Mono.empty();
+            }
+            Mono<Void> reset = invalidated ? Mono.empty() : quietly(resetSession());
+            return reset.then(Mono.defer(() -> closeOrReturn()))
+                    // The pool logs and discards a connection whose release fails.
+                    .onErrorResume(e -> Mono.empty());
+        });
+    }
+
+    /**
+     * Hands the connection back: to the pool, which destroys an invalidated one; unpooled, it is
+     * closed. On a blocking driver (H2) the close of an invalidated connection waits for its
+     * running statement, so it runs on a thread that may block.
+     */
+    private Mono<Void> closeOrReturn() {
+        Mono<Void> close = Mono.from(raw.close());
+        return invalidated ? close.subscribeOn(Schedulers.boundedElastic()) : close;
+    }
+
+    private Mono<Void> resetSession() {
+        Mono<Void> reset = tx != TxState.NONE ? rollback() : Mono.empty();
+        if (statementTimeoutSet) {
+            reset = reset.then(Mono.defer(() -> executeRaw(statementTimeoutResetSql()).rowsAffected().then()))
+                    .doOnSuccess(v -> statementTimeoutSet = false);
+        }
+        String lockReset = lockTimeoutReset;
+        if (lockReset != null) {
+            reset = reset.then(Mono.defer(() -> executeRaw(lockReset).rowsAffected().then()))
+                    .doOnSuccess(v -> lockTimeoutReset = null);
+        }
+        return reset;
+    }
+
+    /**
+     * Release after the subscriber cancelled the scope: waits for the clean-up of cancelled
+     * inner scopes (their rollback), then releases. A statement still running at this point
+     * (started outside the scope's chain) makes the connection unusable.
+     */
+    Mono<Void> releaseAfterCancel() {
+        return Mono.defer(() -> pendingCleanup.onErrorResume(e -> Mono.empty()).then(Mono.defer(() -> {
+            if (inFlight.get() > 0) {
+                invalidate();
+            }
+            return release();
+        })));
     }
 
     /** A TransactionDefinition carrying only an isolation level. */

@@ -9,18 +9,24 @@ import io.r2dbc.spi.ConnectionFactoryOptions;
 import io.r2dbc.spi.IsolationLevel;
 import io.r2dbc.spi.ValidationDepth;
 import io.retort.error.ArgumentError;
-import io.retort.error.ConnectionLostError;
+import io.retort.error.AuthenticationError;
+import io.retort.error.ConnectError;
 import io.retort.error.PoolTimeoutError;
 import io.retort.error.RetortException;
 import io.retort.sql.Statement;
 import io.retort.sql.compile.Dialect;
+import io.retort.sql.compile.BoundStatement;
 import io.retort.sql.compile.Dialects;
 import io.retort.sql.compile.StatementCache;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.util.retry.Retry;
 
+import java.util.Collections;
 import java.util.Optional;
+import java.util.Set;
+import java.util.WeakHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 
@@ -46,19 +52,41 @@ public final class Engine implements AutoCloseable {
     private final SqlLog log;
     private final String target;
     private final AtomicReference<Dialect> dialect = new AtomicReference<>();
+    /** Reactor's context key for a local onNextDropped hook (Hooks.KEY_ON_NEXT_DROPPED; r2dbc-pool uses it too). */
+    private static final String ON_NEXT_DROPPED_LOCAL = "reactor.onNextDropped.local";
+    /** The login password (and nothing else), removed from connect errors (B18). */
+    private final Redaction password;
+    /** r2dbc-h2 runs statements on the subscribing thread (r2dbc-h2 #88). */
+    private final boolean blockingDriver;
+    /**
+     * Physical connections invalidated while checked out (cancelled mid-statement, lost): the
+     * pool's preRelease hook refuses them, so r2dbc-pool destroys them instead of reusing them.
+     * Weak keys: an entry disappears with its connection.
+     */
+    private final Set<io.r2dbc.spi.Connection> unusable = Collections.newSetFromMap(Collections.synchronizedMap(new WeakHashMap<>()));
 
-    private Engine(ConnectionFactory factory, EngineOptions options, String target) {
+    private Engine(ConnectionFactory factory, EngineOptions options, String target, CharSequence password) {
         this.options = options;
         this.target = target;
+        this.password = Redaction.ofSecret(password);
+        this.blockingDriver = "H2".equalsIgnoreCase(factory.getMetadata().getName());
         if (options.pooled() && !(factory instanceof ConnectionPool)) {
             ConnectionPoolConfiguration.Builder b = ConnectionPoolConfiguration.builder(factory)
                     .maxSize(options.maxPoolSize())
                     .initialSize(options.initialPoolSize())
                     .maxAcquireTime(options.acquireTimeout())
+                    // A server that accepts and then stays silent must not hold a connect (or a
+                    // ping) until the acquire timeout: bounded separately, with its own error.
+                    .maxCreateConnectionTime(options.connectTimeout())
+                    .maxValidationTime(options.connectTimeout())
                     .maxIdleTime(options.maxIdleTime())
-                    // Pre-ping may find every pooled connection dead after a server restart:
-                    // retry until a fresh one is created (SQLAlchemy pool_pre_ping, F9).
-                    .acquireRetry(options.maxPoolSize() + 1);
+                    // No blanket retry in the pool: r2dbc-pool's acquireRetry also repeats acquire
+                    // timeouts (maxSize+2 waits of acquireTimeout each) and failed logins.
+                    // acquire() retries only failed validations (pre-ping found a dead connection).
+                    .acquireRetry(0)
+                    .preRelease(c -> unusable.remove(c)
+                            ? Mono.error(new IllegalStateException("connection invalidated by Retort; discarded"))
+                            : Mono.empty());
             if (options.maxLifeTime() != null) {
                 b.maxLifeTime(options.maxLifeTime());
             }
@@ -88,7 +116,9 @@ public final class Engine implements AutoCloseable {
         try {
             parsed = ConnectionFactoryOptions.parse(url);
         } catch (RuntimeException e) {
-            throw new ArgumentError("Not an R2DBC URL: " + mask(url) + " (" + e.getMessage() + ")");
+            // The parser's message repeats the URL: mask both, and never attach the exception.
+            Redaction secret = Redaction.ofSecret(urlPassword(url));
+            throw new ArgumentError("Not an R2DBC URL: " + mask(url) + " (" + mask(secret.apply(e.getMessage())) + ")");
         }
         return create(parsed, options);
     }
@@ -96,17 +126,23 @@ public final class Engine implements AutoCloseable {
     /** An engine for parsed options; the password never appears in messages (B18). */
     public static Engine create(ConnectionFactoryOptions connectOptions, EngineOptions options) {
         ConnectionFactory f;
+        Object secret = connectOptions.getValue(ConnectionFactoryOptions.PASSWORD);
+        CharSequence password = secret instanceof CharSequence ? (CharSequence) secret : null;
         try {
             f = ConnectionFactories.get(connectOptions);
         } catch (RuntimeException e) {
-            throw new ArgumentError("No R2DBC driver accepts " + describe(connectOptions) + ": " + e.getMessage());
+            throw new ArgumentError("No R2DBC driver accepts " + describe(connectOptions) + ": "
+                    + Redaction.ofSecret(password).apply(e.getMessage()));
         }
-        return new Engine(f, options, describe(connectOptions));
+        return new Engine(f, options, describe(connectOptions), password);
     }
 
-    /** An engine over an existing factory (pooled unless it already is a pool or options say not to). */
+    /**
+     * An engine over an existing factory (pooled unless it already is a pool or options say not
+     * to). Errors name the driver rather than the server: a factory does not tell its address.
+     */
     public static Engine create(ConnectionFactory factory, EngineOptions options) {
-        return new Engine(factory, options, factory.getMetadata().getName());
+        return new Engine(factory, options, factory.getMetadata().getName(), null);
     }
 
     private static String describe(ConnectionFactoryOptions o) {
@@ -117,8 +153,33 @@ public final class Engine implements AutoCloseable {
         return driver + "://" + (host == null ? "" : host) + (port == null ? "" : ":" + port) + "/" + (db == null ? "" : db);
     }
 
-    private static String mask(String url) {
-        return url.replaceAll("(//[^:/@]*:)[^@]*@", "$1****@");
+    /**
+     * The URL with its password masked: everything between the user's colon and the last '@'
+     * (a raw password may itself contain '@', ':' or '%'), and any {@code password=} option.
+     */
+    static String mask(String url) {
+        if (url == null) {
+            return null;
+        }
+        String pw = urlPassword(url);
+        String m = pw == null ? url : url.replace(":" + pw + "@", ":****@");
+        return m.replaceAll("(?i)(password=)[^&;]*", "$1****");
+    }
+
+    /** The password part of {@code scheme://user:password@host...}, or null. */
+    private static String urlPassword(String url) {
+        int start = url.indexOf("://");
+        if (start < 0) {
+            return null;
+        }
+        int query = url.indexOf('?', start);
+        int at = url.lastIndexOf('@', query < 0 ? url.length() : query);
+        int colon = url.indexOf(':', start + 3);
+        // The user part (before the colon) has no '/', else the colon is a host's port.
+        if (at < start || colon < 0 || colon > at || url.substring(start + 3, colon).indexOf('/') >= 0) {
+            return null;
+        }
+        return url.substring(colon + 1, at);
     }
 
     public EngineOptions options() {
@@ -168,9 +229,31 @@ public final class Engine implements AutoCloseable {
         return connect(c -> c.execute(statement).rows());
     }
 
-    /** A connection from the pool, with the dialect detected on first use. */
+    /**
+     * A connection from the pool, with the dialect detected on first use. Bounded: by the
+     * acquire timeout while the pool is exhausted, by the connect timeout while a new connection
+     * opens. A connection that fails its pre-ping is discarded by the pool and another one is
+     * tried, at most maxPoolSize + 1 times (after a server restart every pooled connection may
+     * be dead, F9); no other error is retried.
+     */
     Mono<Connection> acquire() {
-        return Mono.from(factory.create())
+        Mono<io.r2dbc.spi.Connection> one;
+        if (pool != null) {
+            one = Mono.defer(() -> Mono.<io.r2dbc.spi.Connection>from(factory.create()))
+                    .retryWhen(Retry.max(options.maxPoolSize() + 1L).filter(Engine::isValidationFailure));
+        } else {
+            // Unpooled: the connect timeout is ours to enforce, and a connection that arrives
+            // after it must be closed, not dropped on the floor.
+            one = Mono.<io.r2dbc.spi.Connection>from(factory.create())
+                    .timeout(options.connectTimeout())
+                    .doOnDiscard(io.r2dbc.spi.Connection.class, c -> Mono.from(c.close()).subscribe())
+                    .contextWrite(ctx -> ctx.put(ON_NEXT_DROPPED_LOCAL, (java.util.function.Consumer<Object>) o -> {
+                        if (o instanceof io.r2dbc.spi.Connection) {
+                            Mono.from(((io.r2dbc.spi.Connection) o).close()).subscribe();
+                        }
+                    }));
+        }
+        return one
                 .onErrorMap(this::connectError)
                 .flatMap(raw -> {
                     Dialect d = dialect.get();
@@ -186,6 +269,23 @@ public final class Engine implements AutoCloseable {
                 });
     }
 
+    /**
+     * Whether the driver runs statements on the thread that subscribes them (r2dbc-h2 #88):
+     * {@link Connection} then subscribes each statement and transaction command on a thread that
+     * may block, never on the caller's (an event loop, the pool's shared allocator thread, or the
+     * thread that completed a barrier and must go on to run a second, waiting transaction).
+     */
+    boolean blockingDriver() {
+        return blockingDriver;
+    }
+
+    /** r2dbc-pool's signals that a checked-out connection failed its validation (pre-ping) or that the ping hung. */
+    private static boolean isValidationFailure(Throwable e) {
+        String m = e.getMessage();
+        return e instanceof io.r2dbc.spi.R2dbcException && m != null
+                && (m.startsWith("Connection validation failed") || m.startsWith("Validation timed out"));
+    }
+
     private static Dialect detect(io.r2dbc.spi.Connection raw) {
         io.r2dbc.spi.ConnectionMetadata m = raw.getMetadata();
         String product = m.getDatabaseProductName();
@@ -197,26 +297,94 @@ public final class Engine implements AutoCloseable {
         return Dialects.forProduct(product);
     }
 
+    /**
+     * Types an error from acquiring a connection (F14): a pool timeout, a rejected login, or any
+     * failure to open a connection, each naming the server and the root cause, never the
+     * password.
+     */
     private RetortException connectError(Throwable e) {
         if (e instanceof RetortException) {
             return (RetortException) e;
         }
-        String msg = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-        if (e instanceof io.r2dbc.spi.R2dbcTimeoutException && msg.contains("acquisition")) {
+        String msg = password.apply(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
+        Throwable cause = password.sanitize(e);
+        // r2dbc-pool labels every TimeoutException under an acquire "Connection acquisition timed
+        // out", including its own maxCreateConnectionTime expiring on a silent server; the
+        // cause's operator name ('Connection Allocation') tells the two apart.
+        boolean allocationTimeout = e.getCause() instanceof java.util.concurrent.TimeoutException
+                && String.valueOf(e.getCause().getMessage()).contains("Connection Allocation");
+        if (e instanceof io.r2dbc.spi.R2dbcTimeoutException && msg.contains("acquisition") && !allocationTimeout) {
             return new PoolTimeoutError("No connection to " + target + " became available within "
-                    + options.acquireTimeout() + " (pool size " + options.maxPoolSize() + "): " + msg, e);
+                    + options.acquireTimeout() + " (pool size " + options.maxPoolSize() + "): " + msg, cause);
         }
         Throwable root = e;
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();
         }
-        String cause = root == e ? msg : msg + " (caused by " + root.getClass().getSimpleName() + ": " + root.getMessage() + ")";
-        RetortException t = ErrorTranslator.translate(e, null, null);
-        if (t instanceof io.retort.error.DatabaseError && !(t instanceof ConnectionLostError)
-                && ((io.retort.error.DatabaseError) t).sqlState() != null) {
-            return t;
+        String state = e instanceof io.r2dbc.spi.R2dbcException ? ((io.r2dbc.spi.R2dbcException) e).getSqlState() : null;
+        int code = e instanceof io.r2dbc.spi.R2dbcException ? ((io.r2dbc.spi.R2dbcException) e).getErrorCode() : 0;
+        String lower = msg.toLowerCase(java.util.Locale.ROOT);
+        if ((state != null && state.startsWith("28")) || code == 1045 || lower.contains("password authentication failed")
+                || lower.contains("access denied") || lower.contains("wrong user name or password")) {
+            return new AuthenticationError("Cannot connect to " + target + ": the server rejected the login: " + msg,
+                    state, code, cause);
         }
-        return new ConnectionLostError("Cannot connect to " + target + ": " + cause, null, null, null, 0, e);
+        String why;
+        if (e instanceof java.util.concurrent.TimeoutException || allocationTimeout) {
+            why = "no connection was established within the connect timeout of " + options.connectTimeout()
+                    + " (the server accepted but did not complete the handshake, or is unreachable)";
+        } else if (root == e) {
+            why = msg;
+        } else {
+            why = msg + " (caused by " + root.getClass().getSimpleName() + ": " + password.apply(root.getMessage()) + ")";
+        }
+        return new ConnectError("Cannot connect to " + target + ": " + why, state, code, cause);
+    }
+
+    /** Translates a statement's error, masking the statement's values when parameters are hidden. */
+    RetortException translate(Throwable e, BoundStatement bound, boolean timeoutActive) {
+        if (bound == null) {
+            return ErrorTranslator.translate(e, null, null, timeoutActive, Redaction.none());
+        }
+        Redaction r = options.hideParameters() ? Redaction.ofValues(bound.values()) : Redaction.none();
+        String params = bound.values().length == 0 ? null : log.parameters(bound.values());
+        return ErrorTranslator.translate(e, bound.sql(), params, timeoutActive, r);
+    }
+
+    /** A driver refused to bind a value: typed, with the SQL, and the value masked when parameters are hidden. */
+    RetortException redactedBindError(RuntimeException e, BoundStatement bound) {
+        Redaction r = options.hideParameters() ? Redaction.ofValues(bound.values()) : Redaction.none();
+        return new io.retort.error.InvalidRequestError("The driver could not bind a parameter: "
+                + r.apply(String.valueOf(e.getMessage())) + "\n[SQL: " + bound.sql() + "]", r.sanitize(e));
+    }
+
+    /** Marks a checked-out physical connection for destruction when it is released (see {@link #unusable}). */
+    void markUnusable(io.r2dbc.spi.Connection physical) {
+        if (pool != null) {
+            unusable.add(physical);
+        }
+    }
+
+    /**
+     * A connection for an owner that outlives one publisher (the ORM session). The caller must
+     * {@link Connection#close()} it; prefer {@link #connect} everywhere else.
+     */
+    public Mono<Connection> open() {
+        return acquire();
+    }
+
+    /** How many statements this engine has sent (for tests asserting statement counts). */
+    public long statementCount() {
+        return log.count();
+    }
+
+    /**
+     * Calls {@code listener} with the SQL of every statement this engine sends, before it is
+     * sent (SQLAlchemy's {@code before_cursor_execute}); for tests and instrumentation.
+     */
+    public AutoCloseable onStatement(java.util.function.Consumer<String> listener) {
+        log.addListener(listener);
+        return () -> log.removeListener(listener);
     }
 
     // ================================================================= pool state
@@ -244,14 +412,18 @@ public final class Engine implements AutoCloseable {
 
     /** Closes the pool and its connections. */
     public Mono<Void> dispose() {
-        return pool == null ? Mono.empty() : pool.disposeLater();
+        // r2dbc-pool reports every connection that failed to close (one the server already
+        // killed, F9/F10); the pool is disposed regardless, and there is nothing to retry.
+        return pool == null ? Mono.empty() : pool.disposeLater().onErrorResume(e -> {
+            SqlLog.LOG.debug("closing pooled connections of {} reported: {}", target, e.toString());
+            return Mono.empty();
+        });
     }
 
+    /** Closes the pool and its connections, waiting at most the connect timeout plus 10 s. */
     @Override
     public void close() {
-        if (pool != null) {
-            pool.dispose();
-        }
+        dispose().block(options.connectTimeout().plusSeconds(10));
     }
 
     @Override

@@ -8,12 +8,16 @@ import java.time.Duration;
 /**
  * Immutable engine settings, built with {@link #builder()}; the builder validates and names any
  * conflict. Defaults: a pool of 10 connections validated by a server round trip on checkout
- * (pre-ping, C13), acquire timeout 30 s (never an unbounded wait), a 500-statement compiled
- * cache, SQL logging at DEBUG.
+ * (pre-ping, C13), acquire timeout 30 s (never an unbounded wait), connect timeout 10 s (opening
+ * a connection, handshake and login included), a 500-statement compiled cache, SQL logging at
+ * DEBUG.
  *
  * @param maxPoolSize     most connections open at once
  * @param initialPoolSize connections opened eagerly when the engine starts
  * @param acquireTimeout  longest wait for a pooled connection before a PoolTimeoutError
+ * @param connectTimeout  longest time to open one new connection (TCP connect, handshake, login,
+ *                        and the pre-ping of a pooled one) before a ConnectError; a server that
+ *                        accepts but never answers cannot hold an acquire for longer
  * @param maxIdleTime     idle connections older than this are closed
  * @param maxLifeTime     connections older than this are retired on release; null for no limit
  * @param prePing         validate each connection with the server on checkout
@@ -23,7 +27,8 @@ import java.time.Duration;
  * @param pooled          wrap the connection factory in r2dbc-pool
  * @param dialect         the dialect, or null to detect it from the driver
  */
-public record EngineOptions(int maxPoolSize, int initialPoolSize, Duration acquireTimeout, Duration maxIdleTime,
+public record EngineOptions(int maxPoolSize, int initialPoolSize, Duration acquireTimeout, Duration connectTimeout,
+                            Duration maxIdleTime,
                             Duration maxLifeTime, boolean prePing, int cacheSize, boolean echo, boolean hideParameters,
                             boolean pooled, Dialect dialect) {
 
@@ -37,6 +42,9 @@ public record EngineOptions(int maxPoolSize, int initialPoolSize, Duration acqui
         }
         if (acquireTimeout == null || acquireTimeout.isNegative() || acquireTimeout.isZero()) {
             throw new ArgumentError("acquireTimeout must be positive: an unbounded wait hides pool exhaustion");
+        }
+        if (connectTimeout == null || connectTimeout.isNegative() || connectTimeout.isZero()) {
+            throw new ArgumentError("connectTimeout must be positive: a silent server would otherwise hold a connect forever");
         }
         if (cacheSize < 0) {
             throw new ArgumentError("cacheSize must be >= 0, got " + cacheSize);
@@ -58,6 +66,7 @@ public record EngineOptions(int maxPoolSize, int initialPoolSize, Duration acqui
         b.maxPoolSize = maxPoolSize;
         b.initialPoolSize = initialPoolSize;
         b.acquireTimeout = acquireTimeout;
+        b.connectTimeout = connectTimeout;
         b.maxIdleTime = maxIdleTime;
         b.maxLifeTime = maxLifeTime;
         b.prePing = prePing;
@@ -74,6 +83,7 @@ public record EngineOptions(int maxPoolSize, int initialPoolSize, Duration acqui
         private int maxPoolSize = 10;
         private int initialPoolSize = 0;
         private Duration acquireTimeout = Duration.ofSeconds(30);
+        private Duration connectTimeout = Duration.ofSeconds(10);
         private Duration maxIdleTime = Duration.ofMinutes(30);
         private Duration maxLifeTime;
         private boolean prePing = true;
@@ -98,6 +108,12 @@ public record EngineOptions(int maxPoolSize, int initialPoolSize, Duration acqui
 
         public Builder acquireTimeout(Duration d) {
             this.acquireTimeout = d;
+            return this;
+        }
+
+        /** Longest time to open one connection, handshake and login included (default 10 s). */
+        public Builder connectTimeout(Duration d) {
+            this.connectTimeout = d;
             return this;
         }
 
@@ -142,7 +158,7 @@ public record EngineOptions(int maxPoolSize, int initialPoolSize, Duration acqui
         }
 
         public EngineOptions build() {
-            return new EngineOptions(maxPoolSize, initialPoolSize, acquireTimeout, maxIdleTime, maxLifeTime, prePing,
+            return new EngineOptions(maxPoolSize, initialPoolSize, acquireTimeout, connectTimeout, maxIdleTime, maxLifeTime, prePing,
                     cacheSize, echo, hideParameters, pooled, dialect);
         }
     }

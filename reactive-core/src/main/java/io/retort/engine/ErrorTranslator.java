@@ -30,18 +30,34 @@ final class ErrorTranslator {
     }
 
     static RetortException translate(Throwable t, String sql, String params) {
-        if (t instanceof RetortException) {
-            return (RetortException) t;
+        return translate(t, sql, params, false, Redaction.none());
+    }
+
+    /**
+     * Translates {@code t}.
+     *
+     * @param timeoutActive whether the connection had a statement timeout set, which tells an
+     *                      ambiguous cancel (H2's "canceled or the session timed out") apart
+     * @param redaction     secrets to remove from the driver's message and cause chain (hidden
+     *                      bind values, the password)
+     */
+    static RetortException translate(Throwable original, String sql, String params, boolean timeoutActive,
+                                     Redaction redaction) {
+        if (original instanceof RetortException) {
+            return (RetortException) original;
         }
         String state = null;
         int code = 0;
-        String message = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
-        if (t instanceof R2dbcException) {
-            R2dbcException r = (R2dbcException) t;
+        String message = redaction.apply(original.getMessage() == null ? original.getClass().getSimpleName()
+                : original.getMessage());
+        Throwable t = redaction.sanitize(original);
+        if (original instanceof R2dbcException) {
+            R2dbcException r = (R2dbcException) original;
             state = r.getSqlState();
             code = r.getErrorCode();
             if (sql == null) {
-                sql = r.getSql();
+                // A text-protocol driver may report the SQL with the values inlined.
+                sql = redaction.apply(r.getSql());
             }
         }
         String lower = message.toLowerCase(java.util.Locale.ROOT);
@@ -57,6 +73,8 @@ final class ErrorTranslator {
                 return new TimeoutError(message, sql, params, state, code, t);
             case 1317:
                 return new CancelledError(message, sql, params, state, code, t);
+            case 50200: // H2 LOCK_TIMEOUT_1 (SQLSTATE HYT00); no MySQL error has this number
+                return new LockTimeoutError(message, sql, params, state, code, t);
             case 2006: case 2013: case 1927: case 4031: case 1053:
                 return new ConnectionLostError(message, sql, params, state, code, t);
             case 1064: case 1146: case 1054: case 1049: case 1142: case 1044: case 1045:
@@ -72,14 +90,20 @@ final class ErrorTranslator {
                 return new DeadlockError(message, sql, params, state, code, t);
             }
             if (state.equals("40001")) {
-                return new SerializationError(message, sql, params, state, code, t);
+                // H2 reports a deadlock as 40001 "Deadlock detected"; PostgreSQL's 40001 is a serialization failure.
+                return lower.contains("deadlock") ? new DeadlockError(message, sql, params, state, code, t)
+                        : new SerializationError(message, sql, params, state, code, t);
             }
             if (state.equals("55P03")) {
                 return new LockTimeoutError(message, sql, params, state, code, t);
             }
             if (state.equals("57014") || state.equals("70100")) {
-                return lower.contains("timeout") || lower.contains("max_statement_time")
-                        ? new TimeoutError(message, sql, params, state, code, t)
+                // PostgreSQL says "due to statement timeout" or "due to user request"; MariaDB's
+                // 1969/1317 are matched above; H2 says "canceled or the session timed out" for
+                // both, so the connection's own statement timeout decides.
+                boolean timeout = !lower.contains("user request") && (lower.contains("timeout")
+                        || lower.contains("max_statement_time") || (timeoutActive && lower.contains("timed out")));
+                return timeout ? new TimeoutError(message, sql, params, state, code, t)
                         : new CancelledError(message, sql, params, state, code, t);
             }
             if (state.startsWith("57P") || cls.equals("08") || state.equals("25P03")) {
@@ -95,18 +119,19 @@ final class ErrorTranslator {
                 default: break;
             }
         }
-        if (t instanceof R2dbcTimeoutException || t instanceof java.util.concurrent.TimeoutException) {
+        if (original instanceof R2dbcTimeoutException || original instanceof java.util.concurrent.TimeoutException) {
             return new TimeoutError(message, sql, params, state, code, t);
         }
-        if (t instanceof R2dbcNonTransientResourceException || t instanceof R2dbcTransientResourceException
-                || t instanceof IOException || t instanceof ClosedChannelException || isConnectionClosed(t)) {
+        if (original instanceof R2dbcNonTransientResourceException || original instanceof R2dbcTransientResourceException
+                || original instanceof IOException || original instanceof ClosedChannelException
+                || isConnectionClosed(original)) {
             return new ConnectionLostError(message, sql, params, state, code, t);
         }
-        if (t instanceof R2dbcException) {
+        if (original instanceof R2dbcException) {
             return new DatabaseError(message, sql, params, state, code, t);
         }
-        if (t instanceof IllegalArgumentException || t instanceof IllegalStateException
-                || t instanceof UnsupportedOperationException || t instanceof ClassCastException) {
+        if (original instanceof IllegalArgumentException || original instanceof IllegalStateException
+                || original instanceof UnsupportedOperationException || original instanceof ClassCastException) {
             return new io.retort.error.InvalidRequestError(message + (sql == null ? "" : "\n[SQL: " + sql + "]"), t);
         }
         return new DatabaseError(message, sql, params, state, code, t);

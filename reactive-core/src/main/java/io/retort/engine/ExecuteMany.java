@@ -4,6 +4,9 @@ import io.retort.error.ArgumentError;
 import io.retort.sql.Column;
 import io.retort.sql.Expression;
 import io.retort.sql.Insert;
+import io.retort.sql.Sql;
+import io.retort.sql.SqlType;
+import io.retort.sql.SqlTypes;
 import io.retort.sql.compile.BoundStatement;
 import io.retort.sql.compile.Dialect;
 import io.retort.sql.compile.StatementCache;
@@ -13,7 +16,6 @@ import reactor.core.publisher.Mono;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -24,15 +26,32 @@ import java.util.Set;
 /**
  * executemany (C14, seed 1.4 "insertmanyvalues"). INSERT parameter sets are sent as multi-row
  * VALUES pages sized by the dialect's parameter limit (at most 1,000 rows a page), so 10,000
- * rows cost about ten round trips instead of 10,000. With RETURNING, returned rows are
- * correlated to their parameter sets by a sentinel, never by assumed order: the primary key
- * values when the parameter sets carry them, else the database-generated key (a single
- * auto-increment column, generated in VALUES order within one statement and sorted back);
- * without either, rows go one statement each. UPDATE/DELETE sets run as one driver batch with a
- * row count per set.
+ * rows cost about ten round trips instead of 10,000.
+ *
+ * <p>On PostgreSQL (with array binding on, the default) the pages are instead array-bound: one
+ * array per column, {@code INSERT INTO t (a, b) SELECT unnest(CAST($1 AS INTEGER[])),
+ * unnest(CAST($2 AS VARCHAR(64)[]))}, up to {@value #MAX_ROWS_PER_ARRAY_PAGE} rows a statement.
+ * The SQL text does not depend on the number of rows, so every page (and every executemany of
+ * that INSERT) shares one cache entry and one server-side prepared statement, and the server
+ * parses one small statement instead of thousands of placeholders. The multi-row VALUES form is
+ * kept when a column's type has no array form (JSON, binary, interval, arrays, custom types)
+ * or a parameter set holds a SQL expression rather than a value.
+ *
+ * <p>With RETURNING, returned rows are correlated to their parameter sets by a sentinel, never
+ * by assumed order: the primary key values when the parameter sets carry them, else the
+ * database-generated key (a single auto-increment column, generated in row order within one
+ * statement and sorted back: both the VALUES rows and the {@code unnest} rows reach the INSERT
+ * in the order given, so the sequence numbers them in that order); without either, rows go one
+ * statement each. UPDATE/DELETE sets run as one driver batch with a row count per set.
  */
 final class ExecuteMany {
     static final int MAX_ROWS_PER_PAGE = 1000;
+
+    /**
+     * Rows per array-bound statement: one statement's arrays stay a few MB on the client and the
+     * server, and the round trips are few (ten for 100,000 rows).
+     */
+    static final int MAX_ROWS_PER_ARRAY_PAGE = 10_000;
 
     private ExecuteMany() {
     }
@@ -54,10 +73,16 @@ final class ExecuteMany {
         }
         Dialect dialect = conn.dialect();
         int perPage = Math.max(1, Math.min(MAX_ROWS_PER_PAGE, dialect.maxBindParameters() / Math.max(1, columns.size())));
+        boolean arrays = arrayBindable(dialect, insert, columns);
         List<Expression<?>> returning = insert.returning();
         if (returning.isEmpty()) {
-            Flux<Long> counts = Flux.fromIterable(pages(sets, perPage))
-                    .concatMap(page -> conn.execute(insert.values(page)).rowsAffected());
+            int rowsPerPage = perPage;
+            Flux<Long> counts = Flux.defer(() -> {
+                boolean unnest = arrays && allValues(sets);
+                return Flux.fromIterable(pages(sets, unnest ? MAX_ROWS_PER_ARRAY_PAGE : rowsPerPage))
+                        .concatMap(page -> conn.execute(unnest ? unnestPage(insert, columns, page) : insert.values(page))
+                                .rowsAffected());
+            });
             return new Result(Flux.empty(), counts.reduce(0L, Long::sum), "INSERT executemany");
         }
         List<Column<?>> pk = insert.table().primaryKeyColumns();
@@ -85,16 +110,118 @@ final class ExecuteMany {
         Insert withKeys = insert.returning(augmented.toArray(new Expression<?>[0]));
         int requested = returning.size();
         Strategy s = strategy;
-        long[] total = new long[1];
-        Flux<Row> rows = Flux.fromIterable(pages(sets, perPage)).concatMap(page ->
-                conn.execute(withKeys.values(page)).all().flatMapIterable(returned -> {
-                    total[0] += returned.size();
-                    return correlate(s, page, returned, pk, keyIndexes, requested);
-                }));
+        int valuesPerPage = perPage;
+        Flux<Row> rows = Flux.defer(() -> {
+            // One statement per row (no sentinel) stays one VALUES row per statement.
+            boolean unnest = arrays && s != Strategy.ONE_BY_ONE && allValues(sets);
+            return Flux.fromIterable(pages(sets, unnest ? MAX_ROWS_PER_ARRAY_PAGE : valuesPerPage)).concatMap(page ->
+                    conn.execute(unnest ? unnestPage(withKeys, columns, page) : withKeys.values(page)).all()
+                            .flatMapIterable(returned -> correlate(s, page, returned, pk, keyIndexes, requested)));
+        });
         return new Result(rows, rows.count(), "INSERT executemany RETURNING");
     }
 
     private enum Strategy { CLIENT_KEY, GENERATED_KEY, ONE_BY_ONE }
+
+    // ================================================================= PostgreSQL array binding
+
+    /** Java classes r2dbc-postgresql binds as arrays (checked for each: see BENCHMARKS.md, issue #4). */
+    private static final Set<Class<?>> ARRAY_ELEMENT_CLASSES = Set.of(Short.class, Integer.class, Long.class,
+            java.math.BigDecimal.class, Float.class, Double.class, String.class, Boolean.class, java.util.UUID.class,
+            java.time.LocalDate.class, java.time.LocalTime.class, java.time.LocalDateTime.class,
+            java.time.OffsetDateTime.class);
+
+    /**
+     * Whether this INSERT's parameter sets can be bound as one array per column: PostgreSQL with
+     * array binding on, a plain {@code INSERT INTO t (cols)} (no upsert clause of another dialect),
+     * and every column's storage type one with an array form.
+     */
+    private static boolean arrayBindable(Dialect dialect, Insert insert, List<Column<?>> columns) {
+        if (!"postgresql".equals(dialect.name()) || !dialect.supportsArrayInBinding()
+                || !insert.onDuplicateKeyUpdate().isEmpty() || columns.isEmpty()) {
+            return false;
+        }
+        for (Column<?> c : columns) {
+            SqlType<?> storage = storageOf(c.type());
+            switch (storage.kind()) {
+                case INTEGER: case DECIMAL: case FLOAT: case STRING: case BOOLEAN: case UUID:
+                case DATE: case TIME: case TIMESTAMP: case TIMESTAMP_TZ:
+                    if (!ARRAY_ELEMENT_CLASSES.contains(storage.javaType())) {
+                        return false;
+                    }
+                    break;
+                default:
+                    return false;
+            }
+        }
+        return true;
+    }
+
+    /** True when no parameter set holds a SQL expression (which only the VALUES form can render). */
+    private static boolean allValues(List<? extends Map<? extends Column<?>, ?>> sets) {
+        for (Map<? extends Column<?>, ?> set : sets) {
+            for (Object v : set.values()) {
+                if (v instanceof Expression) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    /**
+     * {@code INSERT INTO t (cols) SELECT unnest(CAST($1 AS T1[])), ...} for one page: the same
+     * INSERT (RETURNING and ON CONFLICT included) fed by one array per column, each value checked
+     * and converted as the VALUES form would bind it.
+     */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static Insert unnestPage(Insert insert, List<Column<?>> columns, List<? extends Map<? extends Column<?>, ?>> page) {
+        Expression<?>[] unnested = new Expression<?>[columns.size()];
+        for (int c = 0; c < columns.size(); c++) {
+            Column<?> column = columns.get(c);
+            SqlType<?> storage = storageOf(column.type());
+            Object[] array = (Object[]) java.lang.reflect.Array.newInstance(storage.javaType(), page.size());
+            for (int r = 0; r < page.size(); r++) {
+                array[r] = toStorage(column, storage, page.get(r).get(column));
+            }
+            SqlType arrayType = SqlTypes.arrayOf(storage);
+            unnested[c] = Sql.function("unnest", storage, Sql.cast(Sql.param(array, arrayType), arrayType));
+        }
+        return insert.fromSelect(columns, Sql.select(unnested));
+    }
+
+    private static SqlType<?> storageOf(SqlType<?> type) {
+        return type.converter() == null ? type : type.converter().storage();
+    }
+
+    /**
+     * A parameter-set value as the VALUES form binds it: the same type check (and message) as
+     * {@code Insert.values}, the same boolean normalisation, the column type's converter applied.
+     */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static Object toStorage(Column<?> column, SqlType<?> storage, Object value) {
+        if (value == null) {
+            return null;
+        }
+        SqlType type = column.type();
+        if (type.converter() == null && !type.javaType().isInstance(value) && type.kind() != SqlType.Kind.BOOLEAN) {
+            throw new ArgumentError("Column " + column + " holds " + type.javaType().getSimpleName()
+                    + " values; got " + value.getClass().getSimpleName() + " '" + value + "'");
+        }
+        Object v = type.checkBindValue(value);
+        if (type.converter() != null) {
+            if (!type.javaType().isInstance(v)) {
+                throw new ArgumentError("Expected a " + type.javaType().getName() + " for " + type + ", got "
+                        + v.getClass().getName());
+            }
+            v = type.converter().toDatabase(v);
+        }
+        if (v != null && !storage.javaType().isInstance(v)) {
+            throw new ArgumentError("Column " + column + " stores " + storage.javaType().getSimpleName()
+                    + " values; its converter returned a " + v.getClass().getSimpleName());
+        }
+        return v;
+    }
 
     private static List<Row> correlate(Strategy s, List<? extends Map<? extends Column<?>, ?>> page, List<Row> returned,
                                        List<Column<?>> pk, List<Integer> keyIndexes, int requested) {
@@ -124,20 +251,41 @@ final class ExecuteMany {
                 break;
             }
             case GENERATED_KEY: {
-                List<Row> sorted = new ArrayList<>(returned);
+                // Each row's key is converted once, not once per comparison.
                 int ki = keyIndexes.get(0);
-                sorted.sort(Comparator.comparing(r -> new java.math.BigDecimal(r.get(ki).toString())));
-                ordered.addAll(sorted);
+                Object[][] keyed = new Object[returned.size()][];
+                for (int i = 0; i < keyed.length; i++) {
+                    Row r = returned.get(i);
+                    Object k = r.get(ki);
+                    keyed[i] = new Object[] {k instanceof Integer || k instanceof Long || k instanceof Short
+                            ? (Comparable<?>) ((Number) k).longValue() : new java.math.BigDecimal(k.toString()), r};
+                }
+                Arrays.sort(keyed, (x, y) -> compareKeys(x[0], y[0]));
+                for (Object[] k : keyed) {
+                    ordered.add((Row) k[1]);
+                }
                 break;
             }
             default:
                 ordered.addAll(returned);
         }
         List<Row> out = new ArrayList<>(ordered.size());
+        RowShape[] trimmed = new RowShape[1];
         for (Row r : ordered) {
-            out.add(trim(r, requested));
+            out.add(trim(r, requested, trimmed));
         }
         return out;
+    }
+
+    private static int compareKeys(Object a, Object b) {
+        if (a instanceof Long && b instanceof Long) {
+            return Long.compare((Long) a, (Long) b);
+        }
+        return toDecimal(a).compareTo(toDecimal(b));
+    }
+
+    private static java.math.BigDecimal toDecimal(Object k) {
+        return k instanceof java.math.BigDecimal ? (java.math.BigDecimal) k : java.math.BigDecimal.valueOf((Long) k);
     }
 
     private static List<Object> key(Row r, List<Integer> idx) {
@@ -149,12 +297,15 @@ final class ExecuteMany {
         return k;
     }
 
-    private static Row trim(Row r, int requested) {
+    /** The row without the key columns added for correlation; one shape for the whole page. */
+    private static Row trim(Row r, int requested, RowShape[] shape) {
         if (r.size() == requested) {
             return r;
         }
-        Object[] v = Arrays.copyOf(r.toArray(), requested);
-        return new Row(new RowShape(r.labels().subList(0, requested), null), v);
+        if (shape[0] == null) {
+            shape[0] = new RowShape(r.labels().subList(0, requested), null);
+        }
+        return new Row(shape[0], Arrays.copyOf(r.toArray(), requested));
     }
 
     private static int indexOfColumn(List<Expression<?>> list, Column<?> c) {

@@ -16,8 +16,11 @@ import java.util.function.Function;
  * The outcome of executing a statement (C12): a cold {@code Flux<Row>} plus the helpers of
  * SQLAlchemy's Result. Nothing runs until a method's publisher is subscribed; each
  * subscription executes the statement once, on the connection it was created on, so use one
- * view per execution. Cancelling a row stream stops reading and invalidates the connection
- * rather than returning it to the pool mid-result.
+ * view per execution. Cancelling a row stream while it runs stops reading and invalidates the
+ * connection rather than returning it to the pool mid-result (see {@link Connection}); the
+ * helpers here that need only some rows ({@link #first()}, {@link #one()}, {@link #oneOrNone()},
+ * {@link #scalar(Class)}) read and discard the rest instead, so they keep the connection and its
+ * transaction usable: give large queries a LIMIT.
  */
 public final class Result {
     private final Flux<Row> rows;
@@ -45,9 +48,12 @@ public final class Result {
         return rows.collectList();
     }
 
-    /** The first row, or empty; the rest of the result is not read. */
+    /**
+     * The first row, or empty. The remaining rows are read and discarded (not cancelled), so the
+     * connection stays usable; a result of many rows should have a LIMIT.
+     */
     public Mono<Row> first() {
-        return rows.next();
+        return rows.reduce((kept, ignored) -> kept);
     }
 
     /** Exactly one row: a NoResultFoundError if none, a MultipleResultsFoundError if more. */
@@ -55,13 +61,20 @@ public final class Result {
         return oneOrNone().switchIfEmpty(Mono.error(() -> new NoResultFoundError("No row was found for one(): " + sql)));
     }
 
-    /** At most one row: empty if none, a MultipleResultsFoundError if more. */
+    /** At most one row: empty if none, a MultipleResultsFoundError if more (after reading the rest, see {@link #first()}). */
     public Mono<Row> oneOrNone() {
-        return rows.take(2).collectList().flatMap(l -> {
-            if (l.size() > 1) {
+        return rows.reduceWith(() -> new Row[2], (seen, row) -> {
+            if (seen[0] == null) {
+                seen[0] = row;
+            } else {
+                seen[1] = row;
+            }
+            return seen;
+        }).flatMap(seen -> {
+            if (seen[1] != null) {
                 return Mono.error(new MultipleResultsFoundError("Multiple rows were found when at most one was required: " + sql));
             }
-            return Mono.justOrEmpty(l.isEmpty() ? null : l.get(0));
+            return Mono.justOrEmpty(seen[0]);
         });
     }
 

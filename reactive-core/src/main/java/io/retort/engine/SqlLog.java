@@ -27,7 +27,26 @@ final class SqlLog {
         return echo ? LOG.isInfoEnabled() : LOG.isDebugEnabled();
     }
 
+    private final java.util.List<java.util.function.Consumer<String>> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final java.util.concurrent.atomic.AtomicLong count = new java.util.concurrent.atomic.AtomicLong();
+
+    void addListener(java.util.function.Consumer<String> listener) {
+        listeners.add(listener);
+    }
+
+    void removeListener(java.util.function.Consumer<String> listener) {
+        listeners.remove(listener);
+    }
+
+    long count() {
+        return count.get();
+    }
+
     void statement(BoundStatement bound, StatementCache.Lookup lookup) {
+        count.incrementAndGet();
+        for (java.util.function.Consumer<String> l : listeners) {
+            l.accept(bound.sql());
+        }
         if (!enabled()) {
             return;
         }
