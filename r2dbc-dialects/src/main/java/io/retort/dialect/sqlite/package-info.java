@@ -1,0 +1,2 @@
+/** The SQLite dialect (D4), used through the JDBC bridge with sqlite-jdbc. */
+package io.retort.dialect.sqlite;
