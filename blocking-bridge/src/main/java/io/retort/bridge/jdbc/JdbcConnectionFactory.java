@@ -1,0 +1,601 @@
+package io.retort.bridge.jdbc;
+
+import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.util.DriverDataSource;
+import io.r2dbc.spi.Connection;
+import io.r2dbc.spi.ConnectionFactory;
+import io.r2dbc.spi.ConnectionFactoryMetadata;
+import io.r2dbc.spi.IsolationLevel;
+import io.r2dbc.spi.R2dbcTimeoutException;
+import java.io.Closeable;
+import java.sql.DatabaseMetaData;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.MonoSink;
+import reactor.core.scheduler.Schedulers;
+
+/**
+ * An R2DBC {@link ConnectionFactory} over a JDBC {@link DataSource}: any JDBC driver becomes an
+ * R2DBC driver (B1–B3). Found by URL through {@link JdbcConnectionFactoryProvider}
+ * ({@code ConnectionFactories.get("r2dbc:jdbc:postgresql://user:pw@host/db")}), or built here:
+ *
+ * <pre>{@code
+ * JdbcConnectionFactory cf = JdbcConnectionFactory.builder()
+ *         .url("jdbc:sqlite:/var/data/app.db")
+ *         .poolSize(4)
+ *         .build();                       // HikariCP pool of 4, 4 worker threads
+ * JdbcConnectionFactory cf2 = JdbcConnectionFactory.builder().dataSource(myDataSource).poolSize(8).build();
+ * }</pre>
+ *
+ * <h2>Threads</h2>
+ * Every JDBC call runs on this factory's worker pool — a fixed {@code ThreadPoolExecutor} with
+ * one thread per connection permit — never on the subscriber's thread. Each connection has a
+ * lane that runs its calls one at a time, in order. Waiting for a connection uses no
+ * thread at all: {@link #create()} queues on a permit gate (an asynchronous semaphore as
+ * large as the pool) and only a caller holding a permit gets a worker to call
+ * {@code DataSource.getConnection()} (the first task of the new connection's lane). So the
+ * pool's threads are never all busy waiting for connections that only queued tasks could
+ * release — the classic deadlock of running JDBC on a worker pool — and a worker is always free
+ * for a connection-holding task: at most one task per connection is ever on the pool, and there
+ * are as many threads as permits. {@code Statement.cancel()} runs on separate cancel threads,
+ * because it must reach a statement whose worker is blocked in the driver.
+ *
+ * <p>Results are emitted on the worker thread (as R2DBC drivers emit on their I/O threads):
+ * operators downstream run there until they switch threads, so they must not block waiting for
+ * other work of the same connection.
+ *
+ * <h2>SQL</h2>
+ * {@code $1}, {@code :name} and {@code ?} bind markers are all accepted and translated to JDBC's
+ * {@code ?} (markers inside quotes and comments are left alone), so SQL compiled for
+ * r2dbc-postgresql or r2dbc-h2 runs unchanged; several statements in one text run one after
+ * another (pgjdbc runs them itself). See {@code ParsedSql}.
+ *
+ * <h2>Pooling</h2>
+ * By default the factory owns a HikariCP pool of {@code poolSize} connections (its
+ * {@code close()} returns the JDBC connection to HikariCP, which resets auto-commit, isolation
+ * and read-only state and rolls back an open transaction), so no R2DBC pool is needed on top.
+ * Retort's {@code Engine} wraps any factory in r2dbc-pool unless
+ * {@code EngineOptions.pooled(false)} is given: with the bridge, either pass
+ * {@code pooled(false)} and let HikariCP pool, or keep r2dbc-pool (for its metrics and
+ * validation) with its {@code maxPoolSize} no larger than the bridge's {@code poolSize} — an
+ * r2dbc-pool connection holds a bridge connection, and with more r2dbc-pool connections than
+ * bridge permits the surplus would only wait here. Under an external pool, {@code pooled=false}
+ * makes {@code close()} close the physical connection.
+ *
+ * <h2>Lifecycle</h2>
+ * {@link #close()} closes the HikariCP pool (if the factory made it) and stops the threads;
+ * it blocks, so call it from an ordinary thread (or use {@link #closeLater()}).
+ */
+public final class JdbcConnectionFactory implements ConnectionFactory, Closeable {
+    private static final Logger LOG = LoggerFactory.getLogger(JdbcConnectionFactory.class);
+    private static final AtomicInteger COUNT = new AtomicInteger();
+    private static final int SQL_CACHE_SIZE = 1024;
+    /** Closes factories that were dropped without close(): their threads and pool must not outlive them. */
+    private static final java.lang.ref.Cleaner CLEANER = java.lang.ref.Cleaner.create();
+
+    private final DataSource dataSource;
+    private final String description;
+    private final PermitGate gate;
+    private final WorkerPool workers;
+    private final Duration acquireTimeout;
+    private final int fetchSize;
+    private final Duration statementTimeout;
+    private final Duration lockWaitTimeout;
+    private final boolean streamInAutoCommit;
+    private final ConcurrentHashMap<String, ParsedSql> sqlCache = new ConcurrentHashMap<>();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private volatile Product product;
+    private volatile String productName;
+    private volatile String productVersion;
+    private volatile IsolationLevel defaultIsolation;
+    private final java.lang.ref.Cleaner.Cleanable cleanable;
+
+    private JdbcConnectionFactory(Builder b, DataSource dataSource, boolean owns, String description) {
+        this.dataSource = dataSource;
+        this.description = description;
+        this.gate = new PermitGate(b.poolSize);
+        this.workers = new WorkerPool(b.poolName, b.poolSize, b.virtualThreads);
+        this.acquireTimeout = b.acquireTimeout;
+        this.fetchSize = b.fetchSize;
+        this.statementTimeout = b.statementTimeout;
+        this.lockWaitTimeout = b.lockWaitTimeout;
+        this.streamInAutoCommit = b.streamInAutoCommit;
+        this.product = Product.fromUrl(b.url);
+        this.cleanable = CLEANER.register(this, new Release(workers, owns ? dataSource : null, gate));
+    }
+
+    /**
+     * What {@link #close()} releases, without a reference to the factory, so it can also run
+     * when an unclosed factory is garbage collected (an engine built from an R2DBC URL never
+     * closes its factory). Idle worker threads reference only their executor, so an unused
+     * factory does become unreachable.
+     */
+    private static final class Release implements Runnable {
+        private final WorkerPool workers;
+        private final DataSource owned;
+        private final PermitGate gate;
+
+        Release(WorkerPool workers, DataSource owned, PermitGate gate) {
+            this.workers = workers;
+            this.owned = owned;
+            this.gate = gate;
+        }
+
+        @Override
+        public void run() {
+            gate.close();
+            if (owned instanceof HikariDataSource) {
+                ((HikariDataSource) owned).close();
+            }
+            workers.shutdown();
+        }
+    }
+
+    /** A builder; give it {@link Builder#url} or {@link Builder#dataSource}. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    // ================================================================= ConnectionFactory
+
+    /**
+     * A connection, once one of the pool's permits is free. Deferred (nothing happens before
+     * subscription), emits exactly one connection or an error, and may be cancelled at any
+     * point: a connection opened for a cancelled subscriber is closed, its permit returned.
+     * Waiting longer than the acquire timeout fails with an {@link R2dbcTimeoutException}
+     * ("Connection acquisition timed out…").
+     */
+    @Override
+    public Mono<Connection> create() {
+        return Mono.defer(() -> {
+            if (closed.get()) {
+                return Mono.error(new IllegalStateException("This JDBC bridge connection factory is closed"));
+            }
+            Acquire op = new Acquire();
+            return Mono.<Connection>create(op::start)
+                    // A connection that arrives for a subscriber already gone is closed, never leaked.
+                    .doOnDiscard(JdbcConnection.class, c -> Mono.from(c.close()).subscribe(null, x -> { }));
+        });
+    }
+
+    @Override
+    public ConnectionFactoryMetadata getMetadata() {
+        String name = productName != null ? productName : product.displayName();
+        return () -> name;
+    }
+
+    /**
+     * One {@link #create()}: waits for a permit (with a timer only if none is free at once),
+     * then opens the JDBC connection as the first task of the connection's own lane, so the
+     * caller's first statement, emitted to from that task, runs on the same thread without
+     * another hand-over.
+     */
+    private final class Acquire {
+        private final AtomicInteger state = new AtomicInteger(); // 0 waiting, 1 delivered, 2 cancelled
+        private MonoSink<Connection> sink;
+        private PermitGate.Waiter waiter;
+        private volatile reactor.core.Disposable timer;
+
+        void start(MonoSink<Connection> s) {
+            this.sink = s;
+            this.waiter = new PermitGate.Waiter(this::granted);
+            s.onCancel(this::cancel);
+            gate.acquire(waiter);
+            if (state.get() == 0 && !waiter.isGranted()) {
+                timer = reactor.core.scheduler.Schedulers.parallel()
+                        .schedule(this::timedOut, acquireTimeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+                if (waiter.isGranted()) {
+                    timer.dispose();
+                }
+            }
+        }
+
+        void cancel() {
+            if (state.compareAndSet(0, 2)) {
+                // Still queued: withdraw. If already granted, open() sees state 2 and gives the permit back.
+                waiter.cancel();
+                stopTimer();
+            }
+        }
+
+        private void timedOut() {
+            if (waiter.cancel() && state.compareAndSet(0, 2)) {
+                sink.error(new R2dbcTimeoutException("Connection acquisition timed out after " + acquireTimeout
+                        + ": all " + gate.size() + " JDBC bridge connections are in use (" + gate.waiting() + " waiting)"));
+            }
+        }
+
+        private void stopTimer() {
+            reactor.core.Disposable t = timer;
+            if (t != null) {
+                t.dispose();
+            }
+        }
+
+        private void granted() {
+            stopTimer();
+            Lane lane = new Lane(workers.workers());
+            lane.execute(new Lane.Task() {
+                @Override
+                public void run() {
+                    open(lane);
+                }
+
+                @Override
+                public void reject(Throwable cause) {
+                    gate.release();
+                    sink.error(new IllegalStateException("This JDBC bridge connection factory is closed", cause));
+                }
+            });
+        }
+
+        private void open(Lane lane) {
+            if (state.get() == 2) {
+                gate.release();
+                return;
+            }
+            java.sql.Connection jdbc = null;
+            JdbcConnection c;
+            try {
+                jdbc = dataSource.getConnection();
+                learn(jdbc);
+                c = new JdbcConnection(JdbcConnectionFactory.this, jdbc, lane, jdbc.getAutoCommit(), defaultIsolation);
+                c.applyDefaults();
+            } catch (Throwable e) {
+                closeQuietly(jdbc);
+                gate.release();
+                sink.error(JdbcExceptions.translate(sqlCause(e), null));
+                return;
+            }
+            if (state.compareAndSet(0, 1)) {
+                sink.success(c);
+            } else {
+                c.closeNow();
+            }
+        }
+    }
+
+    /**
+     * The SQLException inside a pool's own exception (HikariCP's PoolInitializationException
+     * wraps the driver's error), so a wrong password is still a 28000 to the caller.
+     */
+    private static Throwable sqlCause(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof SQLException) {
+                return t;
+            }
+        }
+        return e;
+    }
+
+    /** Reads the product and default isolation once, from the first connection. */
+    private void learn(java.sql.Connection jdbc) throws SQLException {
+        if (productName != null) {
+            return;
+        }
+        DatabaseMetaData md = jdbc.getMetaData();
+        String name = md.getDatabaseProductName();
+        String version = md.getDatabaseProductVersion();
+        IsolationLevel iso = JdbcConnection.toR2dbc(jdbc.getTransactionIsolation());
+        this.product = Product.of(name, version);
+        this.productVersion = version;
+        this.defaultIsolation = iso;
+        this.productName = product == Product.MARIADB ? "MariaDB" : name;
+        LOG.debug("JDBC bridge {} connected to {} {}", workers.name(), productName, version);
+    }
+
+    private static void closeQuietly(java.sql.Connection c) {
+        if (c != null) {
+            try {
+                c.close();
+            } catch (SQLException | RuntimeException ignored) {
+                // already failing
+            }
+        }
+    }
+
+    // ================================================================= for connections
+
+    /** Called by a connection once its JDBC connection is closed. */
+    void released() {
+        gate.release();
+    }
+
+    Product product() {
+        return product;
+    }
+
+    String productName() {
+        return productName;
+    }
+
+    String productVersion() {
+        return productVersion;
+    }
+
+    int defaultFetchSize() {
+        return fetchSize;
+    }
+
+    Duration defaultStatementTimeout() {
+        return statementTimeout;
+    }
+
+    Duration defaultLockWaitTimeout() {
+        return lockWaitTimeout;
+    }
+
+    boolean streamInAutoCommit() {
+        return streamInAutoCommit;
+    }
+
+    WorkerPool workerPool() {
+        return workers;
+    }
+
+    /** {@code sql} parsed for this factory's product, cached by text. */
+    ParsedSql parse(String sql) {
+        ParsedSql p = sqlCache.get(sql);
+        if (p == null) {
+            p = ParsedSql.parse(sql, product);
+            if (sqlCache.size() >= SQL_CACHE_SIZE) {
+                // Crude bound: statements built with inlined values would otherwise grow it forever.
+                sqlCache.clear();
+            }
+            sqlCache.put(sql, p);
+        }
+        return p;
+    }
+
+    // ================================================================= inspection and lifecycle
+
+    /** The JDBC DataSource (a {@link HikariDataSource} unless one was given). */
+    public DataSource dataSource() {
+        return dataSource;
+    }
+
+    /** How many connections this factory may hold at once (= worker threads). */
+    public int poolSize() {
+        return gate.size();
+    }
+
+    /** Connections created and not yet closed. */
+    public int acquiredConnections() {
+        return gate.inUse();
+    }
+
+    /** {@code create()} calls waiting for a permit. */
+    public int pendingAcquires() {
+        return gate.waiting();
+    }
+
+    /** Whether {@link #close()} has run. */
+    public boolean isClosed() {
+        return closed.get();
+    }
+
+    /**
+     * Closes the HikariCP pool this factory made (a DataSource given to the builder is left
+     * open) and stops the worker threads. Blocking; idempotent.
+     */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        cleanable.clean();
+    }
+
+    /** {@link #close()} on a thread where blocking is allowed, for reactive callers. */
+    public Mono<Void> closeLater() {
+        return Mono.<Void>fromRunnable(this::close).subscribeOn(Schedulers.boundedElastic());
+    }
+
+    @Override
+    public String toString() {
+        return "JdbcConnectionFactory[" + description + ", poolSize=" + gate.size() + "]";
+    }
+
+    // ================================================================= builder
+
+    /** Builds a {@link JdbcConnectionFactory}. */
+    public static final class Builder {
+        private String url;
+        private DataSource dataSource;
+        private String user;
+        private String password;
+        private final Map<String, String> properties = new LinkedHashMap<>();
+        private int poolSize = 10;
+        private int minIdle = 0;
+        private boolean pooled = true;
+        private int fetchSize = 1000;
+        private Duration acquireTimeout = Duration.ofSeconds(30);
+        private Duration maxLifetime;
+        private Duration idleTimeout;
+        private Duration statementTimeout;
+        private Duration lockWaitTimeout;
+        private String poolName;
+        private boolean virtualThreads;
+        private boolean streamInAutoCommit = true;
+
+        private Builder() {
+        }
+
+        /** The JDBC URL, e.g. {@code jdbc:postgresql://localhost/app}. */
+        public Builder url(String jdbcUrl) {
+            this.url = jdbcUrl;
+            return this;
+        }
+
+        /** An existing DataSource (pooled or not); the factory never closes it. */
+        public Builder dataSource(DataSource ds) {
+            this.dataSource = ds;
+            return this;
+        }
+
+        /** The database user (JDBC {@code user}). */
+        public Builder user(String user) {
+            this.user = user;
+            return this;
+        }
+
+        /** The database password; never logged. */
+        public Builder password(String password) {
+            this.password = password;
+            return this;
+        }
+
+        /** A JDBC driver connection property, e.g. {@code property("currentSchema", "app")}. */
+        public Builder property(String name, String value) {
+            properties.put(name, value);
+            return this;
+        }
+
+        /** Connections and worker threads; default 10. */
+        public Builder poolSize(int size) {
+            this.poolSize = size;
+            return this;
+        }
+
+        /** Idle connections HikariCP keeps; default 0. */
+        public Builder minIdle(int minIdle) {
+            this.minIdle = minIdle;
+            return this;
+        }
+
+        /** False: no HikariCP, a new physical connection per {@code create()}; default true. */
+        public Builder pooled(boolean pooled) {
+            this.pooled = pooled;
+            return this;
+        }
+
+        /** Default rows per fetch; 0 for the driver's default. Default 1000. */
+        public Builder fetchSize(int rows) {
+            this.fetchSize = rows;
+            return this;
+        }
+
+        /** Longest wait for a connection; default 30 s. */
+        public Builder acquireTimeout(Duration timeout) {
+            this.acquireTimeout = Objects.requireNonNull(timeout);
+            return this;
+        }
+
+        /** HikariCP {@code maxLifetime}: connections older than this are retired when returned. */
+        public Builder maxLifetime(Duration d) {
+            this.maxLifetime = d;
+            return this;
+        }
+
+        /** HikariCP {@code idleTimeout}: idle connections above {@code minIdle} are closed after this. */
+        public Builder idleTimeout(Duration d) {
+            this.idleTimeout = d;
+            return this;
+        }
+
+        /** A statement timeout every new connection starts with. */
+        public Builder statementTimeout(Duration d) {
+            this.statementTimeout = d;
+            return this;
+        }
+
+        /** A lock wait timeout every new connection starts with. */
+        public Builder lockWaitTimeout(Duration d) {
+            this.lockWaitTimeout = d;
+            return this;
+        }
+
+        /** A name for the HikariCP pool and the worker threads ({@code <name>-worker-1}…). */
+        public Builder poolName(String name) {
+            this.poolName = name;
+            return this;
+        }
+
+        /** Java 21+: run JDBC calls on virtual threads. */
+        public Builder virtualThreads(boolean on) {
+            this.virtualThreads = on;
+            return this;
+        }
+
+        /** PostgreSQL: stream auto-commit queries through a cursor; default true. */
+        public Builder streamInAutoCommit(boolean on) {
+            this.streamInAutoCommit = on;
+            return this;
+        }
+
+        /** The factory. No connection is opened until the first {@code create()}. */
+        public JdbcConnectionFactory build() {
+            if (poolSize < 1) {
+                throw new IllegalArgumentException("poolSize must be at least 1, got " + poolSize);
+            }
+            if (fetchSize < 0) {
+                throw new IllegalArgumentException("fetchSize must be >= 0, got " + fetchSize);
+            }
+            if (acquireTimeout.isNegative() || acquireTimeout.isZero()) {
+                throw new IllegalArgumentException("acquireTimeout must be positive");
+            }
+            int n = COUNT.incrementAndGet();
+            if (poolName == null) {
+                poolName = "retort-jdbc-" + n;
+            }
+            if (dataSource != null) {
+                if (url == null && dataSource instanceof HikariDataSource) {
+                    url = ((HikariDataSource) dataSource).getJdbcUrl();
+                }
+                return new JdbcConnectionFactory(this, dataSource, false, "DataSource " + dataSource.getClass().getSimpleName());
+            }
+            if (url == null || !url.startsWith("jdbc:")) {
+                throw new IllegalArgumentException("A JDBC URL (jdbc:…) or a DataSource is required, got " + url);
+            }
+            Properties props = new Properties();
+            props.putAll(properties);
+            DataSource ds;
+            if (pooled) {
+                HikariDataSource h = new HikariDataSource();
+                h.setJdbcUrl(url);
+                if (user != null) {
+                    h.setUsername(user);
+                }
+                if (password != null) {
+                    h.setPassword(password);
+                }
+                h.setDataSourceProperties(props);
+                h.setMaximumPoolSize(poolSize);
+                h.setMinimumIdle(Math.min(minIdle, poolSize));
+                h.setPoolName(poolName);
+                h.setConnectionTimeout(Math.max(250, acquireTimeout.toMillis()));
+                // The no-arg HikariDataSource starts its pool on the first getConnection (on a
+                // worker, never while building). Fail fast there: a wrong password or an unknown
+                // database is reported at once instead of after the whole connection timeout.
+                h.setInitializationFailTimeout(1);
+                h.setAutoCommit(true);
+                if (maxLifetime != null) {
+                    h.setMaxLifetime(maxLifetime.toMillis());
+                }
+                if (idleTimeout != null) {
+                    h.setIdleTimeout(idleTimeout.toMillis());
+                }
+                ds = h;
+            } else {
+                ds = new DriverDataSource(url, null, props, user, password);
+            }
+            return new JdbcConnectionFactory(this, ds, true, mask(url));
+        }
+
+        private static String mask(String url) {
+            return url.replaceAll("(?i)(password=)[^&;]*", "$1****");
+        }
+    }
+
+}
