@@ -1,0 +1,499 @@
+package io.retort.orm;
+
+import io.retort.engine.Connection;
+import io.retort.engine.Engine;
+import io.retort.engine.Row;
+import io.retort.error.ArgumentError;
+import io.retort.error.InvalidRequestError;
+import io.retort.error.PendingRollbackError;
+import io.retort.error.RetortException;
+import io.retort.orm.internal.UnloadedList;
+import io.retort.sql.Column;
+import io.retort.sql.Expression;
+import io.retort.sql.Sql;
+import io.retort.sql.SqlType;
+import io.retort.sql.Statement;
+import org.reactivestreams.Publisher;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
+
+/**
+ * The async ORM session (O2–O7): an identity map, a unit of work flushed in dependency order,
+ * and explicit eager loading. A transaction begins lazily with the first operation that needs
+ * the database and ends with {@link #commit} or {@link #rollback}; {@link #add} and
+ * {@link #delete} only record intent (no I/O). Reading a relationship never runs SQL: load it
+ * with a loader option or {@link #fetch}.
+ *
+ * <p>After a failed flush every operation but {@link #rollback} and {@link #close} fails with a
+ * {@link PendingRollbackError} naming the original failure (SQLAlchemy's rule; on MariaDB a later
+ * commit would otherwise persist half a flush). Not shareable: a second operation while one is
+ * running fails at once with {@link ConcurrentSessionUseError}. Objects keep their values after
+ * commit (no expiry, since reloading would be hidden I/O).
+ */
+public final class AsyncSession {
+    private static final Logger LOG = LoggerFactory.getLogger(AsyncSession.class);
+
+    private final Engine engine;
+    private final OrmRegistry registry;
+    private final Map<IdentityKey, InstanceState> identityMap = new HashMap<>();
+    private final Map<Object, InstanceState> states = new IdentityHashMap<>();
+    /** The same states in the order they joined the session: flush plans must be deterministic. */
+    private final java.util.Set<InstanceState> ordered = new java.util.LinkedHashSet<>();
+    private final AtomicBoolean busy = new AtomicBoolean();
+    private final Loading loading = new Loading(this);
+    private final UnitOfWork unitOfWork = new UnitOfWork(this);
+    private Connection connection;
+    private RetortException failure;
+    private boolean closed;
+
+    AsyncSession(Engine engine, OrmRegistry registry) {
+        this.engine = engine;
+        this.registry = registry;
+    }
+
+    public OrmRegistry registry() {
+        return registry;
+    }
+
+    // ================================================================= state without I/O
+
+    /** Adds a new object (and, by save-update cascade, objects it references) to be inserted at flush. */
+    public void add(Object entity) {
+        checkOpen();
+        InstanceState st = states.get(entity);
+        if (st == null) {
+            addPending(entity);
+        } else if (st.status == InstanceState.Status.DELETED) {
+            st.status = InstanceState.Status.PERSISTENT;
+        }
+    }
+
+    public void addAll(Collection<?> entities) {
+        entities.forEach(this::add);
+    }
+
+    /** Marks a persistent object for deletion at flush (a pending one is simply expunged). */
+    public void delete(Object entity) {
+        checkOpen();
+        InstanceState st = states.get(entity);
+        if (st == null) {
+            throw new InvalidRequestError("Instance " + describe(entity) + " is not persisted in this session");
+        }
+        if (st.status == InstanceState.Status.PENDING) {
+            forget(st);
+        } else {
+            st.status = InstanceState.Status.DELETED;
+        }
+    }
+
+    /** Removes an object from the session without touching the database. */
+    public void expunge(Object entity) {
+        InstanceState st = states.get(entity);
+        if (st != null) {
+            forget(st);
+        }
+    }
+
+    /** Whether the session tracks {@code entity}. */
+    public boolean contains(Object entity) {
+        return states.containsKey(entity);
+    }
+
+    /** Whether {@code entity} has column changes or collection changes not yet flushed. */
+    public boolean isModified(Object entity) {
+        InstanceState st = states.get(entity);
+        return st != null && (st.status != InstanceState.Status.PERSISTENT || !st.changedProperties().isEmpty());
+    }
+
+    /** The identity key of a persistent object, or null. */
+    public IdentityKey identityKey(Object entity) {
+        InstanceState st = states.get(entity);
+        return st == null ? null : st.key;
+    }
+
+    // ================================================================= queries
+
+    /** The entity with primary key {@code id}: from the identity map without SQL when present. */
+    public <E> Mono<E> get(Class<E> type, Object id, LoaderOption... options) {
+        Mapper<E> m = registry.mapper(type);
+        List<Object> key = id instanceof List ? new ArrayList<>((List<?>) id) : List.of(id);
+        if (key.size() != m.identity().size()) {
+            return Mono.error(new ArgumentError(type.getSimpleName() + " has a " + m.identity().size()
+                    + "-column key; got " + key.size() + " values"));
+        }
+        InstanceState hit = identityMap.get(new IdentityKey(type, key, null));
+        if (hit != null && options.length == 0 && hit.status != InstanceState.Status.DELETED) {
+            return Mono.just(type.cast(hit.entity));
+        }
+        EntitySelect<E> q = Orm.select(type).options(options);
+        for (int i = 0; i < key.size(); i++) {
+            q = q.where(eq(m.identity().get(i).column(), key.get(i)));
+        }
+        return execute(q).next();
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static Expression<Boolean> eq(Column c, Object v) {
+        return c.eq((Expression) Sql.param(v, (SqlType) c.type()));
+    }
+
+    /** Runs an ORM query; pending changes are flushed first (autoflush) so the query sees them. */
+    public <E> Flux<E> execute(EntitySelect<E> query) {
+        // Entities are complete (eager loaders done) before the first is emitted, so the session is
+        // free again by then: a subscriber may use it for the next operation right away.
+        return guarded(Flux.defer(() -> flushInternal().thenMany(connection().flatMapMany(c -> loading.execute(query, c))))
+                .collectList()).flatMapMany(Flux::fromIterable);
+    }
+
+    /** Runs a Core statement in the session's transaction. */
+    public Flux<Row> execute(Statement statement) {
+        return guarded(Flux.defer(() -> flushInternal().thenMany(connection().flatMapMany(c -> c.execute(statement).rows()))));
+    }
+
+    /** Loads {@code relationship} of {@code entity} now, explicitly (O6); emits the loaded targets. */
+    public <S, T> Mono<List<T>> fetch(S entity, Relationship<S, T> relationship) {
+        return fetchAll(List.of(entity), relationship);
+    }
+
+    /** Loads {@code relationship} for several entities with one IN query per chunk (O18's batching). */
+    @SuppressWarnings("unchecked")
+    public <S, T> Mono<List<T>> fetchAll(List<S> entities, Relationship<S, T> relationship) {
+        return guarded(Flux.defer(() -> {
+            for (S e : entities) {
+                InstanceState st = states.get(e);
+                if (st == null || st.status != InstanceState.Status.PERSISTENT) {
+                    return Flux.error(new InvalidRequestError("Instance " + describe(e)
+                            + " is not persistent in this session; fetch needs a loaded object"));
+                }
+            }
+            return connection().flatMapMany(c -> loading.selectin(relationship, new ArrayList<>(entities), c)
+                    .flatMapIterable(l -> (List<T>) (List<?>) l));
+        })).collectList();
+    }
+
+    /** Reloads the object's columns from the database (optionally {@code FOR UPDATE}, seed 1.2). */
+    public Mono<Void> refresh(Object entity) {
+        return refresh(entity, false);
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    public Mono<Void> refresh(Object entity, boolean forUpdate) {
+        return guarded(Flux.defer(() -> {
+            InstanceState st = states.get(entity);
+            if (st == null || st.key == null) {
+                return Flux.error(new InvalidRequestError("Instance " + describe(entity) + " is not persistent in this session"));
+            }
+            Mapper<Object> m = st.mapper;
+            List<Expression<?>> cols = new ArrayList<>();
+            for (Property p : m.properties()) {
+                cols.add(p.column());
+            }
+            io.retort.sql.Select q = Sql.select(cols).from(m.table());
+            for (int i = 0; i < m.identity().size(); i++) {
+                q = q.where(eq(m.identity().get(i).column(), st.key.key().get(i)));
+            }
+            if (forUpdate) {
+                q = q.forUpdate();
+            }
+            io.retort.sql.Select stmt = q;
+            return connection().flatMapMany(c -> c.execute(stmt).one()).doOnNext(row -> {
+                for (int i = 0; i < m.properties().size(); i++) {
+                    st.setValue(i, row.get(i));
+                }
+                st.takeSnapshot();
+            }).then();
+        })).then();
+    }
+
+    /** Marks the object's columns stale: the next query that returns it overwrites them. */
+    public void expire(Object entity) {
+        InstanceState st = states.get(entity);
+        if (st != null && st.snapshot != null) {
+            forget(st);
+        }
+    }
+
+    /**
+     * Copies the state of a detached or transient object onto the session's instance with the
+     * same identity (loading it if needed) and returns that instance; a new identity is added.
+     * Collections left unset on {@code detached} are not changes (O12).
+     */
+    public <E> Mono<E> merge(E detached) {
+        @SuppressWarnings("unchecked")
+        Mapper<E> m = (Mapper<E>) registry.mapper(detached.getClass());
+        List<Object> key = new ArrayList<>();
+        for (Property p : m.identity()) {
+            key.add(p.get(detached));
+        }
+        if (key.contains(null)) {
+            add(detached);
+            return Mono.just(detached);
+        }
+        return get(m.type(), key.size() == 1 ? key.get(0) : key).map(existing -> {
+            for (Property p : m.properties()) {
+                if (!p.isId() && !p.isHidden()) {
+                    p.set(existing, p.get(detached));
+                }
+            }
+            for (Relationship<E, ?> r : m.relationships().values()) {
+                Object v = r.accessor.get(detached);
+                if (!r.isCollection() || (v != null && !(v instanceof UnloadedList))) {
+                    r.accessor.set(existing, v);
+                }
+            }
+            return existing;
+        }).switchIfEmpty(Mono.fromSupplier(() -> {
+            add(detached);
+            return detached;
+        }));
+    }
+
+    // ================================================================= transaction
+
+    /** Flushes pending changes in one unit of work. */
+    public Mono<Void> flush() {
+        return guarded(Mono.defer(this::flushInternal));
+    }
+
+    /** Flushes and commits; the session then starts a new transaction on next use. */
+    public Mono<Void> commit() {
+        return guarded(Flux.defer(() -> flushInternal().then(Mono.defer(() -> {
+            if (connection == null) {
+                return Mono.empty();
+            }
+            Connection c = connection;
+            return c.commit().then(Mono.defer(() -> {
+                connection = null;
+                for (InstanceState s : ordered) {
+                    s.txStart = null;
+                    s.insertedInTx = false;
+                }
+                return c.close();
+            }));
+        })))).then();
+    }
+
+    /**
+     * Rolls back: new objects are expunged, modified objects get their values from before the
+     * transaction back (F23), and the session is usable again after a failed flush.
+     */
+    public Mono<Void> rollback() {
+        return Mono.defer(() -> {
+            if (!busy.compareAndSet(false, true)) {
+                return Mono.error(new ConcurrentSessionUseError("rollback while another operation runs on this session"));
+            }
+            Connection c = connection;
+            connection = null;
+            Mono<Void> end = c == null ? Mono.empty() : c.rollback().onErrorResume(e -> Mono.empty()).then(c.close());
+            // Release before the completion signal goes downstream, so the caller's next operation
+            // never sees the session busy.
+            Runnable done = () -> {
+                restoreAfterRollback();
+                failure = null;
+                busy.set(false);
+            };
+            return end.doOnTerminate(done).doOnCancel(done);
+        });
+    }
+
+    private void restoreAfterRollback() {
+        for (InstanceState s : new ArrayList<>(ordered)) {
+            if (s.status == InstanceState.Status.PENDING || s.insertedInTx) {
+                for (int i = 0; i < s.mapper.properties().size(); i++) {
+                    if (s.mapper.properties().get(i).isGenerated()) {
+                        s.setValue(i, null);
+                    }
+                }
+                forget(s);
+                continue;
+            }
+            if (s.status == InstanceState.Status.DELETED) {
+                s.status = InstanceState.Status.PERSISTENT;
+            }
+            if (s.txStart != null) {
+                for (int i = 0; i < s.txStart.length; i++) {
+                    s.setValue(i, s.txStart[i]);
+                }
+                s.snapshot = s.txStart;
+                s.txStart = null;
+            }
+        }
+    }
+
+    /**
+     * Runs {@code work} inside a SAVEPOINT (begin_nested): its failure rolls back to the savepoint
+     * and expunges what it added; the session's transaction goes on.
+     */
+    public <T> Flux<T> beginNested(Function<AsyncSession, ? extends Publisher<T>> work) {
+        return Flux.defer(() -> {
+            checkUsable();
+            Map<Object, InstanceState> before = new IdentityHashMap<>(states);
+            return connection().flatMapMany(c -> c.inNested(conn -> Flux.from(work.apply(this))
+                    .concatWith(Flux.defer(() -> flushInternal().thenMany(Flux.empty())))))
+                    .doOnError(e -> {
+                        failure = null;
+                        for (InstanceState s : new ArrayList<>(ordered)) {
+                            if (!before.containsKey(s.entity) || s.insertedInTx && !before.containsKey(s.entity)) {
+                                forget(s);
+                            }
+                        }
+                    });
+        });
+    }
+
+    /** Rolls back anything uncommitted and returns the connection; the session can be reopened by use. */
+    public Mono<Void> close() {
+        return Mono.defer(() -> {
+            Connection c = connection;
+            connection = null;
+            closed = true;
+            identityMap.clear();
+            states.clear();
+            ordered.clear();
+            failure = null;
+            return c == null ? Mono.empty() : c.rollback().onErrorResume(e -> Mono.empty()).then(c.close());
+        });
+    }
+
+    // ================================================================= internals
+
+    private Mono<Void> flushInternal() {
+        checkUsable();
+        UnitOfWork.Plan plan = unitOfWork.plan();
+        if (plan.isEmpty()) {
+            return Mono.empty();
+        }
+        return connection().flatMap(c -> unitOfWork.execute(plan, c))
+                .doOnSuccess(v -> unitOfWork.markClean(plan))
+                .onErrorMap(e -> {
+                    RetortException t = e instanceof RetortException ? (RetortException) e
+                            : new InvalidRequestError(String.valueOf(e.getMessage()), e);
+                    failure = t;
+                    LOG.debug("flush failed; the session needs a rollback", t);
+                    return t;
+                });
+    }
+
+    private Mono<Connection> connection() {
+        if (connection != null) {
+            return Mono.just(connection);
+        }
+        // Keep the connection as soon as it is acquired, so close() releases it even if the
+        // subscriber cancels while BEGIN is in flight.
+        return engine.open().doOnNext(c -> connection = c).flatMap(c -> c.begin(null).thenReturn(c)
+                .onErrorResume(e -> {
+                    connection = null;
+                    return c.close().then(Mono.error(e));
+                }));
+    }
+
+    private void checkOpen() {
+        if (closed && states.isEmpty() && connection == null) {
+            closed = false; // a closed session is reusable, like SQLAlchemy's
+        }
+    }
+
+    private void checkUsable() {
+        if (failure != null) {
+            throw new PendingRollbackError("This Session's transaction has been rolled back due to a previous exception"
+                    + " during flush. To begin a new transaction with this Session, first issue Session.rollback()."
+                    + " Original exception was: " + failure.getMessage(), failure);
+        }
+    }
+
+    private <T> Flux<T> guarded(Flux<T> op) {
+        return Flux.defer(() -> {
+            if (!busy.compareAndSet(false, true)) {
+                return Flux.error(new ConcurrentSessionUseError("This session is already running an operation;"
+                        + " concurrent operations on one session are not permitted (use one session per flow)"));
+            }
+            // Free the session before the terminal signal reaches the subscriber, so a chained
+            // operation (flush().then(commit())) is not mistaken for a concurrent one.
+            return op.doOnTerminate(() -> busy.set(false)).doOnCancel(() -> {
+                // A statement cancelled mid-stream costs the connection (the engine discards it), and
+                // with it the transaction: the session must be rolled back before further use (F6).
+                if (connection != null && failure == null) {
+                    failure = new InvalidRequestError("An operation was cancelled while it ran; its connection and"
+                            + " transaction were discarded");
+                }
+                busy.set(false);
+            });
+        });
+    }
+
+    private <T> Mono<T> guarded(Mono<T> op) {
+        return Mono.defer(() -> {
+            if (!busy.compareAndSet(false, true)) {
+                return Mono.error(new ConcurrentSessionUseError("This session is already running an operation;"
+                        + " concurrent operations on one session are not permitted (use one session per flow)"));
+            }
+            // doOnSuccess/doOnError run before the signal goes downstream: the session is free when the
+            // subscriber sees the result.
+            return op.doOnSuccess(v -> busy.set(false)).doOnError(e -> busy.set(false)).doOnCancel(() -> busy.set(false));
+        });
+    }
+
+    private static String describe(Object entity) {
+        return entity.getClass().getSimpleName() + "@" + Integer.toHexString(System.identityHashCode(entity));
+    }
+
+    Collection<InstanceState> states() {
+        return new ArrayList<>(ordered);
+    }
+
+    InstanceState stateOf(IdentityKey key) {
+        return identityMap.get(key);
+    }
+
+    InstanceState stateOfEntity(Object entity) {
+        return states.get(entity);
+    }
+
+    void register(InstanceState st) {
+        states.put(st.entity, st);
+        ordered.add(st);
+        if (st.key != null) {
+            identityMap.put(st.key, st);
+        }
+    }
+
+    InstanceState addPending(Object entity) {
+        Mapper<?> m = registry.mapper(entity.getClass());
+        InstanceState st = new InstanceState(entity, m, InstanceState.Status.PENDING);
+        List<Object> key = st.identityValues();
+        if (!key.contains(null)) {
+            InstanceState other = identityMap.get(new IdentityKey(m.type(), key, null));
+            if (other != null && other.entity != entity) {
+                // O4 (seed 1.4): a new instance with an already mapped key warns; the database's IntegrityError follows.
+                LOG.warn("New instance {} with identity key {} conflicts with persistent instance {}", describe(entity),
+                        key, describe(other.entity));
+            }
+        }
+        states.put(entity, st);
+        ordered.add(st);
+        return st;
+    }
+
+    void identify(InstanceState st) {
+        identityMap.put(st.key, st);
+    }
+
+    void forget(InstanceState st) {
+        states.remove(st.entity);
+        ordered.remove(st);
+        if (st.key != null && identityMap.get(st.key) == st) {
+            identityMap.remove(st.key);
+        }
+    }
+}

@@ -1,0 +1,111 @@
+package io.retort.orm;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Per-instance bookkeeping of a session: identity, status, the snapshot of column values at the
+ * last load or flush (for dirty checking, O4), values of hidden foreign-key columns, and which
+ * relationships were loaded with which members.
+ */
+final class InstanceState {
+    enum Status { PENDING, PERSISTENT, DELETED }
+
+    final Object entity;
+    final Mapper<Object> mapper;
+    Status status;
+    IdentityKey key;
+    Object[] snapshot;
+    boolean[] loaded;
+    final Object[] hidden;
+    final Map<String, List<Object>> collections = new HashMap<>();
+    final Map<String, Object> references = new HashMap<>();
+    /** Values at the start of the transaction, to restore on rollback (F23). */
+    Object[] txStart;
+    boolean insertedInTx;
+    /** For rows of a self-referential or parent-assigned link: the parent whose key this row's FK takes. */
+    final Map<Relationship<?, ?>, Object> parentLinks = new HashMap<>();
+
+    @SuppressWarnings("unchecked")
+    InstanceState(Object entity, Mapper<?> mapper, Status status) {
+        this.entity = entity;
+        this.mapper = (Mapper<Object>) mapper;
+        this.status = status;
+        int n = mapper.properties().size();
+        this.hidden = new Object[n];
+        this.loaded = new boolean[n];
+    }
+
+    /** The current value of property {@code i} (hidden FK columns live here, not on the entity). */
+    Object value(int i) {
+        Property p = mapper.properties().get(i);
+        return p.isHidden() ? hidden[i] : p.get(entity);
+    }
+
+    void setValue(int i, Object v) {
+        Property p = mapper.properties().get(i);
+        if (p.isHidden()) {
+            hidden[i] = v;
+        } else {
+            p.set(entity, v);
+        }
+    }
+
+    Object[] currentValues() {
+        int n = mapper.properties().size();
+        Object[] v = new Object[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = value(i);
+        }
+        return v;
+    }
+
+    /** Records the current values as the clean state. */
+    void takeSnapshot() {
+        snapshot = currentValues();
+        for (int i = 0; i < loaded.length; i++) {
+            loaded[i] = true;
+        }
+    }
+
+    /** Indexes of loaded properties whose value changed since the snapshot. */
+    List<Integer> changedProperties() {
+        List<Integer> changed = new ArrayList<>();
+        if (snapshot == null) {
+            return changed;
+        }
+        for (int i = 0; i < snapshot.length; i++) {
+            if (loaded[i] && !equal(snapshot[i], value(i))) {
+                changed.add(i);
+            }
+        }
+        return changed;
+    }
+
+    static boolean equal(Object a, Object b) {
+        if (a instanceof byte[] && b instanceof byte[]) {
+            return java.util.Arrays.equals((byte[]) a, (byte[]) b);
+        }
+        if (a instanceof java.math.BigDecimal && b instanceof java.math.BigDecimal) {
+            return ((java.math.BigDecimal) a).compareTo((java.math.BigDecimal) b) == 0;
+        }
+        return java.util.Objects.equals(a, b);
+    }
+
+    /** Primary-key values from the current fields (nulls when not yet generated). */
+    List<Object> identityValues() {
+        List<Object> l = new ArrayList<>();
+        for (Property p : mapper.identity()) {
+            l.add(value(mapper.properties().indexOf(p)));
+        }
+        return l;
+    }
+
+    @Override
+    public String toString() {
+        return mapper.type().getSimpleName() + "@" + Integer.toHexString(System.identityHashCode(entity))
+                + (key == null ? "" : key.key().toString()) + " " + status;
+    }
+}

@@ -1,0 +1,97 @@
+package io.retort.orm;
+
+import io.retort.sql.Column;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A loader option of an ORM query (O6, O7): how a relationship path loads — selectin, joined,
+ * immediate, noload, raise — or which columns load. Chains read like SQLAlchemy's:
+ * {@code selectinLoad(Artist_.albums).selectinLoad(Album_.tracks)}. A null relationship in a
+ * step is the wildcard ({@code "*"}) for that level. Immutable; part of nothing mutable.
+ */
+public final class LoaderOption {
+    /** How a relationship loads. */
+    public enum Strategy { SELECTIN, JOINED, IMMEDIATE, NOLOAD, RAISE }
+
+    /**
+     * One step of a chain.
+     *
+     * @param relationship the relationship, or null for every relationship at this level
+     * @param strategy     how it loads
+     */
+    public record Step(Relationship<?, ?> relationship, Strategy strategy) {
+    }
+
+    private final List<Step> path;
+    private final List<Column<?>> deferred;
+    private final List<Column<?>> undeferred;
+    private final List<Column<?>> only;
+
+    LoaderOption(List<Step> path, List<Column<?>> deferred, List<Column<?>> undeferred, List<Column<?>> only) {
+        this.path = List.copyOf(path);
+        this.deferred = List.copyOf(deferred);
+        this.undeferred = List.copyOf(undeferred);
+        this.only = List.copyOf(only);
+    }
+
+    static LoaderOption of(Relationship<?, ?> r, Strategy s) {
+        return new LoaderOption(List.of(new Step(r, s)), List.of(), List.of(), List.of());
+    }
+
+    private LoaderOption then(Relationship<?, ?> r, Strategy s) {
+        List<Step> p = new ArrayList<>(path);
+        p.add(new Step(r, s));
+        return new LoaderOption(p, deferred, undeferred, only);
+    }
+
+    public LoaderOption selectinLoad(Relationship<?, ?> next) {
+        return then(next, Strategy.SELECTIN);
+    }
+
+    public LoaderOption joinedLoad(Relationship<?, ?> next) {
+        return then(next, Strategy.JOINED);
+    }
+
+    public LoaderOption immediateLoad(Relationship<?, ?> next) {
+        return then(next, Strategy.IMMEDIATE);
+    }
+
+    public LoaderOption noLoad(Relationship<?, ?> next) {
+        return then(next, Strategy.NOLOAD);
+    }
+
+    public LoaderOption raiseLoad(Relationship<?, ?> next) {
+        return then(next, Strategy.RAISE);
+    }
+
+    public List<Step> path() {
+        return path;
+    }
+
+    public List<Column<?>> deferred() {
+        return deferred;
+    }
+
+    public List<Column<?>> undeferred() {
+        return undeferred;
+    }
+
+    public List<Column<?>> loadOnly() {
+        return only;
+    }
+
+    @Override
+    public String toString() {
+        StringBuilder sb = new StringBuilder();
+        for (Step s : path) {
+            if (sb.length() > 0) {
+                sb.append('.');
+            }
+            sb.append(s.strategy().name().toLowerCase()).append("Load(")
+                    .append(s.relationship() == null ? "*" : s.relationship().toString()).append(')');
+        }
+        return sb.toString();
+    }
+}

@@ -1,0 +1,511 @@
+package io.retort.orm;
+
+import io.retort.engine.Connection;
+import io.retort.engine.Row;
+import io.retort.orm.internal.LoadedList;
+import io.retort.orm.internal.UnloadedList;
+import io.retort.sql.Column;
+import io.retort.sql.Expression;
+import io.retort.sql.FromClause;
+import io.retort.sql.Select;
+import io.retort.sql.SortOrder;
+import io.retort.sql.Sql;
+import io.retort.sql.Subquery;
+import io.retort.sql.TableAlias;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Turns ORM queries into Core SELECTs and rows into entities (O2, O5–O7): builds the column
+ * list (minus deferred columns), LEFT OUTER JOINs for joined eager loading (wrapping a LIMITed
+ * parent query in a subquery), materialises rows through the identity map, then runs the
+ * post-load strategies (selectin in chunks of 500, or one array bind on PostgreSQL; immediate;
+ * noload; raise) level by level. Collections nobody asked for get an {@link UnloadedList}.
+ */
+final class Loading {
+    static final int SELECTIN_CHUNK = 500;
+
+    private final AsyncSession session;
+
+    Loading(AsyncSession session) {
+        this.session = session;
+    }
+
+    /** Runs {@code q} on {@code c} and emits the distinct entities in row order, loaders applied. */
+    <E> Flux<E> execute(EntitySelect<E> q, Connection c) {
+        Mapper<E> mapper = session.registry().mapper(q.type());
+        List<Property> props = selectedProperties(mapper, q.options());
+        Map<Relationship<?, ?>, Plan> plans = plans(mapper, q.options());
+        List<Joined> joined = new ArrayList<>();
+        int aliasNo = 0;
+        for (Map.Entry<Relationship<?, ?>, Plan> e : plans.entrySet()) {
+            if (e.getValue().strategy == LoaderOption.Strategy.JOINED) {
+                joined.add(new Joined(e.getKey(), session.registry().mapper(e.getKey().target()), ++aliasNo));
+            }
+        }
+        Select core = build(mapper, props, q, joined);
+        List<Object> order = new ArrayList<>();
+        Map<Object, Map<Relationship<?, ?>, LinkedHashMap<Object, Object>>> collected = new IdentityHashMap<>();
+        return c.execute(core).rows()
+                .doOnNext(row -> {
+                    Object parent = materialize(mapper, props, row, 0);
+                    if (parent == null) {
+                        return;
+                    }
+                    if (!collected.containsKey(parent)) {
+                        collected.put(parent, new LinkedHashMap<>());
+                        order.add(parent);
+                    }
+                    int offset = props.size();
+                    for (Joined j : joined) {
+                        Object child = materialize(j.target, j.target.properties(), row, offset);
+                        offset += j.target.properties().size();
+                        LinkedHashMap<Object, Object> members = collected.get(parent)
+                                .computeIfAbsent(j.rel, k -> new LinkedHashMap<>());
+                        if (child != null) {
+                            members.putIfAbsent(child, child);
+                        }
+                    }
+                })
+                .then(Mono.defer(() -> {
+                    for (Joined j : joined) {
+                        for (Object parent : order) {
+                            LinkedHashMap<Object, Object> m = collected.get(parent).get(j.rel);
+                            assign(j.rel, parent, m == null ? List.of() : new ArrayList<>(m.keySet()));
+                        }
+                    }
+                    return postLoad(mapper, order, plans, c);
+                }))
+                .thenMany(Flux.defer(() -> {
+                    @SuppressWarnings("unchecked")
+                    List<E> out = (List<E>) (List<?>) order;
+                    return Flux.fromIterable(out);
+                }));
+    }
+
+    /** One relationship's strategy at one level, with the options that continue below it. */
+    static final class Plan {
+        final LoaderOption.Strategy strategy;
+        final List<LoaderOption> nested = new ArrayList<>();
+
+        Plan(LoaderOption.Strategy strategy) {
+            this.strategy = strategy;
+        }
+    }
+
+    private record Joined(Relationship<?, ?> rel, Mapper<?> target, int number) {
+    }
+
+    /** Strategies for {@code mapper}'s relationships from options whose first step applies here. */
+    Map<Relationship<?, ?>, Plan> plans(Mapper<?> mapper, List<LoaderOption> options) {
+        Map<Relationship<?, ?>, Plan> plans = new LinkedHashMap<>();
+        LoaderOption.Strategy wildcard = null;
+        List<LoaderOption> wildcardNested = new ArrayList<>();
+        for (LoaderOption o : options) {
+            if (o.path().isEmpty()) {
+                continue;
+            }
+            LoaderOption.Step first = o.path().get(0);
+            LoaderOption rest = o.path().size() > 1 ? new LoaderOption(o.path().subList(1, o.path().size()), List.of(),
+                    List.of(), List.of()) : null;
+            if (first.relationship() == null) {
+                wildcard = first.strategy();
+                if (rest != null) {
+                    wildcardNested.add(rest);
+                }
+                continue;
+            }
+            if (first.relationship().source() != mapper.type()) {
+                continue;
+            }
+            Plan p = plans.computeIfAbsent(first.relationship(), r -> new Plan(first.strategy()));
+            if (rest != null) {
+                p.nested.add(rest);
+            }
+        }
+        if (wildcard != null) {
+            for (Relationship<?, ?> r : mapper.relationships().values()) {
+                if (!plans.containsKey(r)) {
+                    Plan p = new Plan(wildcard);
+                    p.nested.addAll(wildcardNested);
+                    plans.put(r, p);
+                }
+            }
+        }
+        return plans;
+    }
+
+    private List<Property> selectedProperties(Mapper<?> mapper, List<LoaderOption> options) {
+        Set<Column<?>> deferred = new HashSet<>();
+        Set<Column<?>> only = new HashSet<>();
+        for (LoaderOption o : options) {
+            deferred.addAll(o.deferred());
+            deferred.removeAll(o.undeferred());
+            only.addAll(o.loadOnly());
+        }
+        List<Property> out = new ArrayList<>();
+        for (Property p : mapper.properties()) {
+            boolean keep = p.isId() || p.isHidden() || p.isVersion()
+                    || (only.isEmpty() ? !deferred.contains(p.column()) : only.contains(p.column()));
+            if (keep) {
+                out.add(p);
+            }
+        }
+        return out;
+    }
+
+    private Select build(Mapper<?> mapper, List<Property> props, EntitySelect<?> q, List<Joined> joined) {
+        List<Expression<?>> cols = new ArrayList<>();
+        for (Property p : props) {
+            cols.add(p.column());
+        }
+        FromClause from = mapper.table();
+        for (EntitySelect.JoinSpec j : q.joins()) {
+            from = j.outer() ? from.leftJoin(j.target(), j.on()) : from.join(j.target(), j.on());
+        }
+        boolean wrap = !joined.isEmpty() && (q.limit() != null || q.offset() != null)
+                && joined.stream().anyMatch(j -> j.rel.isCollection());
+        if (!wrap) {
+            Select s = Sql.select(cols).from(from);
+            for (Joined j : joined) {
+                TableAlias alias = j.target.table().as(j.rel.name() + "_" + j.number);
+                for (Property p : j.target.properties()) {
+                    s = s.addColumns(alias.col(p.column()));
+                }
+                s = joinAlias(s, j, alias, mapper.table());
+            }
+            s = filters(s, q);
+            for (Joined j : joined) {
+                TableAlias alias = j.target.table().as(j.rel.name() + "_" + j.number);
+                s = s.orderBy(alias.col(j.target.identity().get(0).column()));
+            }
+            return s;
+        }
+        // Joined eager loading with LIMIT: limit the parents in a subquery, then join (seed 1.3).
+        Select inner = filters(Sql.select(cols).from(from), q);
+        Subquery sub = inner.subquery("anon_1");
+        List<Expression<?>> outerCols = new ArrayList<>();
+        for (Property p : props) {
+            outerCols.add(sub.col(p.column()));
+        }
+        Select s = Sql.select(outerCols).from(sub);
+        for (Joined j : joined) {
+            TableAlias alias = j.target.table().as(j.rel.name() + "_" + j.number);
+            for (Property p : j.target.properties()) {
+                s = s.addColumns(alias.col(p.column()));
+            }
+            s = joinAlias(s, j, alias, sub);
+        }
+        for (SortOrder o : q.orderBy()) {
+            if (o.expression() instanceof Column && mapper.property((Column<?>) o.expression()) != null) {
+                Column<?> c = sub.col((Column<?>) o.expression());
+                s = s.orderBy(o.isDescending() ? c.desc() : c.asc());
+            }
+        }
+        for (Joined j : joined) {
+            TableAlias alias = j.target.table().as(j.rel.name() + "_" + j.number);
+            s = s.orderBy(alias.col(j.target.identity().get(0).column()));
+        }
+        return s;
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private Select joinAlias(Select s, Joined j, TableAlias alias, FromClause parent) {
+        Relationship<?, ?> r = j.rel;
+        Expression<Boolean> on;
+        if (r.kind() == Relationship.Kind.MANY_TO_ONE) {
+            on = ((Column) parent.col(r.localColumns().get(0))).eq((Expression) alias.col(r.remoteColumns().get(0)));
+        } else if (r.kind() == Relationship.Kind.ONE_TO_MANY) {
+            on = ((Column) parent.col(r.localColumns().get(0))).eq((Expression) alias.col(r.remoteColumns().get(0)));
+        } else {
+            throw new io.retort.error.ArgumentError("joinedLoad of a many-to-many (" + r + ") is not supported; use selectinLoad");
+        }
+        return s.leftJoin(alias, on);
+    }
+
+    private Select filters(Select s, EntitySelect<?> q) {
+        for (Expression<Boolean> w : q.where()) {
+            s = s.where(w);
+        }
+        if (!q.orderBy().isEmpty()) {
+            s = s.orderBy(q.orderBy().toArray(new SortOrder[0]));
+        }
+        if (q.limit() != null) {
+            s = s.limit(q.limit());
+        }
+        if (q.offset() != null) {
+            s = s.offset(q.offset());
+        }
+        if (q.lock() != null) {
+            s = s.lock(q.lock());
+        }
+        return s;
+    }
+
+    /** The entity for the row's columns starting at {@code offset}; identity-mapped; null for an all-NULL key. */
+    Object materialize(Mapper<?> mapper, List<Property> props, Row row, int offset) {
+        List<Object> key = new ArrayList<>();
+        for (Property id : mapper.identity()) {
+            int i = props.indexOf(id);
+            Object v = row.get(offset + i);
+            if (v == null) {
+                return null;
+            }
+            key.add(v);
+        }
+        IdentityKey ik = new IdentityKey(mapper.type(), key, null);
+        InstanceState existing = session.stateOf(ik);
+        if (existing != null) {
+            return existing.entity;
+        }
+        Object entity = mapper.newInstance();
+        InstanceState st = new InstanceState(entity, mapper, InstanceState.Status.PERSISTENT);
+        List<Property> all = mapper.properties();
+        for (int i = 0; i < props.size(); i++) {
+            st.setValue(all.indexOf(props.get(i)), row.get(offset + i));
+        }
+        st.takeSnapshot();
+        for (int i = 0; i < all.size(); i++) {
+            st.loaded[i] = props.contains(all.get(i));
+        }
+        st.key = ik;
+        for (Relationship<?, ?> r : mapper.relationships().values()) {
+            if (r.isCollection()) {
+                r.accessor.set(entity, new UnloadedList<>(hint(r)));
+            }
+        }
+        session.register(st);
+        return entity;
+    }
+
+    static String hint(Relationship<?, ?> r) {
+        return r + " was not loaded: add the option selectinLoad(" + r.source().getSimpleName() + "_." + r.name()
+                + ") or joinedLoad(...) to the query, or call session.fetch(entity, " + r.source().getSimpleName()
+                + "_." + r.name() + ") (Retort never loads lazily)";
+    }
+
+    // ================================================================= post-load strategies
+
+    Mono<Void> postLoad(Mapper<?> mapper, List<Object> parents, Map<Relationship<?, ?>, Plan> plans, Connection c) {
+        if (parents.isEmpty()) {
+            return Mono.empty();
+        }
+        Mono<Void> chain = Mono.empty();
+        for (Relationship<?, ?> r : mapper.relationships().values()) {
+            Plan p = plans.get(r);
+            if (p == null) {
+                if (r.kind() == Relationship.Kind.MANY_TO_ONE) {
+                    resolveFromIdentityMap(r, parents);
+                }
+                continue;
+            }
+            switch (p.strategy) {
+                case SELECTIN:
+                    chain = chain.then(Mono.defer(() -> selectin(r, parents, c)).flatMap(children ->
+                            nested(r, children, p, c)));
+                    break;
+                case IMMEDIATE:
+                    chain = chain.then(Flux.fromIterable(new ArrayList<>(parents))
+                            .concatMap(parent -> selectin(r, List.of(parent), c))
+                            .collectList()
+                            .flatMap(lists -> {
+                                List<Object> all = new ArrayList<>();
+                                lists.forEach(all::addAll);
+                                return nested(r, all, p, c);
+                            }));
+                    break;
+                case JOINED:
+                    chain = chain.then(Mono.defer(() -> nested(r, childrenOf(r, parents), p, c)));
+                    break;
+                case NOLOAD:
+                    for (Object parent : parents) {
+                        if (r.isCollection()) {
+                            assign(r, parent, List.of());
+                        }
+                    }
+                    break;
+                case RAISE:
+                    for (Object parent : parents) {
+                        if (r.isCollection()) {
+                            r.accessor.set(parent, new UnloadedList<>(r + " is raiseLoad: it is never loaded by this query"));
+                        }
+                    }
+                    break;
+                default:
+                    break;
+            }
+        }
+        return chain;
+    }
+
+    private Mono<Void> nested(Relationship<?, ?> r, List<Object> children, Plan p, Connection c) {
+        if (p.nested.isEmpty() || children.isEmpty()) {
+            return Mono.empty();
+        }
+        Mapper<?> target = session.registry().mapper(r.target());
+        return postLoad(target, dedupe(children), plans(target, p.nested), c);
+    }
+
+    private static List<Object> dedupe(List<Object> l) {
+        Map<Object, Boolean> seen = new IdentityHashMap<>();
+        List<Object> out = new ArrayList<>();
+        for (Object o : l) {
+            if (seen.put(o, Boolean.TRUE) == null) {
+                out.add(o);
+            }
+        }
+        return out;
+    }
+
+    private List<Object> childrenOf(Relationship<?, ?> r, List<Object> parents) {
+        List<Object> out = new ArrayList<>();
+        for (Object p : parents) {
+            Object v = r.accessor.get(p);
+            if (v instanceof List) {
+                out.addAll((List<?>) v);
+            } else if (v != null) {
+                out.add(v);
+            }
+        }
+        return out;
+    }
+
+    /** Many-to-one targets already in the identity map are set without SQL. */
+    private void resolveFromIdentityMap(Relationship<?, ?> r, List<Object> parents) {
+        Mapper<?> target = session.registry().mapper(r.target());
+        for (Object parent : parents) {
+            if (r.accessor.get(parent) != null) {
+                continue;
+            }
+            Object fk = fkValue(parent, r);
+            if (fk != null) {
+                InstanceState t = session.stateOf(new IdentityKey(target.type(), List.of(fk), null));
+                if (t != null) {
+                    r.accessor.set(parent, t.entity);
+                }
+            }
+        }
+    }
+
+    Object fkValue(Object parent, Relationship<?, ?> r) {
+        InstanceState st = session.stateOfEntity(parent);
+        int idx = st.mapper.properties().indexOf(st.mapper.property(r.localColumns().get(0)));
+        return st.value(idx);
+    }
+
+    private Object pkValue(Object entity) {
+        InstanceState st = session.stateOfEntity(entity);
+        return st.value(st.mapper.properties().indexOf(st.mapper.identity().get(0)));
+    }
+
+    /**
+     * Loads {@code r} for {@code parents} with one IN query per chunk of 500 keys (one array on
+     * PostgreSQL), assigns the results, and returns the loaded targets.
+     */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    Mono<List<Object>> selectin(Relationship<?, ?> r, List<Object> parents, Connection c) {
+        Mapper<Object> target = (Mapper<Object>) session.registry().mapper(r.target());
+        List<Property> props = target.properties();
+        List<Object> keys = new ArrayList<>();
+        Set<Object> seen = new HashSet<>();
+        for (Object parent : parents) {
+            Object k = r.kind() == Relationship.Kind.MANY_TO_ONE ? fkValue(parent, r) : pkValue(parent);
+            if (k != null && seen.add(k)) {
+                keys.add(k);
+            }
+        }
+        Map<Object, List<Object>> byKey = new HashMap<>();
+        List<Object> loaded = new ArrayList<>();
+        if (keys.isEmpty()) {
+            assignAll(r, parents, byKey);
+            return Mono.just(loaded);
+        }
+        int chunk = c.dialect().supportsArrayInBinding() ? Integer.MAX_VALUE : SELECTIN_CHUNK;
+        List<List<Object>> chunks = new ArrayList<>();
+        for (int i = 0; i < keys.size(); i += chunk) {
+            chunks.add(keys.subList(i, Math.min(keys.size(), i + chunk)));
+        }
+        return Flux.fromIterable(chunks).concatMap(part -> {
+            List<Expression<?>> cols = new ArrayList<>();
+            for (Property p : props) {
+                cols.add(p.column());
+            }
+            Select s;
+            Column keyCol;
+            if (r.kind() == Relationship.Kind.MANY_TO_MANY) {
+                keyCol = (Column) r.secondarySourceColumns().get(0);
+                cols.add(keyCol);
+                s = Sql.select(cols).from(target.table().join(r.secondary(),
+                        ((Column) r.secondaryTargetColumns().get(0)).eq((Expression) r.remoteColumns().get(0))));
+            } else {
+                keyCol = (Column) r.remoteColumns().get(0);
+                s = Sql.select(cols).from(target.table());
+            }
+            s = s.where(keyCol.in((List) part)).orderBy(target.identity().get(0).column());
+            int keyIndex = r.kind() == Relationship.Kind.MANY_TO_MANY ? props.size() : props.indexOf(target.property(keyCol));
+            return c.execute(s).rows().doOnNext(row -> {
+                Object child = materialize(target, props, row, 0);
+                loaded.add(child);
+                byKey.computeIfAbsent(row.get(keyIndex), k -> new ArrayList<>()).add(child);
+            });
+        }).then(Mono.fromCallable(() -> {
+            assignAll(r, parents, byKey);
+            return loaded;
+        }));
+    }
+
+    private void assignAll(Relationship<?, ?> r, List<Object> parents, Map<Object, List<Object>> byKey) {
+        for (Object parent : parents) {
+            if (r.kind() == Relationship.Kind.MANY_TO_ONE) {
+                Object k = fkValue(parent, r);
+                List<Object> t = k == null ? null : byKey.get(k);
+                Object target = t == null || t.isEmpty() ? null : t.get(0);
+                r.accessor.set(parent, target);
+                session.stateOfEntity(parent).references.put(r.name(), target);
+            } else {
+                List<Object> members = byKey.getOrDefault(pkValue(parent), List.of());
+                assign(r, parent, members);
+            }
+        }
+    }
+
+    /** Puts a loaded collection (or reference) on {@code parent} and remembers its members for flush. */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    void assign(Relationship<?, ?> r, Object parent, List<Object> members) {
+        InstanceState st = session.stateOfEntity(parent);
+        if (!r.isCollection()) {
+            Object target = members.isEmpty() ? null : members.get(0);
+            r.accessor.set(parent, target);
+            st.references.put(r.name(), target);
+            return;
+        }
+        LoadedList list = new LoadedList();
+        for (Object m : members) {
+            list.load(m);
+        }
+        r.accessor.set(parent, list);
+        st.collections.put(r.name(), new ArrayList<>(members));
+        // In-memory back-reference sync (O5): the child's many-to-one points at its parent.
+        if (r.kind() == Relationship.Kind.ONE_TO_MANY && r.mappedBy() != null) {
+            Mapper<?> target = session.registry().mapper(r.target());
+            Relationship<?, ?> back = target.relationships().get(r.mappedBy());
+            if (back != null) {
+                for (Object m : members) {
+                    if (back.accessor.get(m) == null) {
+                        back.accessor.set(m, parent);
+                        session.stateOfEntity(m).references.put(back.name(), parent);
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,692 @@
+package io.retort.orm;
+
+import io.retort.engine.Connection;
+import io.retort.orm.internal.LoadedList;
+import io.retort.orm.internal.UnloadedList;
+import io.retort.sql.Column;
+import io.retort.sql.Expression;
+import io.retort.sql.Insert;
+import io.retort.sql.Sql;
+import io.retort.sql.SqlType;
+import io.retort.sql.compile.StatementTemplate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The unit of work (O4): a flush is a pure plan — cascade, collection sync, dependency order of
+ * mappers (parents before children; rows of a self-referential table parent-first), grouping of
+ * rows by shape — then reactive execution: multi-row INSERT pages with RETURNING for generated
+ * keys (the engine's executemany), batched UPDATEs and DELETEs whose row counts are checked
+ * ({@link StaleDataError}), many-to-many link rows. Instances are marked clean only after the
+ * whole flush succeeded.
+ */
+final class UnitOfWork {
+    private static final Logger LOG = LoggerFactory.getLogger(UnitOfWork.class);
+    private static final Object NO_PARENT = new Object();
+
+    private final AsyncSession session;
+
+    UnitOfWork(AsyncSession session) {
+        this.session = session;
+    }
+
+    /** What a flush will do, computed without I/O (unit-testable). */
+    static final class Plan {
+        final List<Mapper<?>> order;
+        final Map<Mapper<?>, List<InstanceState>> inserts;
+        final List<InstanceState> updates;
+        final Map<Mapper<?>, List<InstanceState>> deletes;
+        final List<Link> linkInserts;
+        final List<Link> linkDeletes;
+
+        Plan(List<Mapper<?>> order, Map<Mapper<?>, List<InstanceState>> inserts, List<InstanceState> updates,
+             Map<Mapper<?>, List<InstanceState>> deletes, List<Link> linkInserts, List<Link> linkDeletes) {
+            this.order = order;
+            this.inserts = inserts;
+            this.updates = updates;
+            this.deletes = deletes;
+            this.linkInserts = linkInserts;
+            this.linkDeletes = linkDeletes;
+        }
+
+        boolean isEmpty() {
+            return inserts.isEmpty() && updates.isEmpty() && deletes.isEmpty() && linkInserts.isEmpty() && linkDeletes.isEmpty();
+        }
+
+        /** Mapper names in insert order, for tests. */
+        List<String> insertOrder() {
+            List<String> l = new ArrayList<>();
+            for (Mapper<?> m : order) {
+                List<InstanceState> rows = inserts.get(m);
+                if (rows != null) {
+                    for (InstanceState s : rows) {
+                        l.add(m.type().getSimpleName() + s.identityValues());
+                    }
+                }
+            }
+            return l;
+        }
+    }
+
+    /** A many-to-many association row. */
+    record Link(Relationship<?, ?> rel, Object source, Object target) {
+    }
+
+    // ================================================================= planning (no I/O)
+
+    Plan plan() {
+        cascadeSaves();
+        List<Link> linkInserts = new ArrayList<>();
+        List<Link> linkDeletes = new ArrayList<>();
+        syncCollections(linkInserts, linkDeletes);
+        cascadeDeletes();
+        List<Mapper<?>> order = dependencyOrder();
+        Map<Mapper<?>, List<InstanceState>> inserts = new LinkedHashMap<>();
+        Map<Mapper<?>, List<InstanceState>> deletes = new LinkedHashMap<>();
+        List<InstanceState> updates = new ArrayList<>();
+        for (Mapper<?> m : order) {
+            List<InstanceState> ins = new ArrayList<>();
+            List<InstanceState> del = new ArrayList<>();
+            for (InstanceState st : session.states()) {
+                if (st.mapper != m) {
+                    continue;
+                }
+                if (st.status == InstanceState.Status.PENDING) {
+                    ins.add(st);
+                } else if (st.status == InstanceState.Status.DELETED) {
+                    del.add(st);
+                } else {
+                    applyKnownForeignKeys(st);
+                    if (!st.changedProperties().isEmpty()) {
+                        updates.add(st);
+                    }
+                }
+            }
+            if (!ins.isEmpty()) {
+                inserts.put(m, parentsFirst(m, ins));
+            }
+            if (!del.isEmpty()) {
+                List<InstanceState> d = parentsFirst(m, del);
+                java.util.Collections.reverse(d);
+                deletes.put(m, d);
+            }
+        }
+        return new Plan(order, inserts, updates, deletes, linkInserts, linkDeletes);
+    }
+
+    /** save-update cascade: transient objects reachable from session objects join the session. */
+    private void cascadeSaves() {
+        List<InstanceState> work = new ArrayList<>(session.states());
+        while (!work.isEmpty()) {
+            InstanceState st = work.remove(work.size() - 1);
+            if (st.status == InstanceState.Status.DELETED) {
+                continue;
+            }
+            for (Relationship<?, ?> r : st.mapper.relationships().values()) {
+                if (!r.cascadesSave()) {
+                    continue;
+                }
+                for (Object o : members(st.entity, r)) {
+                    if (session.stateOfEntity(o) == null) {
+                        work.add(session.addPending(o));
+                    }
+                }
+            }
+        }
+    }
+
+    static List<Object> members(Object entity, Relationship<?, ?> r) {
+        Object v = r.accessor.get(entity);
+        if (v == null || v instanceof UnloadedList) {
+            return List.of();
+        }
+        if (v instanceof java.util.Collection) {
+            return new ArrayList<>((java.util.Collection<?>) v);
+        }
+        return List.of(v);
+    }
+
+    /** Collection membership → child foreign keys, orphans, association rows; back-references synced in memory. */
+    private void syncCollections(List<Link> linkInserts, List<Link> linkDeletes) {
+        for (InstanceState st : new ArrayList<>(session.states())) {
+            if (st.status == InstanceState.Status.DELETED) {
+                continue;
+            }
+            for (Relationship<?, ?> r : st.mapper.relationships().values()) {
+                if (!r.isCollection()) {
+                    continue;
+                }
+                Object v = r.accessor.get(st.entity);
+                if (v instanceof UnloadedList) {
+                    continue;
+                }
+                if (v == null) {
+                    // O12: an unset collection on a transient object is a stable empty one, not a change.
+                    LoadedList<Object> empty = new LoadedList<>();
+                    r.accessor.set(st.entity, empty);
+                    v = empty;
+                }
+                List<Object> now = members(st.entity, r);
+                List<Object> before = st.collections.getOrDefault(r.name(), List.of());
+                Set<Object> beforeSet = identitySet(before);
+                Set<Object> nowSet = identitySet(now);
+                if (r.kind() == Relationship.Kind.MANY_TO_MANY) {
+                    if (r.mappedBy() != null) {
+                        continue; // the owning side writes the association rows
+                    }
+                    for (Object o : now) {
+                        if (!beforeSet.contains(o)) {
+                            linkInserts.add(new Link(r, st.entity, o));
+                        }
+                    }
+                    for (Object o : before) {
+                        if (!nowSet.contains(o)) {
+                            linkDeletes.add(new Link(r, st.entity, o));
+                        }
+                    }
+                    continue;
+                }
+                Relationship<?, ?> back = r.mappedBy() == null ? null
+                        : session.registry().mapper(r.target()).relationships().get(r.mappedBy());
+                for (Object child : now) {
+                    InstanceState cs = session.stateOfEntity(child);
+                    if (cs == null) {
+                        cs = session.addPending(child);
+                    }
+                    if (back != null) {
+                        back.accessor.set(child, st.entity);
+                    } else {
+                        cs.parentLinks.put(r, st.entity);
+                    }
+                }
+                for (Object gone : before) {
+                    if (nowSet.contains(gone)) {
+                        continue;
+                    }
+                    InstanceState cs = session.stateOfEntity(gone);
+                    if (cs == null) {
+                        continue;
+                    }
+                    if (r.deletesOrphans()) {
+                        if (cs.status == InstanceState.Status.PENDING) {
+                            session.forget(cs);
+                        } else {
+                            cs.status = InstanceState.Status.DELETED;
+                        }
+                    } else if (back != null && back.accessor.get(gone) == st.entity) {
+                        back.accessor.set(gone, null);
+                    } else if (back == null) {
+                        cs.parentLinks.put(r, NO_PARENT);
+                    }
+                }
+            }
+        }
+    }
+
+    private static Set<Object> identitySet(List<Object> l) {
+        Set<Object> s = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+        s.addAll(l);
+        return s;
+    }
+
+    /** delete cascade over loaded collections. */
+    private void cascadeDeletes() {
+        boolean changed = true;
+        while (changed) {
+            changed = false;
+            for (InstanceState st : new ArrayList<>(session.states())) {
+                if (st.status != InstanceState.Status.DELETED) {
+                    continue;
+                }
+                for (Relationship<?, ?> r : st.mapper.relationships().values()) {
+                    if (!r.cascadesDelete()) {
+                        continue;
+                    }
+                    for (Object o : members(st.entity, r)) {
+                        InstanceState cs = session.stateOfEntity(o);
+                        if (cs != null && cs.status == InstanceState.Status.PERSISTENT) {
+                            cs.status = InstanceState.Status.DELETED;
+                            changed = true;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** Mappers ordered so that every foreign key's target table comes first. */
+    private List<Mapper<?>> dependencyOrder() {
+        List<Mapper<?>> all = new ArrayList<>(session.registry().mappers());
+        List<Mapper<?>> out = new ArrayList<>();
+        Set<Mapper<?>> done = new HashSet<>();
+        Set<Mapper<?>> visiting = new HashSet<>();
+        for (Mapper<?> m : all) {
+            visit(m, done, visiting, out);
+        }
+        return out;
+    }
+
+    private void visit(Mapper<?> m, Set<Mapper<?>> done, Set<Mapper<?>> visiting, List<Mapper<?>> out) {
+        if (done.contains(m) || !visiting.add(m)) {
+            return; // a cycle between tables falls back to registration order
+        }
+        for (Relationship<?, ?> r : m.relationships().values()) {
+            if (r.kind() == Relationship.Kind.MANY_TO_ONE && r.target() != m.type()) {
+                visit(session.registry().mapper(r.target()), done, visiting, out);
+            }
+        }
+        visiting.remove(m);
+        done.add(m);
+        out.add(m);
+    }
+
+    /** Rows of one mapper ordered parent-first along self-referential links. */
+    private List<InstanceState> parentsFirst(Mapper<?> m, List<InstanceState> rows) {
+        List<Relationship<?, ?>> selfRefs = new ArrayList<>();
+        for (Relationship<?, ?> r : m.relationships().values()) {
+            if (r.target() == m.type()) {
+                selfRefs.add(r);
+            }
+        }
+        if (selfRefs.isEmpty() || rows.size() < 2) {
+            return rows;
+        }
+        Set<Object> remaining = identitySet(new ArrayList<>(rows.stream().map(s -> s.entity).toList()));
+        List<InstanceState> out = new ArrayList<>();
+        List<InstanceState> left = new ArrayList<>(rows);
+        while (!left.isEmpty()) {
+            List<InstanceState> ready = new ArrayList<>();
+            for (InstanceState s : left) {
+                boolean blocked = false;
+                for (Relationship<?, ?> r : selfRefs) {
+                    Object parent = parentOf(s, r);
+                    if (parent != null && parent != s.entity && remaining.contains(parent)) {
+                        blocked = true;
+                    }
+                }
+                if (!blocked) {
+                    ready.add(s);
+                }
+            }
+            if (ready.isEmpty()) {
+                ready.add(left.get(0)); // a cycle of rows: needs post-update; insert in given order
+            }
+            for (InstanceState s : ready) {
+                left.remove(s);
+                remaining.remove(s.entity);
+                out.add(s);
+            }
+        }
+        return out;
+    }
+
+    private Object parentOf(InstanceState s, Relationship<?, ?> r) {
+        if (r.kind() == Relationship.Kind.MANY_TO_ONE) {
+            return r.accessor.get(s.entity);
+        }
+        for (Map.Entry<Relationship<?, ?>, Object> e : s.parentLinks.entrySet()) {
+            if (e.getKey().target() == s.mapper.type() && e.getValue() != NO_PARENT) {
+                return e.getValue();
+            }
+        }
+        return null;
+    }
+
+    /** Sets foreign-key properties from many-to-one references and parent links whose keys are known. */
+    private boolean applyKnownForeignKeys(InstanceState st) {
+        boolean complete = true;
+        for (Relationship<?, ?> r : st.mapper.relationships().values()) {
+            if (r.kind() == Relationship.Kind.MANY_TO_ONE) {
+                Object target = r.accessor.get(st.entity);
+                Object previous = st.references.get(r.name());
+                if (target == null && previous == null) {
+                    continue;
+                }
+                if (target == null) {
+                    setFk(st, r.localColumns().get(0), null);
+                    continue;
+                }
+                Object pk = keyOf(target);
+                if (pk == null) {
+                    complete = false;
+                } else {
+                    setFk(st, r.localColumns().get(0), pk);
+                }
+            }
+        }
+        for (Map.Entry<Relationship<?, ?>, Object> e : st.parentLinks.entrySet()) {
+            Column<?> fk = e.getKey().remoteColumns().get(0);
+            if (e.getValue() == NO_PARENT) {
+                setFk(st, fk, null);
+                continue;
+            }
+            Object pk = keyOf(e.getValue());
+            if (pk == null) {
+                complete = false;
+            } else {
+                setFk(st, fk, pk);
+            }
+        }
+        return complete;
+    }
+
+    private Object keyOf(Object entity) {
+        InstanceState ts = session.stateOfEntity(entity);
+        if (ts == null) {
+            return null;
+        }
+        return ts.value(ts.mapper.properties().indexOf(ts.mapper.identity().get(0)));
+    }
+
+    private static void setFk(InstanceState st, Column<?> fk, Object value) {
+        Property p = st.mapper.property(fk);
+        if (p != null) {
+            st.setValue(st.mapper.properties().indexOf(p), value);
+        }
+    }
+
+    // ================================================================= execution
+
+    Mono<Void> execute(Plan plan, Connection c) {
+        if (plan.isEmpty()) {
+            return Mono.empty();
+        }
+        Mono<Void> chain = Mono.empty();
+        for (Mapper<?> m : plan.order) {
+            List<InstanceState> rows = plan.inserts.get(m);
+            if (rows != null) {
+                chain = chain.then(Mono.defer(() -> insertRows(m, rows, c)));
+            }
+        }
+        chain = chain.then(Mono.defer(() -> updateRows(plan, c)));
+        chain = chain.then(Mono.defer(() -> links(plan.linkDeletes, false, c)));
+        chain = chain.then(Mono.defer(() -> links(plan.linkInserts, true, c)));
+        List<Mapper<?>> reverse = new ArrayList<>(plan.order);
+        java.util.Collections.reverse(reverse);
+        for (Mapper<?> m : reverse) {
+            List<InstanceState> rows = plan.deletes.get(m);
+            if (rows != null) {
+                chain = chain.then(Mono.defer(() -> deleteRows(m, rows, c)));
+            }
+        }
+        return chain;
+    }
+
+    /**
+     * Inserts one mapper's new rows, grouped by the columns they set: multi-row pages with
+     * RETURNING of the generated key (the engine's executemany), parent rows of a self-referential
+     * table in earlier statements than their children.
+     */
+    private Mono<Void> insertRows(Mapper<?> m, List<InstanceState> rows, Connection c) {
+        List<List<InstanceState>> levels = new ArrayList<>();
+        List<InstanceState> current = new ArrayList<>();
+        Set<Object> inLevel = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+        for (InstanceState s : rows) {
+            boolean dependsOnLevel = false;
+            for (Relationship<?, ?> r : m.relationships().values()) {
+                if (r.target() == m.type()) {
+                    Object parent = parentOf(s, r);
+                    dependsOnLevel |= parent != null && inLevel.contains(parent);
+                }
+            }
+            if (dependsOnLevel) {
+                levels.add(current);
+                current = new ArrayList<>();
+                inLevel.clear();
+            }
+            current.add(s);
+            inLevel.add(s.entity);
+        }
+        levels.add(current);
+        return Flux.fromIterable(levels).concatMap(level -> insertLevel(m, level, c)).then();
+    }
+
+    private Mono<Void> insertLevel(Mapper<?> m, List<InstanceState> rows, Connection c) {
+        Map<List<Property>, List<InstanceState>> shapes = new LinkedHashMap<>();
+        for (InstanceState s : rows) {
+            applyKnownForeignKeys(s);
+            List<Property> cols = new ArrayList<>();
+            for (int i = 0; i < m.properties().size(); i++) {
+                Property p = m.properties().get(i);
+                if (p.isGenerated() && s.value(i) == null) {
+                    continue;
+                }
+                if (p.isVersion() && s.value(i) == null) {
+                    s.setValue(i, initialVersion(p));
+                }
+                cols.add(p);
+            }
+            shapes.computeIfAbsent(cols, k -> new ArrayList<>()).add(s);
+        }
+        return Flux.fromIterable(shapes.entrySet()).concatMap(e -> insertShape(m, e.getKey(), e.getValue(), c)).then();
+    }
+
+    private static Object initialVersion(Property p) {
+        Class<?> t = p.column().type().javaType();
+        return t == Long.class ? (Object) 1L : t == Short.class ? (Object) (short) 1 : (Object) 1;
+    }
+
+    private Mono<Void> insertShape(Mapper<?> m, List<Property> cols, List<InstanceState> rows, Connection c) {
+        List<Map<Column<?>, Object>> sets = new ArrayList<>(rows.size());
+        for (InstanceState s : rows) {
+            Map<Column<?>, Object> set = new LinkedHashMap<>();
+            for (Property p : cols) {
+                set.put(p.column(), s.value(m.properties().indexOf(p)));
+            }
+            sets.add(set);
+        }
+        List<Property> generated = new ArrayList<>();
+        for (Property p : m.identity()) {
+            if (!cols.contains(p)) {
+                generated.add(p);
+            }
+        }
+        Insert base = Sql.insert(m.table());
+        if (generated.isEmpty()) {
+            return c.executeMany(base, sets).rowsAffected().then();
+        }
+        Property gen = generated.get(0);
+        int genIndex = m.properties().indexOf(gen);
+        if (c.dialect().supportsInsertReturning()) {
+            return c.executeMany(base.returning(gen.column()), sets).rows().index()
+                    .doOnNext(t -> rows.get(t.getT1().intValue()).setValue(genIndex, t.getT2().get(0, gen.column().type().javaType())))
+                    .then();
+        }
+        // No RETURNING (MySQL): one INSERT per row, then the connection's LAST_INSERT_ID().
+        return Flux.fromIterable(rows).index().concatMap(t -> c.execute(base.values(sets.get(t.getT1().intValue())))
+                .rowsAffected()
+                .then(c.execute(Sql.text("SELECT LAST_INSERT_ID()")).scalar(gen.column().type().javaType()))
+                .doOnNext(id -> t.getT2().setValue(genIndex, id))).then();
+    }
+
+    /** UPDATEs grouped by the columns they change, one driver batch per group; each must match one row. */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private Mono<Void> updateRows(Plan plan, Connection c) {
+        Map<List<Object>, List<InstanceState>> groups = new LinkedHashMap<>();
+        for (InstanceState s : plan.updates) {
+            applyKnownForeignKeys(s);
+            List<Integer> changed = s.changedProperties();
+            if (changed.isEmpty()) {
+                continue;
+            }
+            List<Object> key = new ArrayList<>();
+            key.add(s.mapper);
+            key.addAll(changed);
+            groups.computeIfAbsent(key, k -> new ArrayList<>()).add(s);
+        }
+        return Flux.fromIterable(groups.values()).concatMap(states -> {
+            Mapper<Object> m = states.get(0).mapper;
+            List<Integer> changed = states.get(0).changedProperties();
+            Property version = m.properties().stream().filter(Property::isVersion).findFirst().orElse(null);
+            io.retort.sql.Update u = Sql.update(m.table());
+            for (int i : changed) {
+                Property p = m.properties().get(i);
+                if (p != version) {
+                    u = setParam(u, p.column(), "v" + i);
+                }
+            }
+            if (version != null) {
+                u = setParam(u, version.column(), "newversion");
+            }
+            for (Property id : m.identity()) {
+                int i = m.properties().indexOf(id);
+                u = u.where(((Column) id.column()).eq((Expression) Sql.param("k" + i, null, (SqlType) id.column().type())));
+            }
+            if (version != null) {
+                u = u.where(((Column) version.column()).eq((Expression) Sql.param("oldversion", null, (SqlType) version.column().type())));
+            }
+            StatementTemplate t = StatementTemplate.of(u);
+            List<Map<String, Object>> sets = new ArrayList<>();
+            for (InstanceState s : states) {
+                Map<String, Object> set = new HashMap<>();
+                for (int i : changed) {
+                    set.put("v" + i, s.value(i));
+                }
+                for (Property id : m.identity()) {
+                    int i = m.properties().indexOf(id);
+                    set.put("k" + i, s.snapshot == null ? s.value(i) : s.snapshot[i]);
+                }
+                if (version != null) {
+                    int vi = m.properties().indexOf(version);
+                    Object old = s.snapshot[vi];
+                    set.put("oldversion", old);
+                    set.put("newversion", next(old));
+                }
+                sets.add(set);
+            }
+            return c.executeMany(t, sets).index().doOnNext(r -> {
+                if (r.getT2() != 1L) {
+                    throw new StaleDataError("UPDATE statement on table '" + m.table().name() + "' expected to update 1 row;"
+                            + " " + r.getT2() + " were matched (the row was deleted or changed by another transaction)");
+                }
+                InstanceState s = states.get(r.getT1().intValue());
+                if (version != null) {
+                    s.setValue(m.properties().indexOf(version), sets.get(r.getT1().intValue()).get("newversion"));
+                }
+            });
+        }).then();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T> io.retort.sql.Update setParam(io.retort.sql.Update u, Column<T> column, String name) {
+        Expression<T> value = Sql.param(name, null, column.type());
+        return u.set(column, value);
+    }
+
+    private static Object next(Object version) {
+        if (version instanceof Long) {
+            return (Long) version + 1;
+        }
+        if (version instanceof Short) {
+            return (short) ((Short) version + 1);
+        }
+        return version == null ? 1 : (Integer) version + 1;
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private Mono<Void> deleteRows(Mapper<?> m, List<InstanceState> rows, Connection c) {
+        io.retort.sql.Delete d = Sql.delete(m.table());
+        Property version = m.properties().stream().filter(Property::isVersion).findFirst().orElse(null);
+        for (Property id : m.identity()) {
+            int i = m.properties().indexOf(id);
+            d = d.where(((Column) id.column()).eq((Expression) Sql.param("k" + i, null, (SqlType) id.column().type())));
+        }
+        if (version != null) {
+            d = d.where(((Column) version.column()).eq((Expression) Sql.param("oldversion", null, (SqlType) version.column().type())));
+        }
+        StatementTemplate t = StatementTemplate.of(d);
+        List<Map<String, Object>> sets = new ArrayList<>();
+        for (InstanceState s : rows) {
+            Map<String, Object> set = new HashMap<>();
+            for (Property id : m.identity()) {
+                int i = m.properties().indexOf(id);
+                set.put("k" + i, s.snapshot == null ? s.value(i) : s.snapshot[i]);
+            }
+            if (version != null) {
+                set.put("oldversion", s.snapshot[m.properties().indexOf(version)]);
+            }
+            sets.add(set);
+        }
+        return c.executeMany(t, sets).doOnNext(n -> {
+            if (n != 1L) {
+                throw new StaleDataError("DELETE statement on table '" + m.table().name() + "' expected to delete 1 row;"
+                        + " " + n + " were matched");
+            }
+        }).then();
+    }
+
+    private Mono<Void> links(List<Link> links, boolean insert, Connection c) {
+        if (links.isEmpty()) {
+            return Mono.empty();
+        }
+        return Flux.fromIterable(links).concatMap(l -> {
+            Object src = keyOf(l.source());
+            Object tgt = keyOf(l.target());
+            Column<?> a = l.rel().secondarySourceColumns().get(0);
+            Column<?> b = l.rel().secondaryTargetColumns().get(0);
+            if (insert) {
+                Map<Column<?>, Object> row = new LinkedHashMap<>();
+                row.put(a, src);
+                row.put(b, tgt);
+                return c.execute(Sql.insert(l.rel().secondary()).values(row)).rowsAffected();
+            }
+            return c.execute(Sql.delete(l.rel().secondary()).where(eq(a, src), eq(b, tgt))).rowsAffected();
+        }).then();
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static Expression<Boolean> eq(Column c, Object v) {
+        return c.eq((Expression) Sql.param(v, (SqlType) c.type()));
+    }
+
+    /** After a successful flush: new rows become persistent and identity-mapped, snapshots refresh. */
+    void markClean(Plan plan) {
+        for (List<InstanceState> rows : plan.inserts.values()) {
+            for (InstanceState s : rows) {
+                s.status = InstanceState.Status.PERSISTENT;
+                s.insertedInTx = true;
+                s.key = new IdentityKey(s.mapper.type(), s.identityValues(), null);
+                session.identify(s);
+            }
+        }
+        for (List<InstanceState> rows : plan.deletes.values()) {
+            for (InstanceState s : rows) {
+                session.forget(s);
+            }
+        }
+        for (InstanceState s : session.states()) {
+            if (s.txStart == null && s.snapshot != null && !s.insertedInTx) {
+                s.txStart = s.snapshot.clone();
+            }
+            s.takeSnapshot();
+            for (Relationship<?, ?> r : s.mapper.relationships().values()) {
+                Object v = r.accessor.get(s.entity);
+                if (v instanceof UnloadedList) {
+                    continue;
+                }
+                if (r.isCollection()) {
+                    s.collections.put(r.name(), members(s.entity, r));
+                    if (v instanceof LoadedList) {
+                        ((LoadedList<?>) v).clearModified();
+                    }
+                } else {
+                    s.references.put(r.name(), v);
+                }
+            }
+            s.parentLinks.clear();
+        }
+        LOG.debug("flush complete: {} inserts groups, {} updates, {} delete groups", plan.inserts.size(), plan.updates.size(),
+                plan.deletes.size());
+    }
+}
