@@ -1,10 +1,21 @@
 package io.retort.tck;
 
+import io.retort.tck.suite.CacheSuite;
 import io.retort.tck.suite.CoreSuite;
+import io.retort.tck.suite.DdlReflectionSuite;
+import io.retort.tck.suite.SqlFeaturesSuite;
+import io.retort.tck.suite.TypesSuite;
 
 /**
  * The whole compliance suite: a backend runs it with one small class,
  * {@code @RequiresDatabase(Backend.X) class XTckIT implements Tck { public Driver driver() {...} }}.
+ * Categories follow SQLAlchemy's dialect compliance suite: core round trips ({@link CoreSuite}),
+ * types ({@link TypesSuite}), SQL features ({@link SqlFeaturesSuite}), the statement cache
+ * ({@link CacheSuite}), DDL and reflection ({@link DdlReflectionSuite}); the failure paths of
+ * RELIABILITY.md: server faults and bad input ({@link io.retort.tck.suite.FailureSuite}),
+ * cancellation ({@link io.retort.tck.suite.CancellationSuite}) and pool bursts
+ * ({@link io.retort.tck.suite.LoadSuite}).
  */
-public interface Tck extends CoreSuite {
+public interface Tck extends CoreSuite, TypesSuite, SqlFeaturesSuite, CacheSuite, DdlReflectionSuite, io.retort.tck.suite.OrmSuite,
+        io.retort.tck.suite.FailureSuite, io.retort.tck.suite.CancellationSuite, io.retort.tck.suite.LoadSuite {
 }

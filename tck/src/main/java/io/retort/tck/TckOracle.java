@@ -3,7 +3,7 @@ package io.retort.tck;
 import io.retort.engine.Engine;
 import io.retort.tck.env.Backend;
 import io.retort.tck.env.TestDatabase;
-import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.AfterTestExecutionCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 import java.sql.ResultSet;
@@ -18,8 +18,14 @@ import static org.assertj.core.api.Assertions.assertThat;
  * back to idle (nothing acquired, nobody waiting, O-POOL), no server session of the test user
  * is left idle in a transaction (O-SERVER, PostgreSQL), and no check waited forever (O-TIME:
  * bounded polling). Engines are disposed afterwards.
+ *
+ * <p>Runs right after the test method ({@code AfterTestExecutionCallback}), before any
+ * {@code AfterEachCallback}: the database extension drops the scratch namespace in its
+ * {@code afterEach} and ends the sessions still open there, which would otherwise run first
+ * (JUnit runs after-each callbacks in reverse registration order) and empty the server views
+ * these checks read.
  */
-public final class TckOracle implements AfterEachCallback {
+public final class TckOracle implements AfterTestExecutionCallback {
     private static final ThreadLocal<List<Tracked>> ENGINES = ThreadLocal.withInitial(ArrayList::new);
 
     private record Tracked(Engine engine, TestDatabase db) {
@@ -30,7 +36,7 @@ public final class TckOracle implements AfterEachCallback {
     }
 
     @Override
-    public void afterEach(ExtensionContext context) throws Exception {
+    public void afterTestExecution(ExtensionContext context) throws Exception {
         List<Tracked> engines = new ArrayList<>(ENGINES.get());
         ENGINES.get().clear();
         try {
@@ -64,7 +70,10 @@ public final class TckOracle implements AfterEachCallback {
             long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
             int n;
             do {
+                // This test's sessions only (the harness names them after the scratch schema):
+                // other JVMs may be running tests as the same user at the same time.
                 try (ResultSet rs = st.executeQuery("SELECT count(*) FROM pg_stat_activity WHERE usename = current_user"
+                        + " AND application_name = current_setting('application_name')"
                         + " AND pid <> pg_backend_pid() AND state LIKE 'idle in transaction%'")) {
                     rs.next();
                     n = rs.getInt(1);

@@ -4,8 +4,8 @@ package io.retort.tck.env;
  * A database product the harness can give a test: which server, its default loopback port,
  * and the prefix of its settings ({@code RETORT_PG_URL}, {@code retort.mariadb.url}, …).
  *
- * <p>H2 runs in-process and is always available; PostgreSQL and MariaDB are discovered as
- * described in {@link HarnessSettings}.
+ * <p>H2 and SQLite (a file, through the JDBC bridge) run in-process and are always available;
+ * PostgreSQL and MariaDB are discovered as described in {@link HarnessSettings}.
  */
 public enum Backend {
     /** H2 in memory, in this JVM: {@code r2dbc:h2:mem:///<name>;DB_CLOSE_DELAY=-1}. */
@@ -13,7 +13,9 @@ public enum Backend {
     /** PostgreSQL (15 is the lowest supported), port 5432 by default. */
     POSTGRES("PostgreSQL", 5432, "PG", "pg"),
     /** MariaDB (10.11 is the lowest supported), port 3306 by default; MySQL-protocol drivers too. */
-    MARIADB("MariaDB", 3306, "MARIADB", "mariadb");
+    MARIADB("MariaDB", 3306, "MARIADB", "mariadb"),
+    /** SQLite through the JDBC bridge, in this JVM: one temporary database file per scratch namespace. */
+    SQLITE("SQLite", 0, "SQLITE", "sqlite");
 
     private final String displayName;
     private final int defaultPort;
@@ -39,7 +41,7 @@ public enum Backend {
 
     /** Whether the database runs inside this JVM, so it needs no discovery at all. */
     public boolean inProcess() {
-        return this == H2;
+        return this == H2 || this == SQLITE;
     }
 
     /** The environment variable for a setting, e.g. {@code envVar("URL")} = {@code RETORT_PG_URL}. */
@@ -62,6 +64,8 @@ public enum Backend {
                 return Driver.R2DBC_POSTGRESQL;
             case MARIADB:
                 return Driver.R2DBC_MARIADB;
+            case SQLITE:
+                return Driver.BRIDGE_SQLITE;
             default:
                 return Driver.R2DBC_H2;
         }

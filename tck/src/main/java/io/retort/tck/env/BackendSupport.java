@@ -32,6 +32,8 @@ abstract class BackendSupport {
                 return PostgresSupport.INSTANCE;
             case MARIADB:
                 return MariaDbSupport.INSTANCE;
+            case SQLITE:
+                return SqliteSupport.INSTANCE;
             default:
                 return H2Support.INSTANCE;
         }

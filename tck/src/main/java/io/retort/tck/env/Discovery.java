@@ -49,7 +49,7 @@ final class Discovery {
 
     Availability discover(Backend backend) {
         if (backend.inProcess()) {
-            return Availability.available(H2Support.SERVER);
+            return Availability.available(backend == Backend.SQLITE ? SqliteSupport.SERVER : H2Support.SERVER);
         }
         Optional<String> disabled = settings.disabledBy(backend);
         if (disabled.isPresent()) {

@@ -12,7 +12,8 @@ import org.slf4j.LoggerFactory;
 /**
  * One test's own database namespace, and everything needed to connect to it as the test user:
  * a schema {@code t_…} in {@code retort_test} on PostgreSQL, a database {@code retort_t_…} on
- * MariaDB, an in-memory database {@code retort_t_…} on H2. Tests create whatever tables they
+ * MariaDB, an in-memory database {@code retort_t_…} on H2, a temporary file {@code retort_t_….db}
+ * on SQLite. Tests create whatever tables they
  * like in it; {@link #close()} drops it with everything inside, so tests run in any order and
  * twice in a row.
  *
@@ -39,6 +40,8 @@ public final class TestDatabase implements AutoCloseable {
     private final String namespace;
     private final BackendSupport support;
     private final AtomicBoolean closed = new AtomicBoolean();
+    // Bridge factories own a JDBC pool and threads: closed before the namespace is dropped.
+    private final java.util.List<AutoCloseable> bridges = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     TestDatabase(Server server, String namespace) {
         this.server = server;
@@ -99,7 +102,10 @@ public final class TestDatabase implements AutoCloseable {
      * @throws IllegalArgumentException if {@code driver} is for another backend
      */
     public ConnectionFactoryOptions options(Driver driver) {
-        return support.r2dbcOptions(server, check(driver), namespace);
+        if (check(driver).bridge()) {
+            return BridgeSupport.options(jdbcUrl(), server);
+        }
+        return support.r2dbcOptions(server, driver, namespace);
     }
 
     /** The R2DBC URL for the backend's default driver; see {@link #r2dbcUrl(Driver)}. */
@@ -115,7 +121,10 @@ public final class TestDatabase implements AutoCloseable {
      * {@link #describe()} instead.
      */
     public String r2dbcUrl(Driver driver) {
-        return support.r2dbcUrl(server, check(driver), namespace);
+        if (check(driver).bridge()) {
+            return BridgeSupport.url(jdbcUrl(), server);
+        }
+        return support.r2dbcUrl(server, driver, namespace);
     }
 
     /** A new connection factory with the backend's default driver; see {@link #connectionFactory(Driver)}. */
@@ -127,10 +136,15 @@ public final class TestDatabase implements AutoCloseable {
      * A new, unpooled connection factory into this namespace, found through
      * {@link ConnectionFactories#get(ConnectionFactoryOptions)} like an application would.
      * Each call builds a new one; connections it opens must be closed by the test (clean-up
-     * ends leftovers, with a warning).
+     * ends leftovers, with a warning). A JDBC bridge factory ({@link Driver#bridge()}) is closed
+     * by {@link #close()}, which ends its JDBC pool and threads.
      */
     public ConnectionFactory connectionFactory(Driver driver) {
-        return ConnectionFactories.get(options(driver));
+        ConnectionFactory f = ConnectionFactories.get(options(driver));
+        if (f instanceof AutoCloseable) {
+            bridges.add((AutoCloseable) f);
+        }
+        return f;
     }
 
     /**
@@ -173,6 +187,13 @@ public final class TestDatabase implements AutoCloseable {
     public void close() {
         if (!closed.compareAndSet(false, true)) {
             return;
+        }
+        for (AutoCloseable f : bridges) {
+            try {
+                f.close();
+            } catch (Exception e) {
+                LOG.warn("closing a JDBC bridge factory of {} failed: {}", describe(), e.toString());
+            }
         }
         try {
             int ended = support.dropScratch(server, namespace);

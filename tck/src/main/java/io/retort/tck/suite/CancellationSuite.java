@@ -1,0 +1,216 @@
+package io.retort.tck.suite;
+
+import io.retort.engine.Engine;
+import io.retort.engine.EngineOptions;
+import io.retort.engine.Row;
+import io.retort.error.DatabaseError;
+import io.retort.tck.TckBackend;
+import io.retort.tck.TckOracle;
+import io.retort.tck.env.TestDatabase;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+import reactor.test.StepVerifier;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+
+import static io.retort.sql.Sql.count;
+import static io.retort.sql.Sql.insert;
+import static io.retort.sql.Sql.select;
+import static io.retort.tck.suite.FaultKit.BIG;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Cancellation at every stage of a statement's life (RELIABILITY F1-F4): while waiting for a
+ * pooled connection, after the connection arrived but before the first row, mid-stream at and
+ * around the drivers' 256-row prefetch boundary, and by a failing sibling. After each, the
+ * pool is back to idle (O-POOL), a surrounding transaction left nothing behind (O-DATA), and the
+ * next query on the same pool answers promptly (O-TIME). The cancelled connection is either
+ * closed (cancelled mid-statement: its state is unknown) or provably clean; never returned to
+ * the pool mid-result.
+ */
+@ExtendWith(TckOracle.class)
+public interface CancellationSuite extends TckBackend {
+
+    /** How long the follow-up query after a fault may take (O-TIME; generous for a loaded 2-core CI box). */
+    Duration PROMPT = Duration.ofSeconds(2);
+
+    private Engine cancellationEngine(TestDatabase db, int poolSize) {
+        return engine(db, EngineOptions.builder().maxPoolSize(poolSize).acquireTimeout(Duration.ofSeconds(10))
+                .echo(false).build());
+    }
+
+    private static void nextQueryIsPrompt(Engine engine, long expectedRows) {
+        StepVerifier.create(engine.connect(c -> c.execute(select(count()).from(BIG)).scalars(Long.class)))
+                .expectNext(expectedRows)
+                .expectComplete()
+                .verify(PROMPT);
+    }
+
+    /**
+     * Cancels a transaction that inserted a row and then streams {@code n} rows of a larger
+     * result; checks O-POOL, O-DATA (the insert is gone) and O-TIME.
+     */
+    private static void cancelInTransactionAfter(Engine engine, TestDatabase db, int n) throws Exception {
+        int marker = 1_000_000 + n;
+        Flux<Row> work = engine.inTransaction(c -> c.execute(insert(BIG).set(BIG.id, marker).set(BIG.pad, "marker"))
+                .rowsAffected()
+                .thenMany(c.execute(select(BIG.id, BIG.pad).from(BIG).orderBy(BIG.id)).rows()));
+        StepVerifier.create(work.take(n))
+                .expectNextCount(n)
+                .expectComplete()
+                .verify(Duration.ofSeconds(30));
+        FaultKit.awaitPoolIdle(engine, Duration.ofSeconds(2));
+        nextQueryIsPrompt(engine, 100_000L);
+        assertThat(FaultKit.countCommitted(db, "big", "id", marker))
+                .as("the row inserted before the cancelled stream (n=%d) was rolled back", n).isZero();
+    }
+
+    @Test // F3, O-DATA: cancel a 100,000-row stream inside a transaction after 10 rows, and after N rows
+          // around the drivers' prefetch of 256 (r2dbc-postgresql #661), N in {1, 255, 256, 257, 10000}
+    default void cancellingAStreamReleasesTheConnectionAndRollsBack(TestDatabase db) throws Exception {
+        Engine engine = cancellationEngine(db, 2);
+        FaultKit.createBig(engine, db.backend(), 100_000);
+        for (int n : new int[] {10, 1, 255, 256, 257, 10_000}) {
+            cancelInTransactionAfter(engine, db, n);
+        }
+        // Outside a transaction too: a plain stream cancelled just past the prefetch.
+        StepVerifier.create(engine.connect(c -> c.execute(select(BIG.id).from(BIG)).rows()).take(257))
+                .expectNextCount(257).expectComplete().verify(Duration.ofSeconds(30));
+        nextQueryIsPrompt(engine, 100_000L);
+        FaultKit.awaitPoolIdle(engine, Duration.ofSeconds(2));
+        FaultKit.awaitNoActiveStatements(db, Duration.ofSeconds(3));
+    }
+
+    @Test // F1: cancel while waiting for a connection: the waiters leave the queue, the connections go back idle
+    default void cancellingWhileWaitingForAConnectionLeavesNoWaiter(TestDatabase db) {
+        Engine engine = cancellationEngine(db, 2);
+        Sinks.Empty<Void> release = Sinks.empty();
+        List<Disposable> holders = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            holders.add(engine.connect(c -> release.asMono()).subscribe());
+        }
+        FaultKit.awaitStats(engine, s -> s.acquired() == 2, Duration.ofSeconds(10), "both connections held");
+        List<Disposable> waiters = new ArrayList<>();
+        List<Throwable> errors = new java.util.concurrent.CopyOnWriteArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            waiters.add(engine.connect(c -> c.executeRaw("SELECT 1").rows()).subscribe(r -> { }, errors::add));
+        }
+        FaultKit.awaitStats(engine, s -> s.pending() == 50, Duration.ofSeconds(10), "50 waiters queued");
+        waiters.forEach(Disposable::dispose);
+        FaultKit.awaitStats(engine, s -> s.pending() == 0, Duration.ofSeconds(2), "cancelled waiters gone");
+        release.tryEmitEmpty();
+        Engine.PoolStats s = FaultKit.awaitStats(engine, st -> st.acquired() == 0 && st.idle() == 2,
+                Duration.ofSeconds(2), "both connections idle");
+        assertThat(s.pending()).isZero();
+        assertThat(s.allocated()).isEqualTo(2);
+        assertThat(errors).as("cancelled waiters are not errors").isEmpty();
+        holders.forEach(Disposable::dispose);
+        StepVerifier.create(engine.connect(c -> c.executeRaw("SELECT 1").rows()).count())
+                .expectNext(1L).expectComplete().verify(PROMPT);
+    }
+
+    @Test // F2: cancel after the connection arrived, before the first row of a slow query; 50 random points
+    default void cancellingBeforeTheFirstRowNeverHangsTheNextQuery(TestDatabase db) throws Exception {
+        Engine engine = cancellationEngine(db, 4);
+        FaultKit.prepareSleep(engine, db.backend());
+        String slow = FaultKit.sleepSql(db.backend(), Duration.ofMillis(200));
+        // Five lanes of ten iterations: each cancels its slow query at a random point in
+        // 0-250 ms (before or after the connection is delivered), then runs a follow-up query
+        // that must answer promptly; lanes overlap, so cancels race acquires and releases.
+        Flux<Long> lanes = Flux.range(0, 5).flatMap(lane -> Flux.range(0, 10).concatMap(i -> {
+            long at = ThreadLocalRandom.current().nextLong(0, 250);
+            Mono<Void> cancelled = engine.connect(c -> c.executeRaw(slow).rows())
+                    .take(Duration.ofMillis(at))
+                    .then();
+            Mono<Long> followUp = engine.connect(c -> c.executeRaw("SELECT 1").rows()).count()
+                    .timeout(PROMPT, Mono.error(() -> new AssertionError("follow-up query hung after a cancel at "
+                            + at + " ms; pool " + engine.poolStats().orElse(null))));
+            return cancelled.then(followUp);
+        }));
+        StepVerifier.create(lanes).expectNextCount(50).expectComplete().verify(Duration.ofSeconds(60));
+        FaultKit.awaitPoolIdle(engine, Duration.ofSeconds(2));
+        FaultKit.awaitNoActiveStatements(db, Duration.ofSeconds(3));
+    }
+
+    @Test // F4: a failing sibling cancels an in-flight query; its connection is cleaned, the pool stays usable
+    default void failingSiblingCancelsTheSlowQueryCleanly(TestDatabase db) throws Exception {
+        Engine engine = cancellationEngine(db, 4);
+        FaultKit.prepareSleep(engine, db.backend());
+        FaultKit.createBig(engine, db.backend(), 1_000);
+        String slow = FaultKit.sleepSql(db.backend(), Duration.ofMillis(2000));
+        Mono<List<Row>> slowQuery = engine.connect(c -> c.executeRaw(slow).rows()).collectList();
+        Mono<List<Row>> failing = Mono.delay(Duration.ofMillis(100))
+                .then(engine.connect(c -> c.executeRaw("SELECT no_such_column FROM big").rows()).collectList());
+        long t0 = System.nanoTime();
+        StepVerifier.create(Mono.zip(slowQuery, failing))
+                .expectError(DatabaseError.class)
+                .verify(Duration.ofSeconds(5));
+        assertThat(Duration.ofNanos(System.nanoTime() - t0)).as("the failure is not held up by the slow (2 s) sibling")
+                .isLessThan(Duration.ofMillis(1500));
+        FaultKit.awaitPoolIdle(engine, Duration.ofSeconds(2));
+        nextQueryIsPrompt(engine, 1_000L);
+
+        // The same with Flux.merge of a large stream and a failing statement.
+        Flux<Object> merged = Flux.merge(
+                engine.connect(c -> c.execute(select(BIG.id, BIG.pad).from(BIG)).rows()).delayElements(Duration.ofMillis(1)),
+                engine.connect(c -> c.executeRaw("SELECT * FROM no_such_table").rows()));
+        StepVerifier.create(merged.then()).expectError(DatabaseError.class).verify(Duration.ofSeconds(5));
+        FaultKit.awaitPoolIdle(engine, Duration.ofSeconds(2));
+        nextQueryIsPrompt(engine, 1_000L);
+        FaultKit.awaitNoActiveStatements(db, Duration.ofSeconds(3));
+    }
+
+    @Test // the result helpers that need one row read the rest instead of cancelling: no connection or transaction is lost
+    default void resultHelpersNeverCancelTheirStatement(TestDatabase db) throws Exception {
+        Engine engine = cancellationEngine(db, 1);
+        FaultKit.createBig(engine, db.backend(), 1_000);
+        long before = engine.connect(c -> FaultKit.sessionId(c, db.backend())).blockLast(Duration.ofSeconds(10));
+        StepVerifier.create(engine.inTransaction(c -> c.execute(insert(BIG).set(BIG.id, 5000).set(BIG.pad, "kept"))
+                        .rowsAffected()
+                        .then(c.execute(select(BIG.id).from(BIG).orderBy(BIG.id)).first())
+                        .then(c.execute(select(BIG.id).from(BIG).orderBy(BIG.id)).scalar(Integer.class))
+                        .flatMap(first -> c.execute(select(BIG.pad).from(BIG).where(BIG.id.eq(first))).one())
+                        .map(r -> r.get(BIG.pad))))
+                .expectNext("row 1").expectComplete().verify(Duration.ofSeconds(10));
+        assertThat(FaultKit.countCommitted(db, "big", "id", 5000)).as("the transaction committed").isEqualTo(1);
+        assertThat(engine.connect(c -> FaultKit.sessionId(c, db.backend())).blockLast(Duration.ofSeconds(5)))
+                .as("and its connection was kept").isEqualTo(before);
+        // By contrast, the caller's own cancel of a running statement inside a transaction loses
+        // the connection, so the transaction cannot commit (RELIABILITY F2/F3).
+        StepVerifier.create(engine.inTransaction(c -> c.execute(insert(BIG).set(BIG.id, 5001).set(BIG.pad, "lost"))
+                        .rowsAffected()
+                        .thenMany(c.execute(select(BIG.id).from(BIG).orderBy(BIG.id)).rows().take(5))))
+                .expectNextCount(5)
+                .expectError(io.retort.error.PendingRollbackError.class)
+                .verify(Duration.ofSeconds(10));
+        assertThat(FaultKit.countCommitted(db, "big", "id", 5001)).isZero();
+        nextQueryIsPrompt(engine, 1_001L);
+    }
+
+    @Test // cancel between statements in a transaction: rolled back, and the connection is reused, not closed
+    default void cancellingBetweenStatementsRollsBackAndKeepsTheConnection(TestDatabase db) throws Exception {
+        Engine engine = cancellationEngine(db, 1);
+        FaultKit.createBig(engine, db.backend(), 10);
+        long before = engine.connect(c -> FaultKit.sessionId(c, db.backend())).blockLast(Duration.ofSeconds(10));
+        Sinks.Empty<Void> inserted = Sinks.empty();
+        Disposable running = engine.inTransaction(c -> c.execute(insert(BIG).set(BIG.id, 500).set(BIG.pad, "pending"))
+                        .rowsAffected()
+                        .doOnSuccess(n -> inserted.tryEmitEmpty())
+                        .then(Mono.never()))
+                .subscribe();
+        StepVerifier.create(inserted.asMono()).expectComplete().verify(Duration.ofSeconds(10));
+        running.dispose();
+        FaultKit.awaitPoolIdle(engine, Duration.ofSeconds(2));
+        long after = engine.connect(c -> FaultKit.sessionId(c, db.backend())).blockLast(PROMPT);
+        assertThat(after).as("no statement was in flight, so the connection is rolled back and reused").isEqualTo(before);
+        assertThat(FaultKit.countCommitted(db, "big", "id", 500)).isZero();
+        nextQueryIsPrompt(engine, 10L);
+    }
+}

@@ -1,0 +1,334 @@
+package io.retort.tck.suite;
+
+import io.retort.engine.Engine;
+import io.retort.error.IntegrityError;
+import io.retort.error.PendingRollbackError;
+import io.retort.orm.AsyncSession;
+import io.retort.orm.ConcurrentSessionUseError;
+import io.retort.orm.Mapper;
+import io.retort.orm.Orm;
+import io.retort.orm.OrmRegistry;
+import io.retort.orm.Relationship;
+import io.retort.orm.SessionFactory;
+import io.retort.orm.UnloadedAttributeException;
+import io.retort.sql.Column;
+import io.retort.sql.Table;
+import io.retort.tck.TckBackend;
+import io.retort.tck.TckOracle;
+import io.retort.tck.env.TestDatabase;
+import io.retort.tck.orm.Entities;
+import io.retort.tck.orm.Entities.OAlbum;
+import io.retort.tck.orm.Entities.OArtist;
+import io.retort.tck.orm.Entities.OEmployee;
+import io.retort.tck.orm.Entities.OPlaylist;
+import io.retort.tck.orm.Entities.OTrack;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.test.StepVerifier;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import static io.retort.orm.Load.joinedLoad;
+import static io.retort.orm.Load.selectinLoad;
+import static io.retort.sql.Sql.count;
+import static io.retort.sql.Sql.createTable;
+import static io.retort.sql.Sql.select;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** ORM flush, identity map, loading strategies and failure rules (O1–O7, O12) on every backend. */
+@ExtendWith(TckOracle.class)
+public interface OrmSuite extends TckBackend {
+    Duration T = Duration.ofSeconds(60);
+
+    private static Fixture setUp(TckBackend b, TestDatabase db) {
+        Engine engine = b.engine(db);
+        OrmRegistry registry = Entities.registry();
+        engine.connect(c -> Flux.fromIterable(registry.tables()).concatMap(t -> c.execute(createTable(t)).rowsAffected()))
+                .blockLast(T);
+        return new Fixture(engine, registry, SessionFactory.of(engine, registry));
+    }
+
+    /** An engine, registry and session factory on a fresh schema. */
+    record Fixture(Engine engine, OrmRegistry registry, SessionFactory sessions) {
+        <S, T2> Relationship<S, T2> rel(Class<S> type, String name) {
+            return registry.mapper(type).relationship(name);
+        }
+
+        <E> Column<String> stringColumn(Class<E> type, String attr) {
+            return registry.mapper(type).column(attr, String.class);
+        }
+
+        long rows(Table t) {
+            return engine.connect(c -> c.execute(select(count()).from(t)).scalars(Long.class)).blockLast(T);
+        }
+    }
+
+    private static List<OArtist> artists(int n, int albums, int tracks) {
+        List<OArtist> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            OArtist a = new OArtist("Artist " + i);
+            a.albums = new ArrayList<>();
+            for (int j = 0; j < albums; j++) {
+                OAlbum al = new OAlbum("Album " + i + "." + j);
+                for (int k = 0; k < tracks; k++) {
+                    al.tracks.add(new OTrack("Track " + i + "." + j + "." + k, 1000 * k));
+                }
+                a.albums.add(al);
+            }
+            out.add(a);
+        }
+        return out;
+    }
+
+    @Test // O4: cascade and dependency order: parents get generated keys before children reference them
+    default void flushParentChildWithGeneratedKeys(TestDatabase db) {
+        Fixture f = setUp(this, db);
+        List<OArtist> data = artists(3, 2, 3);
+        f.sessions().inTransaction(s -> {
+            data.forEach(s::add);
+            return Mono.empty();
+        }).blockLast(T);
+        assertThat(data).allSatisfy(a -> assertThat(a.id).isNotNull());
+        assertThat(data.get(0).albums.get(0).artist).isSameAs(data.get(0));
+        Mapper<OAlbum> albums = f.registry().mapper(OAlbum.class);
+        Mapper<OTrack> tracks = f.registry().mapper(OTrack.class);
+        assertThat(f.rows(albums.table())).isEqualTo(6);
+        assertThat(f.rows(tracks.table())).isEqualTo(18);
+        List<String> titles = f.sessions().inSession(s -> s.execute(Orm.select(OAlbum.class)
+                        .where(albums.column("title", String.class).startsWith("Album 1")).orderBy(albums.column("title", String.class))))
+                .map(a -> a.title + ":" + a.artist).collectList().block(T);
+        assertThat(titles).hasSize(2).allSatisfy(t -> assertThat(t).startsWith("Album 1."));
+    }
+
+    @Test // O3: the identity map returns the same instance; get() from the map sends no SQL
+    default void identityMap(TestDatabase db) {
+        Fixture f = setUp(this, db);
+        f.sessions().inTransaction(s -> {
+            s.add(new OArtist("Solo"));
+            return Mono.empty();
+        }).blockLast(T);
+        f.sessions().inSession(s -> s.execute(Orm.select(OArtist.class)).next().flatMap(a -> {
+            long before = f.engine().statementCount();
+            return s.get(OArtist.class, a.id).zipWith(s.execute(Orm.select(OArtist.class)).next()).map(t -> {
+                assertThat(t.getT1()).isSameAs(a);
+                assertThat(t.getT2()).isSameAs(a);
+                assertThat(f.engine().statementCount() - before).isEqualTo(1);
+                return a;
+            });
+        })).blockLast(T);
+    }
+
+    @Test // O6: selectin chains — 2 statements per level on PostgreSQL (one array), chunks of 500 elsewhere
+    default void selectinStatementCounts(TestDatabase db) {
+        Fixture f = setUp(this, db);
+        List<OArtist> data = artists(600, 1, 2);
+        f.sessions().inTransaction(s -> {
+            data.forEach(s::add);
+            return Mono.empty();
+        }).blockLast(T);
+        Relationship<OArtist, OAlbum> albums = f.rel(OArtist.class, "albums");
+        Relationship<OAlbum, OTrack> tracks = f.rel(OAlbum.class, "tracks");
+        long before = f.engine().statementCount();
+        List<OArtist> loaded = f.sessions().inSession(s -> s.execute(Orm.select(OArtist.class)
+                .options(selectinLoad(albums).selectinLoad(tracks)))).collectList().block(T);
+        long statements = f.engine().statementCount() - before;
+        assertThat(loaded).hasSize(600);
+        assertThat(loaded).allSatisfy(a -> {
+            assertThat(a.albums).hasSize(1);
+            assertThat(a.albums.get(0).tracks).hasSize(2);
+            assertThat(a.albums.get(0).artist).isSameAs(a);
+        });
+        boolean arrays = f.engine().knownDialect().orElseThrow().supportsArrayInBinding();
+        // parents + albums + tracks; without array binding 600 keys take two chunks of 500 per level
+        assertThat(statements).isEqualTo(arrays ? 3 : 5);
+    }
+
+    @Test // O6 (seed 1.3): joined eager loading with LIMIT returns exactly LIMIT parents with complete collections
+    default void joinedEagerWithLimit(TestDatabase db) {
+        Fixture f = setUp(this, db);
+        f.sessions().inTransaction(s -> {
+            artists(10, 3, 1).forEach(s::add);
+            return Mono.empty();
+        }).blockLast(T);
+        Relationship<OArtist, OAlbum> albums = f.rel(OArtist.class, "albums");
+        Column<String> name = f.stringColumn(OArtist.class, "name");
+        long before = f.engine().statementCount();
+        List<OArtist> page = f.sessions().inSession(s -> s.execute(Orm.select(OArtist.class)
+                .options(joinedLoad(albums)).orderBy(name).limit(4))).collectList().block(T);
+        assertThat(f.engine().statementCount() - before).isEqualTo(1);
+        assertThat(page).extracting(a -> a.name).containsExactly("Artist 0", "Artist 1", "Artist 2", "Artist 3");
+        assertThat(page).allSatisfy(a -> assertThat(a.albums).hasSize(3));
+    }
+
+    @Test // O6: an unloaded collection raises with the option that would load it; fetch() loads explicitly
+    default void unloadedCollectionRaises(TestDatabase db) {
+        Fixture f = setUp(this, db);
+        f.sessions().inTransaction(s -> {
+            artists(1, 2, 0).forEach(s::add);
+            return Mono.empty();
+        }).blockLast(T);
+        Relationship<OArtist, OAlbum> albums = f.rel(OArtist.class, "albums");
+        f.sessions().inSession(s -> s.execute(Orm.select(OArtist.class)).next().flatMap(a -> {
+            assertThatThrownBy(() -> a.albums.size()).isInstanceOf(UnloadedAttributeException.class)
+                    .hasMessageContaining("selectinLoad(OArtist_.albums)");
+            return s.fetch(a, albums).doOnNext(l -> {
+                assertThat(l).hasSize(2);
+                assertThat(a.albums).hasSize(2);
+            });
+        })).blockLast(T);
+    }
+
+    @Test // O4: dirty checking sends only changed columns; unchanged objects send nothing
+    default void dirtyCheckingSendsOnlyChangedColumns(TestDatabase db) {
+        Fixture f = setUp(this, db);
+        f.sessions().inTransaction(s -> {
+            artists(1, 1, 2).forEach(s::add);
+            return Mono.empty();
+        }).blockLast(T);
+        List<String> sql = new CopyOnWriteArrayList<>();
+        f.sessions().inTransaction(s -> s.execute(Orm.select(OTrack.class)).collectList().flatMap(tracks -> {
+            try {
+                AutoCloseable sub = f.engine().onStatement(sql::add);
+                tracks.get(0).name = "Renamed";
+                return s.flush().doFinally(x -> close(sub));
+            } catch (Exception e) {
+                return Mono.error(e);
+            }
+        })).blockLast(T);
+        assertThat(sql).hasSize(1);
+        assertThat(sql.get(0)).startsWith("UPDATE o_track SET name = ").doesNotContain("milliseconds").doesNotContain("unit_price");
+    }
+
+    private static void close(AutoCloseable c) {
+        try {
+            c.close();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test // O4: self-referential rows flush parent-first, in separate statements per level
+    default void selfReferentialFlushOrder(TestDatabase db) {
+        Fixture f = setUp(this, db);
+        OEmployee ceo = new OEmployee(1, "Adams");
+        OEmployee vp = new OEmployee(2, "Edwards");
+        OEmployee rep = new OEmployee(3, "Peacock");
+        rep.manager = vp;
+        vp.manager = ceo;
+        f.sessions().inTransaction(s -> {
+            s.add(rep);
+            s.add(vp);
+            s.add(ceo);
+            return Mono.empty();
+        }).blockLast(T);
+        Mapper<OEmployee> m = f.registry().mapper(OEmployee.class);
+        Relationship<OEmployee, OEmployee> reports = f.rel(OEmployee.class, "reports");
+        List<OEmployee> all = f.sessions().inSession(s -> s.execute(Orm.select(OEmployee.class)
+                .options(selectinLoad(reports)).orderBy(m.column("id", Integer.class)))).collectList().block(T);
+        assertThat(all).extracting(e -> e.lastName).containsExactly("Adams", "Edwards", "Peacock");
+        assertThat(all.get(0).reports).extracting(e -> e.lastName).containsExactly("Edwards");
+        assertThat(all.get(2).manager).isSameAs(all.get(1));
+        assertThat(all.get(0).version).isEqualTo(1);
+    }
+
+    @Test // O4: delete-orphan removes a child taken out of its collection; cascade delete removes the subtree
+    default void cascadeDeleteOrphan(TestDatabase db) {
+        Fixture f = setUp(this, db);
+        f.sessions().inTransaction(s -> {
+            artists(1, 2, 2).forEach(s::add);
+            return Mono.empty();
+        }).blockLast(T);
+        Relationship<OArtist, OAlbum> albums = f.rel(OArtist.class, "albums");
+        Relationship<OAlbum, OTrack> tracks = f.rel(OAlbum.class, "tracks");
+        f.sessions().inTransaction(s -> s.execute(Orm.select(OArtist.class).options(selectinLoad(albums).selectinLoad(tracks)))
+                .next().doOnNext(a -> a.albums.get(0).tracks.remove(0))).blockLast(T);
+        assertThat(f.rows(f.registry().mapper(OTrack.class).table())).isEqualTo(3);
+        f.sessions().inTransaction(s -> s.execute(Orm.select(OArtist.class).options(selectinLoad(albums).selectinLoad(tracks)))
+                .next().doOnNext(s::delete)).blockLast(T);
+        assertThat(f.rows(f.registry().mapper(OTrack.class).table())).isZero();
+        assertThat(f.rows(f.registry().mapper(OAlbum.class).table())).isZero();
+        assertThat(f.rows(f.registry().mapper(OArtist.class).table())).isZero();
+    }
+
+    @Test // O4, F23: a failed flush leaves the database unchanged and the session needing rollback; then it works
+    default void failedFlushNeedsRollback(TestDatabase db) {
+        Fixture f = setUp(this, db);
+        f.sessions().inTransaction(s -> {
+            s.add(new OArtist("Taken"));
+            return Mono.empty();
+        }).blockLast(T);
+        AsyncSession s = f.sessions().openSession();
+        try {
+            s.add(new OArtist("First"));
+            s.add(new OArtist("Taken"));
+            s.add(new OArtist("Third"));
+            StepVerifier.create(s.flush()).expectError(IntegrityError.class).verify(T);
+            StepVerifier.create(s.commit()).expectErrorSatisfies(e -> assertThat(e).isInstanceOf(PendingRollbackError.class)
+                    .hasMessageContaining("Original exception was")).verify(T);
+            StepVerifier.create(s.execute(Orm.select(OArtist.class))).expectError(PendingRollbackError.class).verify(T);
+            s.rollback().block(T);
+            assertThat(f.rows(f.registry().mapper(OArtist.class).table())).isEqualTo(1);
+            s.add(new OArtist("After"));
+            s.commit().block(T);
+            assertThat(f.rows(f.registry().mapper(OArtist.class).table())).isEqualTo(2);
+        } finally {
+            s.close().block(T);
+        }
+    }
+
+    @Test // O5: many-to-many through the join table, added and removed
+    default void manyToMany(TestDatabase db) {
+        Fixture f = setUp(this, db);
+        List<OArtist> data = artists(1, 1, 3);
+        OPlaylist p = new OPlaylist(1, "Mix");
+        f.sessions().inTransaction(s -> {
+            data.forEach(s::add);
+            p.tracks.addAll(data.get(0).albums.get(0).tracks.subList(0, 2));
+            s.add(p);
+            return Mono.empty();
+        }).blockLast(T);
+        Relationship<OPlaylist, OTrack> tracks = f.rel(OPlaylist.class, "tracks");
+        List<String> names = f.sessions().inSession(s -> s.execute(Orm.select(OPlaylist.class).options(selectinLoad(tracks)))
+                .flatMapIterable(pl -> pl.tracks).map(t -> t.name)).collectList().block(T);
+        assertThat(names).containsExactly("Track 0.0.0", "Track 0.0.1");
+    }
+
+    @Test // O12: an unset collection on a transient object is empty and not a change; B15: concurrent use is an error
+    default void transientCollectionsAndConcurrentUse(TestDatabase db) {
+        Fixture f = setUp(this, db);
+        OArtist a = new OArtist("No albums");
+        assertThat(a.albums).isNull();
+        f.sessions().inTransaction(s -> {
+            s.add(a);
+            return s.flush().then(Mono.fromRunnable(() -> assertThat(a.albums).isEmpty()));
+        }).blockLast(T);
+        f.sessions().inTransaction(x -> {
+            x.add(new OArtist("Second"));
+            x.add(new OArtist("Third"));
+            return Mono.empty();
+        }).blockLast(T);
+        AsyncSession s = f.sessions().openSession();
+        try {
+            // The first operation is still streaming (one row requested of three) when the second starts.
+            Table artists = f.registry().mapper(OArtist.class).table();
+            StepVerifier.create(s.execute(select(artists.c("name"))), 1)
+                    .expectNextCount(1)
+                    .then(() -> StepVerifier.create(s.execute(Orm.select(OArtist.class)))
+                            .expectError(ConcurrentSessionUseError.class).verify(T))
+                    .thenCancel()
+                    .verify(T);
+            // Cancelling mid-stream discarded the connection: the session needs a rollback, then works again.
+            StepVerifier.create(s.execute(Orm.select(OArtist.class))).expectError(PendingRollbackError.class).verify(T);
+            s.rollback().block(T);
+            StepVerifier.create(s.execute(Orm.select(OArtist.class)).count()).expectNext(3L).verifyComplete();
+        } finally {
+            s.close().block(T);
+        }
+    }
+}
