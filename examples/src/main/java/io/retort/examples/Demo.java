@@ -1,117 +1,163 @@
 package io.retort.examples;
 
-import io.r2dbc.spi.Connection;
-import io.r2dbc.spi.ConnectionFactories;
-import io.r2dbc.spi.ConnectionFactory;
-import io.r2dbc.spi.Statement;
-import io.retort.dialect.h2.H2Dialect;
+import io.retort.engine.Engine;
+import io.retort.engine.EngineOptions;
+import io.retort.examples.chinook.ChinookLoader;
+import io.retort.examples.chinook.model.Album;
+import io.retort.examples.chinook.model.Artist;
+import io.retort.examples.chinook.model.Chinook;
+import io.retort.examples.chinook.model.MediaType;
+import io.retort.examples.chinook.model.Track;
+import io.retort.orm.Orm;
+import io.retort.orm.OrmRegistry;
+import io.retort.orm.Relationship;
+import io.retort.orm.SessionFactory;
 import io.retort.sql.Column;
+import io.retort.sql.Cte;
 import io.retort.sql.Select;
 import io.retort.sql.SqlTypes;
-import io.retort.sql.Table;
-import io.retort.sql.compile.BoundStatement;
-import io.retort.sql.compile.StatementCache;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import io.retort.sql.TableAlias;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
-import java.util.List;
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.util.ArrayList;
 
-import static io.retort.sql.ColumnOption.notNull;
-import static io.retort.sql.ColumnOption.primaryKey;
+import static io.retort.examples.chinook.ChinookSchema.ALBUM;
+import static io.retort.examples.chinook.ChinookSchema.ARTIST;
+import static io.retort.examples.chinook.ChinookSchema.EMPLOYEE;
+import static io.retort.examples.chinook.ChinookSchema.GENRE;
+import static io.retort.examples.chinook.ChinookSchema.INVOICE;
+import static io.retort.examples.chinook.ChinookSchema.TRACK;
+import static io.retort.orm.Load.selectinLoad;
 import static io.retort.sql.Sql.count;
-import static io.retort.sql.Sql.createTable;
-import static io.retort.sql.Sql.insert;
+import static io.retort.sql.Sql.rank;
 import static io.retort.sql.Sql.select;
+import static io.retort.sql.Sql.selectFrom;
+import static io.retort.sql.Sql.sum;
+import static io.retort.sql.Sql.window;
 
 /**
- * The README's demo: an embedded H2 database (no server), a table created from a Retort
- * definition, rows inserted with bound parameters, and queries compiled once by Retort's cached
- * compiler and streamed back as a {@code Flux}. Run with
+ * The README's demo (E1): the Chinook sample database loaded into embedded H2 (no server), a few
+ * Core queries and an ORM eager graph (artist → albums → tracks), with the SQL log on so every
+ * statement shows whether it was compiled or served from the cache. Run with
  * {@code ./mvnw -q -Pdemo -pl examples -am package -DskipTests}.
  */
 public final class Demo {
-    // TODO(lead): once the Engine exists, grow the demo onto the full Chinook database:
-    //  io.retort.examples.chinook.ChinookLoader loads it (tables from ChinookSchema) in about a second.
-    private static final Logger SQL_LOG = LoggerFactory.getLogger("io.retort.sql");
-
-    /** The demo's table. */
-    static final class ArtistTable extends Table {
-        final Column<Integer> artistId = column("artist_id", SqlTypes.INTEGER, primaryKey());
-        final Column<String> name = column("name", SqlTypes.varchar(120), notNull());
-
-        ArtistTable() {
-            super("artist");
-        }
-    }
-
-    static final ArtistTable ARTIST = new ArtistTable();
+    private static final Duration T = Duration.ofMinutes(2);
 
     private Demo() {
     }
 
     public static void main(String[] args) {
-        ConnectionFactory factory = ConnectionFactories.get("r2dbc:h2:mem:///retort_demo;DB_CLOSE_DELAY=-1");
-        StatementCache cache = new StatementCache(500);
-        List<String> artists = List.of("AC/DC", "Accept", "Aerosmith", "Alanis Morissette", "Alice In Chains");
-
-        Mono<Void> demo = Mono.usingWhen(Mono.from(factory.create()), conn -> {
-            Mono<Void> ddl = execute(conn, cache, createTable(ARTIST)).then();
-            Mono<Void> rows = Flux.range(0, artists.size())
-                    .concatMap(i -> execute(conn, cache, insert(ARTIST).set(ARTIST.artistId, i + 1).set(ARTIST.name, artists.get(i))))
-                    .then();
-            Select byPrefix = select(ARTIST.artistId, ARTIST.name)
-                    .where(ARTIST.name.startsWith("Al", true))
-                    .orderBy(ARTIST.name);
-            Flux<String> found = query(conn, cache, byPrefix)
-                    .map(r -> "  artist " + r[0] + ": " + r[1]);
-            Flux<String> total = query(conn, cache, select(count()).from(ARTIST)).map(r -> "  artists in total: " + r[0]);
-            Flux<String> again = query(conn, cache, select(ARTIST.artistId, ARTIST.name)
-                    .where(ARTIST.name.startsWith("Ac", true)).orderBy(ARTIST.name))
-                    .map(r -> "  artist " + r[0] + ": " + r[1]);
-            return ddl.then(rows)
-                    .thenMany(Flux.concat(Flux.just("Artists starting with 'Al':"), found, total,
-                            Flux.just("Artists starting with 'Ac' (same statement shape, served from the cache):"), again))
-                    .doOnNext(System.out::println)
-                    .then();
-        }, Connection::close);
-
-        demo.block();
-        System.out.println("Compiled-statement cache: " + cache.stats().hitCount() + " hits, "
-                + cache.stats().missCount() + " misses, " + cache.size() + " statements");
-    }
-
-    private static Flux<Object[]> query(Connection conn, StatementCache cache, io.retort.sql.Statement stmt) {
-        return Flux.defer(() -> prepare(conn, cache, stmt).execute())
-                .concatMap(result -> result.map((row, meta) -> {
-                    Object[] values = new Object[meta.getColumnMetadatas().size()];
-                    for (int i = 0; i < values.length; i++) {
-                        values[i] = row.get(i);
-                    }
-                    return values;
-                }));
-    }
-
-    private static Mono<Long> execute(Connection conn, StatementCache cache, io.retort.sql.Statement stmt) {
-        return Flux.defer(() -> prepare(conn, cache, stmt).execute())
-                .concatMap(r -> r.getRowsUpdated())
-                .reduce(0L, Long::sum);
-    }
-
-    private static Statement prepare(Connection conn, StatementCache cache, io.retort.sql.Statement stmt) {
-        StatementCache.Lookup lookup = cache.lookup(H2Dialect.INSTANCE, stmt);
-        BoundStatement bound = lookup.bind();
-        SQL_LOG.info("{} {} [{}]", bound.sql(), java.util.Arrays.toString(bound.values()),
-                lookup.hit() ? "cached" : "generated in " + lookup.compiled().compileNanos() / 1000 + "µs");
-        Statement s = conn.createStatement(bound.sql());
-        for (int i = 0; i < bound.values().length; i++) {
-            if (bound.values()[i] == null) {
-                s.bindNull(i, bound.types()[i]);
-            } else {
-                s.bind(i, bound.values()[i]);
-            }
+        Engine engine = Engine.create("r2dbc:h2:mem:///chinook_demo;DB_CLOSE_DELAY=-1",
+                EngineOptions.builder().echo(true).maxPoolSize(4).build());
+        try {
+            System.out.println("== Loading Chinook into embedded H2");
+            engine.connect(c -> new ChinookLoader().load(c.unwrap()))
+                    .doOnNext(counts -> System.out.println("   rows per table: " + counts))
+                    .blockLast(T);
+            core(engine);
+            orm(engine);
+            System.out.printf("== Compiled-statement cache: %d hits, %d misses, %d statements%n",
+                    engine.cache().stats().hitCount(), engine.cache().stats().missCount(), engine.cache().size());
+        } finally {
+            engine.close();
         }
-        return s;
+    }
+
+    private static void core(Engine engine) {
+        System.out.println("== Core: the five artists with the most albums");
+        Select top = select(ARTIST.name, count().as("albums"))
+                .from(ARTIST.join(ALBUM))
+                .groupBy(ARTIST.name)
+                .orderBy(count().desc(), ARTIST.name)
+                .limit(5);
+        print(engine.execute(top).map(r -> String.format("%-25s %3d", r.get(ARTIST.name), r.get("albums", Long.class))));
+
+        System.out.println("== Core: long rock tracks whose name starts with 'Stair' (LIKE with autoescape)");
+        Select rock = select(TRACK.name, ALBUM.title, TRACK.milliseconds)
+                .from(TRACK.join(ALBUM).join(GENRE))
+                .where(GENRE.name.eq("Rock"), TRACK.name.startsWith("Stair", true), TRACK.milliseconds.gt(400_000))
+                .orderBy(TRACK.milliseconds.desc());
+        print(engine.execute(rock).map(r -> r.get(TRACK.name) + " (" + r.get(ALBUM.title) + ", "
+                + r.get(TRACK.milliseconds) / 1000 + " s)"));
+
+        System.out.println("== Core: the same statement shape with other values is served from the cache");
+        print(engine.execute(select(TRACK.name, ALBUM.title, TRACK.milliseconds)
+                .from(TRACK.join(ALBUM).join(GENRE))
+                .where(GENRE.name.eq("Rock"), TRACK.name.startsWith("Whole", true), TRACK.milliseconds.gt(300_000))
+                .orderBy(TRACK.milliseconds.desc())).map(r -> r.get(TRACK.name) + " (" + r.get(ALBUM.title) + ")"));
+
+        System.out.println("== Core: revenue per country, ranked (window function), top 5");
+        Select revenue = select(INVOICE.billingCountry, sum(INVOICE.total).as("revenue"),
+                rank().over(window().orderBy(sum(INVOICE.total).desc())).as("rank"))
+                .groupBy(INVOICE.billingCountry)
+                .orderBy(sum(INVOICE.total).desc())
+                .limit(5);
+        print(engine.execute(revenue).map(r -> String.format("%d. %-10s %8s", r.get("rank", Long.class),
+                r.get(INVOICE.billingCountry), r.get("revenue", BigDecimal.class))));
+
+        System.out.println("== Core: the reporting chain under the general manager (recursive CTE)");
+        Cte chain = select(EMPLOYEE.employeeId, EMPLOYEE.lastName, EMPLOYEE.reportsTo)
+                .where(EMPLOYEE.reportsTo.isNull()).cteRecursive("chain");
+        TableAlias e = EMPLOYEE.as("e");
+        Column<Integer> chainId = chain.c("employee_id", SqlTypes.INTEGER);
+        chain = chain.unionAll(select(e.col(EMPLOYEE.employeeId), e.col(EMPLOYEE.lastName), e.col(EMPLOYEE.reportsTo))
+                .from(e.join(chain, e.col(EMPLOYEE.reportsTo).eq(chainId))));
+        print(engine.execute(selectFrom(chain).orderBy(chain.c("employee_id", SqlTypes.INTEGER)))
+                .map(r -> r.get(0) + " " + r.get(1) + " (reports to " + r.get(2) + ")"));
+    }
+
+    private static void orm(Engine engine) {
+        OrmRegistry registry = Chinook.registry();
+        SessionFactory sessions = SessionFactory.of(engine, registry);
+        Relationship<Artist, Album> albums = registry.mapper(Artist.class).relationship("albums");
+        Relationship<Album, Track> tracks = registry.mapper(Album.class).relationship("tracks");
+        Column<String> artistName = registry.mapper(Artist.class).column("name", String.class);
+
+        System.out.println("== ORM: artists → albums → tracks, loaded eagerly with selectinLoad (3 statements)");
+        print(sessions.inSession(s -> s.execute(Orm.select(Artist.class)
+                        .where(artistName.in("Led Zeppelin", "Deep Purple"))
+                        .orderBy(artistName)
+                        .options(selectinLoad(albums).selectinLoad(tracks))))
+                .map(a -> {
+                    StringBuilder sb = new StringBuilder(a.name).append(": ").append(a.albums.size()).append(" albums");
+                    for (Album al : a.albums.subList(0, Math.min(3, a.albums.size()))) {
+                        sb.append("\n     ").append(al.title).append(" — ").append(al.tracks.size()).append(" tracks, first: ")
+                                .append(al.tracks.isEmpty() ? "-" : al.tracks.get(0).name);
+                    }
+                    return sb.toString();
+                }));
+
+        System.out.println("== ORM: a new artist with an album and two tracks, flushed in dependency order");
+        Artist a = new Artist();
+        a.id = 276;
+        a.name = "Retort Quartet";
+        a.albums = new ArrayList<>();
+        Album al = new Album();
+        al.id = 348;
+        al.title = "Reactive Sessions";
+        al.tracks = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            Track t = new Track();
+            t.id = 3504 + i;
+            t.name = i == 0 ? "Backpressure Blues" : "Non-Blocking Waltz";
+            t.milliseconds = 200_000 + i;
+            t.unitPrice = new BigDecimal("0.99");
+            al.tracks.add(t);
+        }
+        a.albums.add(al);
+        sessions.inTransaction(s -> s.get(MediaType.class, 1).doOnNext(mp3 -> {
+            al.tracks.forEach(t -> t.mediaType = mp3);
+            s.add(a);
+        })).blockLast(T);
+        print(engine.execute(select(TRACK.name).from(TRACK.join(ALBUM)).where(ALBUM.albumId.eq(348)).orderBy(TRACK.trackId))
+                .map(r -> "stored: " + r.get(TRACK.name)));
+    }
+
+    private static void print(Flux<String> lines) {
+        lines.doOnNext(l -> System.out.println("   " + l)).blockLast(T);
     }
 }

@@ -1,0 +1,36 @@
+package io.retort.examples.chinook.model;
+
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.Id;
+import jakarta.persistence.JoinColumn;
+import jakarta.persistence.JoinTable;
+import jakarta.persistence.ManyToMany;
+import jakarta.persistence.ManyToOne;
+import jakarta.persistence.OneToMany;
+import jakarta.persistence.Table;
+
+import java.math.BigDecimal;
+import java.time.LocalDateTime;
+import java.util.List;
+
+/** An album of an artist. */
+@Entity
+@Table(name = "album")
+public class Album {
+    @Id
+    @Column(name = "album_id")
+    public Integer id;
+    @Column(length = 160, nullable = false)
+    public String title;
+    @ManyToOne
+    @JoinColumn(name = "artist_id")
+    public Artist artist;
+    @OneToMany(mappedBy = "album")
+    public List<Track> tracks;
+
+    @Override
+    public String toString() {
+        return "Album#" + id;
+    }
+}

@@ -1,0 +1,31 @@
+package io.retort.examples.chinook.model;
+
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.Id;
+import jakarta.persistence.JoinColumn;
+import jakarta.persistence.JoinTable;
+import jakarta.persistence.ManyToMany;
+import jakarta.persistence.ManyToOne;
+import jakarta.persistence.OneToMany;
+import jakarta.persistence.Table;
+
+import java.math.BigDecimal;
+import java.time.LocalDateTime;
+import java.util.List;
+
+/** A media format. */
+@Entity
+@Table(name = "media_type")
+public class MediaType {
+    @Id
+    @Column(name = "media_type_id")
+    public Integer id;
+    @Column(length = 120)
+    public String name;
+
+    @Override
+    public String toString() {
+        return "MediaType#" + id;
+    }
+}
