@@ -18,9 +18,10 @@ import org.openjdk.jmh.runner.BenchmarkListEntry;
 import org.openjdk.jmh.runner.options.TimeValue;
 
 /**
- * Checks the metadata JMH's annotation processor generated: the benchmarks exist and carry the
- * shared settings. It reads {@code META-INF/BenchmarkList} only; it never runs a benchmark and
- * needs no database.
+ * Checks the metadata JMH's annotation processor generated: the benchmarks exist, every Retort
+ * benchmark has its raw-driver (or competitor) pair in the same class, and they carry the shared
+ * settings. It reads {@code META-INF/BenchmarkList} only; it never runs a benchmark and needs no
+ * database.
  */
 class BenchmarkRegistrationTest {
 
@@ -32,25 +33,78 @@ class BenchmarkRegistrationTest {
         }
     }
 
-    @Test
-    void pointSelectIsRegisteredWithTheSharedSettings() throws IOException {
+    /** Asserts {@code methods} of {@code type} are registered with the shared settings; returns them by name. */
+    private static Map<String, BenchmarkListEntry> shared(Class<?> type, List<String> methods) throws IOException {
         Map<String, BenchmarkListEntry> all = entries();
-        String prefix = PointSelectBenchmark.class.getName() + ".";
-        for (String method : List.of("rawSequential", "rawPooled16")) {
+        String prefix = type.getName() + ".";
+        for (String method : methods) {
             BenchmarkListEntry e = all.get(prefix + method);
-            assertTrue(e != null, "not registered: " + method + " in " + all.keySet());
-            assertEquals(Mode.Throughput, e.getMode());
-            assertEquals(TimeUnit.SECONDS, e.getTimeUnit().get());
-            assertEquals(1, e.getForks().get());
-            assertEquals(5, e.getWarmupIterations().get());
-            assertEquals(TimeValue.seconds(10), e.getWarmupTime().get());
-            assertEquals(5, e.getMeasurementIterations().get());
-            assertEquals(TimeValue.seconds(10), e.getMeasurementTime().get());
+            assertTrue(e != null, "not registered: " + type.getSimpleName() + "." + method + " in " + all.keySet());
+            assertEquals(Mode.Throughput, e.getMode(), method);
+            assertEquals(TimeUnit.SECONDS, e.getTimeUnit().get(), method);
+            assertEquals(1, e.getForks().get(), method);
+            assertEquals(5, e.getWarmupIterations().get(), method);
+            assertEquals(TimeValue.seconds(10), e.getWarmupTime().get(), method);
+            assertEquals(5, e.getMeasurementIterations().get(), method);
+            assertEquals(TimeValue.seconds(10), e.getMeasurementTime().get(), method);
             assertTrue(e.getJvmArgsAppend().get().containsAll(List.of("-Xms2g", "-Xmx2g")),
                     "fixed heap: " + e.getJvmArgsAppend());
         }
-        assertEquals(1, all.get(prefix + "rawSequential").getOperationsPerInvocation().orElse(1));
-        assertEquals(PointSelectBenchmark.IN_FLIGHT,
-                all.get(prefix + "rawPooled16").getOperationsPerInvocation().get());
+        return all.entrySet().stream()
+                .filter(x -> x.getKey().startsWith(prefix))
+                .collect(Collectors.toMap(x -> x.getKey().substring(prefix.length()), Map.Entry::getValue));
+    }
+
+    private static int ops(BenchmarkListEntry e) {
+        return e.getOperationsPerInvocation().orElse(1);
+    }
+
+    @Test
+    void pointSelectIsRegisteredWithTheSharedSettings() throws IOException {
+        Map<String, BenchmarkListEntry> m = shared(PointSelectBenchmark.class,
+                List.of("rawSequential", "rawPooled16", "retortSequential", "retortPooled16", "retortPooled16PrePing"));
+        assertEquals(1, ops(m.get("rawSequential")));
+        assertEquals(1, ops(m.get("retortSequential")));
+        for (String pooled : List.of("rawPooled16", "retortPooled16", "retortPooled16PrePing")) {
+            assertEquals(PointSelectBenchmark.IN_FLIGHT, ops(m.get(pooled)), pooled);
+        }
+    }
+
+    @Test
+    void compilerSuitePairsRetortWithJooq() throws IOException {
+        Map<String, BenchmarkListEntry> m = shared(CompilerBenchmark.class,
+                List.of("compileFull", "cacheHit", "template", "jooq", "buildOnly", "buildAndKey"));
+        m.values().forEach(e -> assertEquals(1, ops(e), e.getUsername()));
+    }
+
+    @Test
+    void engineSuitesCountRowsAsOperations() throws IOException {
+        Map<String, BenchmarkListEntry> stream = shared(StreamBenchmark.class, List.of("raw", "retortRows", "retortInto"));
+        stream.values().forEach(e -> assertEquals(StreamBenchmark.ROWS, ops(e), e.getUsername()));
+
+        Map<String, BenchmarkListEntry> insert = shared(BulkInsertBenchmark.class, List.of("rawBatchAdd", "rawMultiValues",
+                "rawUnnest", "rawCopy", "retortExecuteMany", "retortExecuteManyValues"));
+        insert.values().forEach(e -> assertEquals(BulkInsertBenchmark.ROWS, ops(e), e.getUsername()));
+
+        Map<String, BenchmarkListEntry> maria = shared(MariaDbBenchmark.class, List.of("pointRawSequential",
+                "pointRetortSequential", "pointRawPooled16", "pointRetortPooled16", "streamRaw", "streamRetortRows",
+                "insertRawBatchAdd", "insertRawMultiValues", "insertRetortExecuteMany"));
+        assertEquals(PointSelectBenchmark.IN_FLIGHT, ops(maria.get("pointRetortPooled16")));
+        assertEquals(StreamBenchmark.ROWS, ops(maria.get("streamRetortRows")));
+        assertEquals(BulkInsertBenchmark.ROWS, ops(maria.get("insertRetortExecuteMany")));
+    }
+
+    @Test
+    void everyRetortBenchmarkHasAPairInItsClass() throws IOException {
+        Map<String, BenchmarkListEntry> all = entries();
+        for (Class<?> suite : List.of(PointSelectBenchmark.class, CompilerBenchmark.class, StreamBenchmark.class,
+                BulkInsertBenchmark.class, MariaDbBenchmark.class)) {
+            String prefix = suite.getName() + ".";
+            List<String> names = all.keySet().stream().filter(n -> n.startsWith(prefix))
+                    .map(n -> n.substring(prefix.length())).toList();
+            boolean retort = names.stream().anyMatch(n -> n.toLowerCase().contains("retort") || n.equals("cacheHit"));
+            boolean pair = names.stream().anyMatch(n -> n.toLowerCase().contains("raw") || n.equals("jooq"));
+            assertTrue(retort && pair, suite.getSimpleName() + " must pair Retort with the raw driver: " + names);
+        }
     }
 }
