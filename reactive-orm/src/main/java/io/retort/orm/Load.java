@@ -1,6 +1,7 @@
 package io.retort.orm;
 
 import io.retort.sql.Column;
+import io.retort.sql.Expression;
 
 import java.util.List;
 
@@ -55,16 +56,30 @@ public final class Load {
 
     /** Leaves these columns out of the query; their fields stay unset (O7). */
     public static LoaderOption defer(Column<?>... columns) {
-        return new LoaderOption(List.of(), List.of(columns), List.of(), List.of());
+        return new LoaderOption(List.of(), List.of(columns), List.of(), List.of(), List.of());
     }
 
     /** Loads columns that a previous option deferred. */
     public static LoaderOption undefer(Column<?>... columns) {
-        return new LoaderOption(List.of(), List.of(), List.of(columns), List.of());
+        return new LoaderOption(List.of(), List.of(), List.of(columns), List.of(), List.of());
+    }
+
+    /**
+     * Fills the {@link QueryExpression} field {@code attribute} of each loaded entity with
+     * {@code expression}, computed by the database in the same SELECT (O7). The expression is
+     * written in terms of the entity's columns ({@code Album_.albumId}) and may be a correlated
+     * scalar subquery. Objects already in the session's identity map get the new value too; without
+     * this option the field is left as it is ({@code null} on a fresh object).
+     */
+    public static <E, T> LoaderOption withExpression(ExpressionAttribute<E, T> attribute, Expression<? extends T> expression) {
+        java.util.Objects.requireNonNull(attribute, "attribute");
+        java.util.Objects.requireNonNull(expression, "expression");
+        return new LoaderOption(List.of(), List.of(), List.of(), List.of(),
+                List.of(new LoaderOption.WithExpression(attribute, expression)));
     }
 
     /** Loads only these columns (plus the primary key). */
     public static LoaderOption loadOnly(Column<?>... columns) {
-        return new LoaderOption(List.of(), List.of(), List.of(), List.of(columns));
+        return new LoaderOption(List.of(), List.of(), List.of(), List.of(columns), List.of());
     }
 }

@@ -1,6 +1,7 @@
 package io.retort.orm;
 
 import io.retort.sql.Column;
+import io.retort.sql.Expression;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -24,44 +25,66 @@ public final class LoaderOption {
     public record Step(Relationship<?, ?> relationship, Strategy strategy) {
     }
 
+    /**
+     * A {@link QueryExpression} field filled from a SQL expression by this query.
+     *
+     * @param attribute  the field
+     * @param expression the SQL expression, in terms of the entity's table columns
+     */
+    public record WithExpression(ExpressionAttribute<?, ?> attribute, Expression<?> expression) {
+    }
+
     private final List<Step> path;
     private final List<Column<?>> deferred;
     private final List<Column<?>> undeferred;
     private final List<Column<?>> only;
+    private final List<WithExpression> expressions;
 
-    LoaderOption(List<Step> path, List<Column<?>> deferred, List<Column<?>> undeferred, List<Column<?>> only) {
+    LoaderOption(List<Step> path, List<Column<?>> deferred, List<Column<?>> undeferred, List<Column<?>> only,
+                 List<WithExpression> expressions) {
         this.path = List.copyOf(path);
         this.deferred = List.copyOf(deferred);
         this.undeferred = List.copyOf(undeferred);
         this.only = List.copyOf(only);
+        this.expressions = List.copyOf(expressions);
     }
 
     static LoaderOption of(Relationship<?, ?> r, Strategy s) {
-        return new LoaderOption(List.of(new Step(r, s)), List.of(), List.of(), List.of());
+        return new LoaderOption(List.of(new Step(r, s)), List.of(), List.of(), List.of(), List.of());
+    }
+
+    /** Only the relationship path (a nested level's options carry no column options). */
+    static LoaderOption path(List<Step> steps) {
+        return new LoaderOption(steps, List.of(), List.of(), List.of(), List.of());
     }
 
     private LoaderOption then(Relationship<?, ?> r, Strategy s) {
         List<Step> p = new ArrayList<>(path);
         p.add(new Step(r, s));
-        return new LoaderOption(p, deferred, undeferred, only);
+        return new LoaderOption(p, deferred, undeferred, only, expressions);
     }
 
+    /** This path, then loads {@code next} of the loaded objects with selectin. */
     public LoaderOption selectinLoad(Relationship<?, ?> next) {
         return then(next, Strategy.SELECTIN);
     }
 
+    /** This path, then loads {@code next} in the same query with a LEFT OUTER JOIN. */
     public LoaderOption joinedLoad(Relationship<?, ?> next) {
         return then(next, Strategy.JOINED);
     }
 
+    /** This path, then loads {@code next} with one SELECT per object. */
     public LoaderOption immediateLoad(Relationship<?, ?> next) {
         return then(next, Strategy.IMMEDIATE);
     }
 
+    /** This path, then leaves {@code next} empty. */
     public LoaderOption noLoad(Relationship<?, ?> next) {
         return then(next, Strategy.NOLOAD);
     }
 
+    /** This path, then makes {@code next} raise when touched. */
     public LoaderOption raiseLoad(Relationship<?, ?> next) {
         return then(next, Strategy.RAISE);
     }
@@ -80,6 +103,10 @@ public final class LoaderOption {
 
     public List<Column<?>> loadOnly() {
         return only;
+    }
+
+    public List<WithExpression> expressions() {
+        return expressions;
     }
 
     @Override

@@ -52,7 +52,8 @@ final class Loading {
                 joined.add(new Joined(e.getKey(), session.registry().mapper(e.getKey().target()), ++aliasNo));
             }
         }
-        Select core = build(mapper, props, q, joined);
+        List<LoaderOption.WithExpression> exprs = expressions(mapper, q.options());
+        Select core = build(mapper, props, exprs, q, joined);
         List<Object> order = new ArrayList<>();
         Map<Object, Map<Relationship<?, ?>, LinkedHashMap<Object, Object>>> collected = new IdentityHashMap<>();
         return c.execute(core).rows()
@@ -61,11 +62,15 @@ final class Loading {
                     if (parent == null) {
                         return;
                     }
+                    for (int k = 0; k < exprs.size(); k++) {
+                        ExpressionAttribute<?, ?> a = exprs.get(k).attribute();
+                        a.accessor.set(parent, row.get(props.size() + k, a.javaType()));
+                    }
                     if (!collected.containsKey(parent)) {
                         collected.put(parent, new LinkedHashMap<>());
                         order.add(parent);
                     }
-                    int offset = props.size();
+                    int offset = props.size() + exprs.size();
                     for (Joined j : joined) {
                         Object child = materialize(j.target, j.target.properties(), row, offset);
                         offset += j.target.properties().size();
@@ -115,8 +120,7 @@ final class Loading {
                 continue;
             }
             LoaderOption.Step first = o.path().get(0);
-            LoaderOption rest = o.path().size() > 1 ? new LoaderOption(o.path().subList(1, o.path().size()), List.of(),
-                    List.of(), List.of()) : null;
+            LoaderOption rest = o.path().size() > 1 ? LoaderOption.path(o.path().subList(1, o.path().size())) : null;
             if (first.relationship() == null) {
                 wildcard = first.strategy();
                 if (rest != null) {
@@ -163,10 +167,38 @@ final class Loading {
         return out;
     }
 
-    private Select build(Mapper<?> mapper, List<Property> props, EntitySelect<?> q, List<Joined> joined) {
+    /** The withExpression options of {@code options}; each must name a field of {@code mapper}'s entity. */
+    private static List<LoaderOption.WithExpression> expressions(Mapper<?> mapper, List<LoaderOption> options) {
+        List<LoaderOption.WithExpression> out = new ArrayList<>();
+        Set<ExpressionAttribute<?, ?>> seen = new HashSet<>();
+        for (LoaderOption o : options) {
+            for (LoaderOption.WithExpression w : o.expressions()) {
+                if (!w.attribute().source().isAssignableFrom(mapper.type())) {
+                    throw new io.retort.error.ArgumentError("withExpression(" + w.attribute() + ") does not apply to a query for "
+                            + mapper.type().getSimpleName());
+                }
+                if (!seen.add(w.attribute())) {
+                    throw new io.retort.error.ArgumentError("withExpression(" + w.attribute() + ") is given twice in one query");
+                }
+                out.add(w);
+            }
+        }
+        return out;
+    }
+
+    /** The SELECT-list label of a query expression: unlike a column name, never ambiguous in a join. */
+    private static String label(LoaderOption.WithExpression w) {
+        return "qexpr_" + w.attribute().name();
+    }
+
+    private Select build(Mapper<?> mapper, List<Property> props, List<LoaderOption.WithExpression> exprs, EntitySelect<?> q,
+                         List<Joined> joined) {
         List<Expression<?>> cols = new ArrayList<>();
         for (Property p : props) {
             cols.add(p.column());
+        }
+        for (LoaderOption.WithExpression w : exprs) {
+            cols.add(w.expression().as(label(w)));
         }
         FromClause from = mapper.table();
         for (EntitySelect.JoinSpec j : q.joins()) {
@@ -196,6 +228,9 @@ final class Loading {
         List<Expression<?>> outerCols = new ArrayList<>();
         for (Property p : props) {
             outerCols.add(sub.col(p.column()));
+        }
+        for (LoaderOption.WithExpression w : exprs) {
+            outerCols.add(sub.c(label(w)));
         }
         Select s = Sql.select(outerCols).from(sub);
         for (Joined j : joined) {

@@ -25,6 +25,7 @@ public final class Mapper<E> {
     private final Map<String, Property> byName = new LinkedHashMap<>();
     private final Map<Column<?>, Property> byColumn = new java.util.IdentityHashMap<>();
     private final Map<String, Relationship<E, ?>> relationships = new LinkedHashMap<>();
+    private final Map<String, ExpressionAttribute<E, ?>> expressions = new LinkedHashMap<>();
     private final Constructor<E> constructor;
 
     Mapper(Class<E> type, Table table, List<Property> properties) {
@@ -53,6 +54,30 @@ public final class Mapper<E> {
 
     void addRelationship(Relationship<E, ?> r) {
         relationships.put(r.name(), r);
+    }
+
+    void addExpression(ExpressionAttribute<E, ?> e) {
+        expressions.put(e.name(), e);
+    }
+
+    /** The {@link QueryExpression} fields, by name. */
+    public Map<String, ExpressionAttribute<E, ?>> expressions() {
+        return Collections.unmodifiableMap(expressions);
+    }
+
+    /** The {@link QueryExpression} field {@code name}, checked to hold {@code javaType}. */
+    @SuppressWarnings("unchecked")
+    public <T> ExpressionAttribute<E, T> expression(String name, Class<T> javaType) {
+        ExpressionAttribute<E, ?> e = expressions.get(name);
+        if (e == null) {
+            throw new ArgumentError(type.getSimpleName() + " has no @QueryExpression field '" + name + "'; declared: "
+                    + expressions.keySet());
+        }
+        if (e.javaType() != javaType) {
+            throw new ArgumentError(type.getSimpleName() + "." + name + " holds " + e.javaType().getSimpleName()
+                    + ", not " + javaType.getSimpleName());
+        }
+        return (ExpressionAttribute<E, T>) e;
     }
 
     public Class<E> type() {

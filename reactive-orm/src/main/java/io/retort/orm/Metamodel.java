@@ -82,6 +82,14 @@ public final class Metamodel {
         return mapper(entity).column(attribute, javaType);
     }
 
+    /**
+     * The {@link QueryExpression} field {@code name} of {@code entity}, checked to hold
+     * {@code javaType}: the handle {@link Load#withExpression} takes.
+     */
+    public static <E, T> ExpressionAttribute<E, T> expression(Class<E> entity, String name, Class<T> javaType) {
+        return mapper(entity).expression(name, javaType);
+    }
+
     /** The relationship {@code name} of {@code source}; an {@link ArgumentError} names the mapped ones. */
     public static <S, T> Relationship<S, T> relationship(Class<S> source, String name) {
         return mapper(source).relationship(name);

@@ -203,7 +203,32 @@ public final class OrmRegistry {
 
     @SuppressWarnings({"unchecked", "rawtypes"})
     private static Mapper<?> newMapper(Class<?> type, Table t, List<Property> props) {
-        return new Mapper(type, t, props);
+        Mapper m = new Mapper(type, t, props);
+        for (Field f : expressionFields(type)) {
+            if (f.getType().isPrimitive()) {
+                throw new ArgumentError("@QueryExpression field " + type.getSimpleName() + "." + f.getName()
+                        + " must have a reference type (it is null when a query does not load it), not " + f.getType());
+            }
+            m.addExpression(new ExpressionAttribute(type, f.getName(), f.getType(), Accessor.of(f)));
+        }
+        return m;
+    }
+
+    /** The {@code @QueryExpression} fields of {@code c} and its mapped superclasses. */
+    private static List<Field> expressionFields(Class<?> c) {
+        List<Field> out = new ArrayList<>();
+        for (Class<?> k = c; k != null && k != Object.class; k = k.getSuperclass()) {
+            if (k == c || k.isAnnotationPresent(MappedSuperclass.class) || k.isAnnotationPresent(Entity.class)) {
+                List<Field> own = new ArrayList<>();
+                for (Field f : k.getDeclaredFields()) {
+                    if (f.isAnnotationPresent(QueryExpression.class) && !Modifier.isStatic(f.getModifiers())) {
+                        own.add(f);
+                    }
+                }
+                out.addAll(0, own); // superclass fields first, as for columns
+            }
+        }
+        return out;
     }
 
     private static List<ColumnSpec> idSpecs(Pending p) {
@@ -257,7 +282,7 @@ public final class OrmRegistry {
             for (Field f : k.getDeclaredFields()) {
                 int mod = f.getModifiers();
                 if (Modifier.isStatic(mod) || Modifier.isTransient(mod) || f.isAnnotationPresent(Transient.class)
-                        || f.isSynthetic()) {
+                        || f.isSynthetic() || f.isAnnotationPresent(QueryExpression.class)) {
                     continue;
                 }
                 out.add(f);

@@ -90,6 +90,9 @@ public final class MetamodelProcessor extends AbstractProcessor {
     private static final String COLUMN = "io.retort.sql.Column";
     private static final String METAMODEL = "io.retort.orm.Metamodel";
     private static final String RELATIONSHIP = "io.retort.orm.Relationship";
+    private static final String QUERY_EXPRESSION = "io.retort.orm.QueryExpression";
+    private static final String EXPRESSION_ATTRIBUTE = "io.retort.orm.ExpressionAttribute";
+    private static final String QUERY_EXPRESSION_KIND = "query expression";
     private static final String GENERATED = "javax.annotation.processing.Generated";
 
     /** Qualified names written so far (over all rounds). */
@@ -234,6 +237,8 @@ public final class MetamodelProcessor extends AbstractProcessor {
                     continue;
                 }
                 out.add(new Attr(name, name, true, null, target, has(f, ONE_TO_MANY) ? "one-to-many" : "many-to-many", f));
+            } else if (has(f, QUERY_EXPRESSION)) {
+                out.add(new Attr(name, name, false, t, null, QUERY_EXPRESSION_KIND, f));
             } else if (has(f, EMBEDDED) || has(f, EMBEDDED_ID) || embeddable(t)) {
                 TypeElement emb = declared(t);
                 if (emb == null) {
@@ -311,6 +316,14 @@ public final class MetamodelProcessor extends AbstractProcessor {
                 String type = u.type(boxed);
                 if (type == null) {
                     note(a.field(), "Retort metamodel: " + a.path() + " has type " + a.type() + ", which has no column handle");
+                    continue;
+                }
+                if (QUERY_EXPRESSION_KIND.equals(a.kind())) {
+                    body.append("    /** Query expression field {@code ").append(a.path()).append("} (see Load.withExpression). */\n");
+                    body.append("    public static final ").append(u.ref(EXPRESSION_ATTRIBUTE)).append('<').append(entityRef)
+                            .append(", ").append(type).append("> ").append(a.javaName()).append(" = ").append(u.ref(METAMODEL))
+                            .append(".expression(").append(entityRef).append(".class, \"").append(a.path()).append("\", ")
+                            .append(type).append(".class);\n\n");
                     continue;
                 }
                 body.append("    /** Column of attribute {@code ").append(a.path()).append('}')
@@ -416,7 +429,7 @@ public final class MetamodelProcessor extends AbstractProcessor {
                 return relative;
             }
             if (qualifiedFirst.equals(COLUMN) || qualifiedFirst.equals(METAMODEL) || qualifiedFirst.equals(RELATIONSHIP)
-                    || qualifiedFirst.equals(GENERATED)) {
+                    || qualifiedFirst.equals(EXPRESSION_ATTRIBUTE) || qualifiedFirst.equals(GENERATED)) {
                 if (elements().getTypeElement("java.lang." + first) == null) {
                     imports.put(first, qualifiedFirst);
                     return relative;

@@ -74,6 +74,7 @@ class MetamodelProcessorTest {
                     @ManyToOne @JoinColumn(name = "artist_id") Artist artist;
                     @OneToMany(mappedBy = "album") List<Track> tracks;
                     @Version Integer version;
+                    @io.retort.orm.QueryExpression Long trackCount;
                 }
                 """);
         s.put("demo.music.Track", """
@@ -182,7 +183,9 @@ class MetamodelProcessorTest {
                 "public static final Relationship<Album, Artist> artist = Metamodel.relationship(Album.class, \"artist\", Artist.class);",
                 "/** Relationship {@code tracks} (one-to-many) to {@link Track}. */",
                 "public static final Relationship<Album, Track> tracks = Metamodel.relationship(Album.class, \"tracks\", Track.class);",
-                "public static final Column<Integer> version = Metamodel.column(Album.class, \"version\", Integer.class);");
+                "public static final Column<Integer> version = Metamodel.column(Album.class, \"version\", Integer.class);",
+                "/** Query expression field {@code trackCount} (see Load.withExpression). */\n"
+                        + "    public static final ExpressionAttribute<Album, Long> trackCount = Metamodel.expression(Album.class, \"trackCount\", Long.class);");
 
         String track = r.source("demo.music.Track_");
         assertThat(track).contains(
@@ -228,6 +231,9 @@ class MetamodelProcessorTest {
         assertThat(registry.mapper(track).identity()).extracting(p -> (Object) p.column())
                 .containsExactly(r.field("demo.music.Track_", "albumId"), r.field("demo.music.Track_", "position"));
         assertThat(r.field("demo.music.Album_", "tracks")).isSameAs(registry.mapper(album).relationship("tracks"));
+        assertThat(r.field("demo.music.Album_", "trackCount")).as("a query expression is a handle, not a column")
+                .isSameAs(registry.mapper(album).expressions().get("trackCount"));
+        assertThat(registry.mapper(album).properties()).extracting(p -> p.name()).doesNotContain("trackCount");
     }
 
     @Test // O1: the same with the registry built first, and a larger registry later sharing the mappers

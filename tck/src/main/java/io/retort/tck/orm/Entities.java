@@ -1,6 +1,7 @@
 package io.retort.tck.orm;
 
 import io.retort.orm.OrmRegistry;
+import io.retort.orm.QueryExpression;
 import jakarta.persistence.CascadeType;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
@@ -62,6 +63,9 @@ public final class Entities {
         public OArtist artist;
         @OneToMany(mappedBy = "album", cascade = CascadeType.ALL, orphanRemoval = true)
         public List<OTrack> tracks = new ArrayList<>();
+        /** Filled only by {@code withExpression} (O7); not a column. */
+        @QueryExpression
+        public Long trackCount;
 
         public OAlbum() {
         }

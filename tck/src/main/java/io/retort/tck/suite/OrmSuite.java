@@ -1,10 +1,12 @@
 package io.retort.tck.suite;
 
 import io.retort.engine.Engine;
+import io.retort.error.ArgumentError;
 import io.retort.error.IntegrityError;
 import io.retort.error.PendingRollbackError;
 import io.retort.orm.AsyncSession;
 import io.retort.orm.ConcurrentSessionUseError;
+import io.retort.orm.ExpressionAttribute;
 import io.retort.orm.Mapper;
 import io.retort.orm.Orm;
 import io.retort.orm.OrmRegistry;
@@ -12,6 +14,8 @@ import io.retort.orm.Relationship;
 import io.retort.orm.SessionFactory;
 import io.retort.orm.UnloadedAttributeException;
 import io.retort.sql.Column;
+import io.retort.sql.Expression;
+import io.retort.sql.SqlTypes;
 import io.retort.sql.Table;
 import io.retort.tck.TckBackend;
 import io.retort.tck.TckOracle;
@@ -35,6 +39,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 import static io.retort.orm.Load.joinedLoad;
 import static io.retort.orm.Load.selectinLoad;
+import static io.retort.orm.Load.withExpression;
 import static io.retort.sql.Sql.count;
 import static io.retort.sql.Sql.createTable;
 import static io.retort.sql.Sql.select;
@@ -147,6 +152,61 @@ public interface OrmSuite extends TckBackend {
         boolean arrays = f.engine().knownDialect().orElseThrow().supportsArrayInBinding();
         // parents + albums + tracks; without array binding 600 keys take two chunks of 500 per level
         assertThat(statements).isEqualTo(arrays ? 3 : 5);
+    }
+
+    @Test // O7: withExpression fills a @QueryExpression field in the same SELECT (also under a joined+LIMIT wrap); never flushed
+    default void withExpressionFillsQueryExpressionFields(TestDatabase db) {
+        Fixture f = setUp(this, db);
+        f.sessions().inTransaction(s -> {
+            OArtist a = artists(1, 3, 0).get(0);
+            for (int j = 0; j < 3; j++) {
+                for (int k = 0; k <= j; k++) {
+                    a.albums.get(j).tracks.add(new OTrack("T" + j + "." + k, k));
+                }
+            }
+            s.add(a);
+            return Mono.empty();
+        }).blockLast(T);
+        Mapper<OAlbum> albums = f.registry().mapper(OAlbum.class);
+        Mapper<OTrack> tracks = f.registry().mapper(OTrack.class);
+        ExpressionAttribute<OAlbum, Long> trackCount = albums.expression("trackCount", Long.class);
+        Column<Integer> albumId = albums.column("id", Integer.class);
+        Column<String> title = albums.column("title", String.class);
+        Expression<Long> count = select(count()).from(tracks.table())
+                .where(tracks.table().c("album_id", SqlTypes.INTEGER).eq(albumId)).scalar();
+
+        long before = f.engine().statementCount();
+        List<String> got = f.sessions().inSession(s -> s.execute(Orm.select(OAlbum.class)
+                        .options(withExpression(trackCount, count)).orderBy(title)))
+                .map(a -> a.title + "=" + a.trackCount).collectList().block(T);
+        assertThat(f.engine().statementCount() - before).as("one SELECT").isEqualTo(1);
+        assertThat(got).containsExactly("Album 0.0=1", "Album 0.1=2", "Album 0.2=3");
+
+        // without the option the field is not loaded; under joinedLoad + LIMIT it rides in the subquery
+        Relationship<OAlbum, OTrack> albumTracks = f.rel(OAlbum.class, "tracks");
+        List<OAlbum> plain = f.sessions().inSession(s -> s.execute(Orm.select(OAlbum.class))).collectList().block(T);
+        assertThat(plain).hasSize(3).allSatisfy(a -> assertThat(a.trackCount).isNull());
+        List<OAlbum> page = f.sessions().inSession(s -> s.execute(Orm.select(OAlbum.class)
+                .options(joinedLoad(albumTracks), withExpression(trackCount, count)).orderBy(title.desc()).limit(2)))
+                .collectList().block(T);
+        assertThat(page).extracting(a -> a.title + "=" + a.trackCount + "/" + a.tracks.size())
+                .containsExactly("Album 0.2=3/3", "Album 0.1=2/2");
+
+        // a query expression is not state: changing it flushes nothing
+        StepVerifier.create(f.sessions().inTransaction(s -> s.execute(Orm.select(OAlbum.class)
+                        .options(withExpression(trackCount, count))).collectList().flatMap(loaded -> {
+                            loaded.forEach(a -> a.trackCount = 99L);
+                            long n = f.engine().statementCount();
+                            return s.flush().then(Mono.fromCallable(() -> f.engine().statementCount() - n));
+                        })))
+                .expectNext(0L).verifyComplete();
+
+        // an attribute of another entity is refused with the reason
+        ExpressionAttribute<OAlbum, Long> wrong = trackCount;
+        StepVerifier.create(f.sessions().inSession(s -> s.execute(Orm.select(OTrack.class).options(withExpression(wrong, count)))))
+                .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(ArgumentError.class)
+                        .hasMessageContaining("OAlbum.trackCount").hasMessageContaining("OTrack"))
+                .verify(T);
     }
 
     @Test // O6 (seed 1.3): joined eager loading with LIMIT returns exactly LIMIT parents with complete collections
