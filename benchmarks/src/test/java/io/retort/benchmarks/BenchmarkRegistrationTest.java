@@ -92,6 +92,13 @@ class BenchmarkRegistrationTest {
         assertEquals(PointSelectBenchmark.IN_FLIGHT, ops(maria.get("pointRetortPooled16")));
         assertEquals(StreamBenchmark.ROWS, ops(maria.get("streamRetortRows")));
         assertEquals(BulkInsertBenchmark.ROWS, ops(maria.get("insertRetortExecuteMany")));
+
+        Map<String, BenchmarkListEntry> bridge = shared(BridgeBenchmark.class, List.of("jdbcSequential", "bridgeSequential",
+                "jdbcPooled16", "bridgePooled16", "jdbcStream", "bridgeStream"));
+        assertEquals(16, ops(bridge.get("jdbcPooled16")));
+        assertEquals(16, ops(bridge.get("bridgePooled16")));
+        assertEquals(StreamBenchmark.ROWS, ops(bridge.get("jdbcStream")));
+        assertEquals(StreamBenchmark.ROWS, ops(bridge.get("bridgeStream")));
     }
 
     @Test
