@@ -8,12 +8,14 @@ import io.retort.examples.chinook.model.Artist;
 import io.retort.examples.chinook.model.Chinook;
 import io.retort.examples.chinook.model.MediaType;
 import io.retort.examples.chinook.model.Track;
+import io.retort.orm.ExpressionAttribute;
 import io.retort.orm.Orm;
 import io.retort.orm.OrmRegistry;
 import io.retort.orm.Relationship;
 import io.retort.orm.SessionFactory;
 import io.retort.sql.Column;
 import io.retort.sql.Cte;
+import io.retort.sql.Expression;
 import io.retort.sql.Select;
 import io.retort.sql.SqlTypes;
 import io.retort.sql.TableAlias;
@@ -31,6 +33,8 @@ import static io.retort.examples.chinook.ChinookSchema.GENRE;
 import static io.retort.examples.chinook.ChinookSchema.INVOICE;
 import static io.retort.examples.chinook.ChinookSchema.TRACK;
 import static io.retort.orm.Load.selectinLoad;
+import static io.retort.orm.Load.withExpression;
+import static io.retort.sql.Sql.cast;
 import static io.retort.sql.Sql.count;
 import static io.retort.sql.Sql.rank;
 import static io.retort.sql.Sql.select;
@@ -130,6 +134,15 @@ public final class Demo {
                     }
                     return sb.toString();
                 }));
+
+        System.out.println("== ORM: the longest albums, with a computed attribute (withExpression: one statement)");
+        ExpressionAttribute<Album, BigDecimal> minutes = registry.mapper(Album.class).expression("minutes", BigDecimal.class);
+        Expression<BigDecimal> playingTime = select(cast(sum(TRACK.milliseconds), SqlTypes.numeric(12, 2)).div(new BigDecimal("60000")))
+                .from(TRACK).where(TRACK.albumId.eq(registry.mapper(Album.class).column("id", Integer.class))).scalar();
+        print(sessions.inSession(s -> s.execute(Orm.select(Album.class)
+                        .options(withExpression(minutes, playingTime))
+                        .orderBy(playingTime.desc()).limit(3)))
+                .map(album -> album.title + ": " + album.minutes.setScale(1, java.math.RoundingMode.HALF_UP) + " min"));
 
         System.out.println("== ORM: a new artist with an album and two tracks, flushed in dependency order");
         Artist a = new Artist();

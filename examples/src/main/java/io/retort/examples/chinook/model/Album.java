@@ -1,5 +1,6 @@
 package io.retort.examples.chinook.model;
 
+import io.retort.orm.QueryExpression;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
@@ -28,6 +29,9 @@ public class Album {
     public Artist artist;
     @OneToMany(mappedBy = "album")
     public List<Track> tracks;
+    /** Total playing time in minutes, filled only by a query that asks for it (withExpression). */
+    @QueryExpression
+    public BigDecimal minutes;
 
     @Override
     public String toString() {
