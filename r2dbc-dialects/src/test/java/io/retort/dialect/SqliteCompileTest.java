@@ -2,6 +2,7 @@ package io.retort.dialect;
 
 import io.retort.dialect.sqlite.SqliteDialect;
 import io.retort.error.CompileError;
+import io.retort.sql.Constraint;
 import io.retort.sql.Insert;
 import io.retort.sql.Select;
 import io.retort.sql.SqlTypes;
@@ -120,6 +121,25 @@ class SqliteCompileTest {
         assertThat(sql(createTable(t), SQLITE)).isEqualTo("CREATE TABLE types (id INTEGER NOT NULL, data BLOB,"
                 + " uid CHAR(36), doc TEXT, PRIMARY KEY (id))");
         assertThatThrownBy(() -> sql(commentOn(ARTIST, "x"), SQLITE)).isInstanceOf(CompileError.class);
+    }
+
+    @Test
+    void compositePrimaryKeyColumnsAreNotNull() {
+        // SQLite accepts NULL in a PRIMARY KEY column unless it is declared NOT NULL (a legacy quirk
+        // the other databases do not have), so every key column is rendered NOT NULL, as SQLAlchemy does.
+        Table link = new Table("link") {
+            final io.retort.sql.Column<Integer> a = column("a", SqlTypes.INTEGER);
+            final io.retort.sql.Column<Integer> b = column("b", SqlTypes.INTEGER);
+            final io.retort.sql.Column<String> note = column("note", SqlTypes.varchar(10));
+
+            {
+                constraint(Constraint.primaryKey(a, b));
+            }
+        };
+        assertThat(sql(createTable(link), SQLITE)).isEqualTo("CREATE TABLE link (a INTEGER NOT NULL, b INTEGER NOT NULL,"
+                + " note VARCHAR(10), PRIMARY KEY (a, b))");
+        assertThat(sql(createTable(link), Sqls.PG)).isEqualTo("CREATE TABLE link (a INTEGER NOT NULL, b INTEGER NOT NULL,"
+                + " note VARCHAR(10), PRIMARY KEY (a, b))");
     }
 
     @Test
