@@ -10,11 +10,13 @@ import java.util.Locale;
  * @param name          the column name, as stored (normalised to lower case on H2 when it was
  *                      folded to upper case from an unquoted name, as SQLAlchemy does)
  * @param dataType      the database's type text, e.g. {@code character varying(120)} (PostgreSQL),
- *                      {@code varchar(120)} (MariaDB), {@code CHARACTER VARYING(120)} (H2)
+ *                      {@code varchar(120)} (MariaDB), {@code CHARACTER VARYING(120)} (H2),
+ *                      the declared type on SQLite ({@code VARCHAR(120)}; empty when none was declared)
  * @param nullable      whether the column accepts NULL
  * @param defaultValue  the server default as SQL text, or null when there is none
- * @param comment       the column comment, or null when there is none
- * @param autoIncrement whether the database generates values (identity, serial, AUTO_INCREMENT)
+ * @param comment       the column comment, or null when there is none (always on SQLite)
+ * @param autoIncrement whether the database generates values (identity, serial, AUTO_INCREMENT,
+ *                      SQLite's INTEGER PRIMARY KEY that is the rowid)
  */
 public record ReflectedColumn(String name, String dataType, boolean nullable, String defaultValue, String comment,
                               boolean autoIncrement) {
