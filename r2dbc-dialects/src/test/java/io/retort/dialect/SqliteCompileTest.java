@@ -2,6 +2,7 @@ package io.retort.dialect;
 
 import io.retort.dialect.sqlite.SqliteDialect;
 import io.retort.error.CompileError;
+import io.retort.sql.Constraint;
 import io.retort.sql.Insert;
 import io.retort.sql.Select;
 import io.retort.sql.SqlTypes;
@@ -20,6 +21,7 @@ import static io.retort.dialect.Chinook.TRACK;
 import static io.retort.dialect.Sqls.params;
 import static io.retort.dialect.Sqls.sql;
 import static io.retort.sql.ColumnOption.autoIncrement;
+import static io.retort.sql.ColumnOption.comment;
 import static io.retort.sql.ColumnOption.primaryKey;
 import static io.retort.sql.Sql.commentOn;
 import static io.retort.sql.Sql.createTable;
@@ -119,6 +121,47 @@ class SqliteCompileTest {
         assertThat(sql(createTable(t), SQLITE)).isEqualTo("CREATE TABLE types (id INTEGER NOT NULL, data BLOB,"
                 + " uid CHAR(36), doc TEXT, PRIMARY KEY (id))");
         assertThatThrownBy(() -> sql(commentOn(ARTIST, "x"), SQLITE)).isInstanceOf(CompileError.class);
+    }
+
+    @Test
+    void compositePrimaryKeyColumnsAreNotNull() {
+        // SQLite accepts NULL in a PRIMARY KEY column unless it is declared NOT NULL (a legacy quirk
+        // the other databases do not have), so every key column is rendered NOT NULL, as SQLAlchemy does.
+        Table link = new Table("link") {
+            final io.retort.sql.Column<Integer> a = column("a", SqlTypes.INTEGER);
+            final io.retort.sql.Column<Integer> b = column("b", SqlTypes.INTEGER);
+            final io.retort.sql.Column<String> note = column("note", SqlTypes.varchar(10));
+
+            {
+                constraint(Constraint.primaryKey(a, b));
+            }
+        };
+        assertThat(sql(createTable(link), SQLITE)).isEqualTo("CREATE TABLE link (a INTEGER NOT NULL, b INTEGER NOT NULL,"
+                + " note VARCHAR(10), PRIMARY KEY (a, b))");
+        assertThat(sql(createTable(link), Sqls.PG)).isEqualTo("CREATE TABLE link (a INTEGER NOT NULL, b INTEGER NOT NULL,"
+                + " note VARCHAR(10), PRIMARY KEY (a, b))");
+    }
+
+    @Test
+    void createTableLeavesDeclaredCommentsOutAndCommentOnIsRefused() {
+        // SQLAlchemy's create_all on a backend without comments: the declared comments are silently
+        // not written, while an explicit COMMENT ON is an error.
+        Table t = Table.builder("noted").column("id", SqlTypes.INTEGER, primaryKey())
+                .column("code", SqlTypes.varchar(20), comment("Business code")).comment("Noted rows").build();
+        assertThat(SQLITE.supportsComments()).isFalse();
+        assertThat(sql(createTable(t), SQLITE))
+                .isEqualTo("CREATE TABLE noted (id INTEGER NOT NULL, code VARCHAR(20), PRIMARY KEY (id))");
+        assertThatThrownBy(() -> sql(commentOn(t, "Noted rows"), SQLITE)).isInstanceOf(CompileError.class)
+                .hasMessageContaining("sqlite").hasMessageContaining("COMMENT ON");
+        assertThatThrownBy(() -> sql(commentOn(t.c("code", SqlTypes.varchar(20)), "x"), SQLITE))
+                .isInstanceOf(CompileError.class).hasMessageContaining("sqlite");
+        assertThatThrownBy(() -> sql(commentOn(t, null), SQLITE)).as("removing a comment too")
+                .isInstanceOf(CompileError.class).hasMessageContaining("sqlite");
+        // The databases that keep comments say so (MySQL/MariaDB write them inside CREATE TABLE).
+        for (Dialect d : List.of(Sqls.PG, Sqls.MYSQL, Sqls.MARIADB, Sqls.H2)) {
+            assertThat(d.supportsComments()).as(d.name()).isTrue();
+        }
+        assertThat(sql(createTable(t), Sqls.MYSQL)).contains("COMMENT 'Business code'").contains("COMMENT = 'Noted rows'");
     }
 
     @Test

@@ -22,7 +22,8 @@ import java.util.function.Function;
  * Reads the schema the database has (C10, SQLAlchemy's {@code inspect(engine)}): table names,
  * columns (name, type text, nullability, default, comment), primary key, foreign keys, indexes and
  * the table comment, in the connection's current schema (PostgreSQL {@code current_schema()},
- * H2 {@code CURRENT_SCHEMA}) or database (MySQL/MariaDB {@code DATABASE()}).
+ * H2 {@code CURRENT_SCHEMA}) or database (MySQL/MariaDB {@code DATABASE()}; SQLite's
+ * {@code main} database).
  *
  * <pre>{@code
  * Inspector inspector = Inspector.of(engine);
@@ -33,11 +34,17 @@ import java.util.function.Function;
  * <p>The catalog queries are per dialect (PostgreSQL {@code pg_catalog} with
  * {@code col_description}/{@code obj_description}; MySQL/MariaDB {@code information_schema}
  * {@code COLUMNS}, {@code TABLES}, {@code KEY_COLUMN_USAGE}, {@code STATISTICS}; H2
- * {@code INFORMATION_SCHEMA} with {@code REMARKS}), built with {@link Sql#text} and bound
+ * {@code INFORMATION_SCHEMA} with {@code REMARKS}; SQLite {@code sqlite_master} and the
+ * table-valued pragma functions {@code pragma_table_info}, {@code pragma_foreign_key_list},
+ * {@code pragma_index_list} and {@code pragma_index_info}), built with {@link Sql#text} and bound
  * parameters, so a table name is never spliced into SQL. Names are given and returned as they are
  * stored, except on H2, which folds unquoted names to upper case: there a name Retort writes
  * unquoted ({@code artist}) is looked up as {@code ARTIST} and reported back in lower case, as
  * SQLAlchemy normalises names.
+ *
+ * <p>SQLite keeps less than the servers: no comments (columns and tables reflect none), and no
+ * names of primary or foreign key constraints (reported as null); a UNIQUE constraint is reported
+ * as the unique index SQLite made for it, named {@code sqlite_autoindex_<table>_<n>}.
  *
  * <p>An inspector made {@linkplain #of(Engine) from an engine} takes a pooled connection per call
  * ({@link #table} uses one for all its queries); one made {@linkplain #of(Connection) from a
@@ -101,24 +108,34 @@ public final class Inspector {
         }).single();
     }
 
-    /** The foreign keys of {@code table}, ordered by constraint name. */
+    /**
+     * The foreign keys of {@code table}, ordered by constraint name (on SQLite, which keeps no
+     * names, in declaration order, each named null).
+     */
     public Flux<ReflectedForeignKey> foreignKeys(String table) {
         return run(c -> {
             Catalog cat = Catalog.of(c.dialect());
             return c.execute(cat.foreignKeys(cat.denormalize(table))).rows().collectList()
                     .flatMapIterable(rows -> {
-                        Map<String, List<Row>> byName = group(rows);
                         List<ReflectedForeignKey> out = new ArrayList<>();
-                        byName.forEach((name, parts) -> {
+                        group(rows, cat::foreignKeyGroup).forEach((key, parts) -> {
                             List<String> cols = new ArrayList<>();
                             List<String> refCols = new ArrayList<>();
                             for (Row r : parts) {
                                 cols.add(cat.normalize(str(r, 1)));
-                                refCols.add(cat.normalize(str(r, 4)));
+                                String ref = str(r, 4);
+                                if (ref != null) {
+                                    refCols.add(cat.normalize(ref));
+                                }
+                            }
+                            if (refCols.size() != cols.size()) {
+                                // SQLite: the key names no columns and the referenced table, whose
+                                // primary key it means, does not exist.
+                                refCols.clear();
                             }
                             Row first = parts.get(0);
                             String schema = str(first, 2);
-                            out.add(new ReflectedForeignKey(cat.normalize(name), cols,
+                            out.add(new ReflectedForeignKey(cat.normalize(str(first, 0)), cols,
                                     schema == null ? null : cat.normalize(schema), cat.normalize(str(first, 3)),
                                     refCols, cat.action(str(first, 5)), cat.action(str(first, 6))));
                         });
@@ -134,7 +151,7 @@ public final class Inspector {
             return c.execute(cat.indexes(cat.denormalize(table))).rows().collectList()
                     .flatMapIterable(rows -> {
                         List<ReflectedIndex> out = new ArrayList<>();
-                        group(rows).forEach((name, parts) -> {
+                        group(rows, (Row r) -> str(r, 0)).forEach((name, parts) -> {
                             List<String> cols = new ArrayList<>();
                             for (Row r : parts) {
                                 cols.add(cat.normalize(str(r, 1)));
@@ -150,8 +167,12 @@ public final class Inspector {
     public Mono<String> tableComment(String table) {
         return run(c -> {
             Catalog cat = Catalog.of(c.dialect());
+            TextClause query = cat.tableComment(cat.denormalize(table));
+            if (query == null) {
+                return Mono.<String>empty();
+            }
             // Read the whole (one-row) result: cancelling a row stream early invalidates the connection.
-            return c.execute(cat.tableComment(cat.denormalize(table))).all()
+            return c.execute(query).all()
                     .mapNotNull(rows -> rows.isEmpty() ? null : emptyToNull(str(rows.get(0), 0)));
         }).singleOrEmpty();
     }
@@ -186,10 +207,11 @@ public final class Inspector {
         return engine.connect(work);
     }
 
-    private static Map<String, List<Row>> group(List<Row> rows) {
-        Map<String, List<Row>> m = new LinkedHashMap<>();
+    /** The rows grouped by {@code key}, groups in first-seen order (a null key is a key too). */
+    private static <K> Map<K, List<Row>> group(List<Row> rows, Function<Row, K> key) {
+        Map<K, List<Row>> m = new LinkedHashMap<>();
         for (Row r : rows) {
-            m.computeIfAbsent(str(r, 0), k -> new ArrayList<>()).add(r);
+            m.computeIfAbsent(key.apply(r), k -> new ArrayList<>()).add(r);
         }
         return m;
     }
@@ -238,8 +260,9 @@ public final class Inspector {
                 case "postgresql": return new Postgres(d);
                 case "mysql": case "mariadb": return new MySql(d);
                 case "h2": return new H2(d);
+                case "sqlite": return new Sqlite(d);
                 default: throw new InvalidRequestError("Schema reflection is not implemented for the " + d.name()
-                        + " dialect (supported: postgresql, mysql, mariadb, h2)");
+                        + " dialect (supported: postgresql, mysql, mariadb, h2, sqlite)");
             }
         }
 
@@ -252,13 +275,21 @@ public final class Inspector {
         /** Rows of (constraint name, column), in key order. */
         abstract TextClause primaryKey(String table);
 
-        /** Rows of (name, column, referred schema or null, referred table, referred column, on delete, on update). */
+        /**
+         * Rows of (name, column, referred schema or null, referred table, referred column, on delete,
+         * on update), one constraint's rows together in key order, the constraints ordered by name.
+         */
         abstract TextClause foreignKeys(String table);
+
+        /** What tells one foreign key's rows from another's: the constraint name. */
+        Object foreignKeyGroup(Row r) {
+            return str(r, 0);
+        }
 
         /** Rows of (index name, column, unique), ordered by name then position. */
         abstract TextClause indexes(String table);
 
-        /** One row of (comment), or none. */
+        /** One row of (comment), or none; null when the database keeps no comments (nothing to ask). */
         abstract TextClause tableComment(String table);
 
         ReflectedColumn column(Row r) {
@@ -518,6 +549,79 @@ public final class Inspector {
         TextClause tableComment(String table) {
             return Sql.text("SELECT REMARKS FROM INFORMATION_SCHEMA.TABLES WHERE TABLE_SCHEMA = CURRENT_SCHEMA"
                     + " AND TABLE_NAME = :t").bind("t", table);
+        }
+    }
+
+    /**
+     * SQLite 3.16+: {@code sqlite_master} and the table-valued pragma functions, in the
+     * {@code main} database (a TEMP table of the same name would otherwise shadow it). SQLite keeps
+     * no comments and no names of primary or foreign key constraints.
+     */
+    private static final class Sqlite extends Catalog {
+        /** Table-valued pragma over the table {@code :t} of the main database. */
+        private static String pragma(String name) {
+            return "pragma_" + name + "(:t, 'main')";
+        }
+
+        Sqlite(Dialect d) {
+            super(d);
+        }
+
+        @Override
+        TextClause tableNames() {
+            // Names starting with sqlite_ (any case) are SQLite's own; '_' is a LIKE wildcard, hence the escape.
+            return Sql.text("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite!_%' ESCAPE '!'"
+                    + " ORDER BY name");
+        }
+
+        @Override
+        TextClause columns(String table) {
+            // A single-column primary key declared exactly INTEGER is the rowid, generated by SQLite,
+            // unless the table is WITHOUT ROWID or the key was declared DESC: those get an index of
+            // origin 'pk', which a rowid alias never has.
+            return Sql.text("SELECT c.name, c.type, c.\"notnull\" = 0, c.dflt_value, NULL,"
+                    + " c.pk = 1 AND upper(c.type) = 'INTEGER'"
+                    + " AND (SELECT count(*) FROM " + pragma("table_info") + " k WHERE k.pk > 0) = 1"
+                    + " AND NOT EXISTS (SELECT 1 FROM " + pragma("index_list") + " i WHERE i.origin = 'pk')"
+                    + " FROM " + pragma("table_info") + " c ORDER BY c.cid").bind("t", table);
+        }
+
+        @Override
+        TextClause primaryKey(String table) {
+            // pk is the column's 1-based position in the key; SQLite keeps no constraint name.
+            return Sql.text("SELECT NULL, name FROM " + pragma("table_info") + " WHERE pk > 0 ORDER BY pk")
+                    .bind("t", table);
+        }
+
+        @Override
+        TextClause foreignKeys(String table) {
+            // A key declared without referred columns ("to" is NULL) refers to the parent's primary
+            // key, position by position. SQLite numbers keys from the last declared, so id DESC is
+            // declaration order; column 7 (id) tells the keys apart, as they have no names.
+            return Sql.text("SELECT NULL, f.\"from\", NULL, f.\"table\", coalesce(f.\"to\", p.name), f.on_delete,"
+                    + " f.on_update, f.id FROM " + pragma("foreign_key_list") + " f"
+                    + " LEFT JOIN pragma_table_info(f.\"table\", 'main') p ON f.\"to\" IS NULL AND p.pk = f.seq + 1"
+                    + " ORDER BY f.id DESC, f.seq").bind("t", table);
+        }
+
+        @Override
+        Object foreignKeyGroup(Row r) {
+            return r.get(7);
+        }
+
+        @Override
+        TextClause indexes(String table) {
+            // Leaves out the primary key's index (origin 'pk') but keeps the autoindexes of UNIQUE
+            // constraints (origin 'u'), as the other databases report those as unique indexes.
+            // Expression parts have no name.
+            return Sql.text("SELECT il.name, ii.name, il.\"unique\" FROM " + pragma("index_list") + " il"
+                    + " JOIN pragma_index_info(il.name, 'main') ii"
+                    + " WHERE il.origin <> 'pk' AND ii.name IS NOT NULL ORDER BY il.name, ii.seqno").bind("t", table);
+        }
+
+        @Override
+        TextClause tableComment(String table) {
+            return null;
         }
     }
 }

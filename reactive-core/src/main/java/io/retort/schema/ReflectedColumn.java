@@ -10,11 +10,13 @@ import java.util.Locale;
  * @param name          the column name, as stored (normalised to lower case on H2 when it was
  *                      folded to upper case from an unquoted name, as SQLAlchemy does)
  * @param dataType      the database's type text, e.g. {@code character varying(120)} (PostgreSQL),
- *                      {@code varchar(120)} (MariaDB), {@code CHARACTER VARYING(120)} (H2)
+ *                      {@code varchar(120)} (MariaDB), {@code CHARACTER VARYING(120)} (H2),
+ *                      the declared type on SQLite ({@code VARCHAR(120)}; empty when none was declared)
  * @param nullable      whether the column accepts NULL
  * @param defaultValue  the server default as SQL text, or null when there is none
- * @param comment       the column comment, or null when there is none
- * @param autoIncrement whether the database generates values (identity, serial, AUTO_INCREMENT)
+ * @param comment       the column comment, or null when there is none (always on SQLite)
+ * @param autoIncrement whether the database generates values (identity, serial, AUTO_INCREMENT,
+ *                      SQLite's INTEGER PRIMARY KEY that is the rowid)
  */
 public record ReflectedColumn(String name, String dataType, boolean nullable, String defaultValue, String comment,
                               boolean autoIncrement) {
@@ -27,7 +29,10 @@ public record ReflectedColumn(String name, String dataType, boolean nullable, St
     /**
      * The type family of a database type name: {@code integer}, {@code int(11)} and {@code BIGINT} are
      * INTEGER; {@code tinyint(1)} (MySQL's BOOL) is BOOLEAN; {@code character varying(20)},
-     * {@code longtext} are STRING; and so on.
+     * {@code longtext} are STRING; and so on. SQLite reports a column's type as declared, so the
+     * names of its documentation's affinity examples ({@code UNSIGNED BIG INT},
+     * {@code VARYING CHARACTER(255)}, {@code NATIVE CHARACTER(70)}, {@code DATETIME}, ...) map to
+     * their families too; a column declared without a type is OTHER.
      */
     public static SqlType.Kind typeFamily(String dataType) {
         if (dataType == null) {
@@ -55,7 +60,7 @@ public record ReflectedColumn(String name, String dataType, boolean nullable, St
         }
         if (t.startsWith("smallint") || t.startsWith("int") || t.startsWith("bigint") || t.startsWith("tinyint")
                 || t.startsWith("mediumint") || t.startsWith("serial") || t.startsWith("bigserial")
-                || t.startsWith("smallserial")) {
+                || t.startsWith("smallserial") || (t.startsWith("unsigned ") && t.contains("int"))) {
             return SqlType.Kind.INTEGER;
         }
         if (t.startsWith("numeric") || t.startsWith("decimal") || t.startsWith("dec(")) {
@@ -78,7 +83,8 @@ public record ReflectedColumn(String name, String dataType, boolean nullable, St
         }
         if (t.startsWith("char") || t.startsWith("varchar") || t.startsWith("character") || t.endsWith("text")
                 || t.startsWith("clob") || t.startsWith("nchar") || t.startsWith("nvarchar") || t.equals("name")
-                || t.startsWith("varchar_ignorecase")) {
+                || t.startsWith("varchar_ignorecase") || t.startsWith("varying character")
+                || t.startsWith("native character")) {
             return SqlType.Kind.STRING;
         }
         return SqlType.Kind.OTHER;

@@ -7,7 +7,8 @@ import java.util.List;
  * indexes they create implicitly: a UNIQUE constraint is backed by a unique index everywhere, and
  * MariaDB and H2 also index foreign key columns; those implicit indexes are reported too.
  *
- * @param name    the index name
+ * @param name    the index name (SQLite names a UNIQUE constraint's index
+ *                {@code sqlite_autoindex_<table>_<n>}, whatever the constraint was called)
  * @param columns the indexed columns in order (expression parts are left out)
  * @param unique  whether it is a UNIQUE index
  */

@@ -7,10 +7,10 @@ import java.util.Optional;
  * Everything {@link Inspector} knows about one table, read in one go by {@link Inspector#table}.
  *
  * @param name        the table name
- * @param comment     the table comment, or null
+ * @param comment     the table comment, or null (always on SQLite, which keeps no comments)
  * @param columns     the columns in table order
  * @param primaryKey  the primary key (empty columns when there is none)
- * @param foreignKeys the foreign keys, ordered by name
+ * @param foreignKeys the foreign keys, ordered by name (on SQLite, unnamed, in declaration order)
  * @param indexes     the indexes other than the primary key's, ordered by name
  */
 public record ReflectedTable(String name, String comment, List<ReflectedColumn> columns,

@@ -23,7 +23,9 @@ import java.util.Set;
  * DISTINCT ON, ROLLUP/grouping sets, LATERAL, multi-table DELETE, INTERSECT/EXCEPT ALL,
  * {@code COMMENT ON}, ARRAY and INTERVAL columns, and members of a UNION that carry their own
  * ORDER BY or LIMIT (SQLite cannot parenthesise compound members: wrap such a member in a
- * subquery).
+ * subquery). SQLite keeps no comments ({@link #supportsComments()} is false): CREATE TABLE leaves
+ * the comments a {@link io.retort.sql.Table} declares out, as SQLAlchemy's {@code create_all}
+ * does, and only an explicit {@code COMMENT ON} is refused.
  *
  * <p>Types: every integer type is declared {@code INTEGER}, so an integer primary key is the
  * table's rowid and database-generated (SQLite's autoincrement; rowids of deleted last rows may
@@ -206,6 +208,11 @@ public final class SqliteDialect extends AnsiDialect {
             throw new ArgumentError("SQLite cannot store NaN (it would store NULL); bind null explicitly if that is meant");
         }
         return value;
+    }
+
+    @Override
+    public boolean supportsComments() {
+        return false;
     }
 
     @Override

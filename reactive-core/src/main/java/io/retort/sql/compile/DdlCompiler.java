@@ -73,7 +73,7 @@ final class DdlCompiler {
         c.tableOptions(t);
     }
 
-    /** {@code name TYPE [identity] [DEFAULT x] [NOT NULL] [UNIQUE] [COMMENT]}. */
+    /** {@code name TYPE [identity] [DEFAULT x] [NOT NULL] [UNIQUE] [COMMENT]}; a primary key column is NOT NULL. */
     static void columnDefinition(SqlCompiler c, Column<?> col) {
         columnDefinition(c, col, true);
     }
@@ -91,13 +91,28 @@ final class DdlCompiler {
         if (s.serverDefault() != null) {
             c.sql(" DEFAULT ").sql(s.serverDefault());
         }
-        if (!s.nullable()) {
+        if (!s.nullable() || inPrimaryKey(col)) {
+            // A key column of a table-level PRIMARY KEY is NOT NULL too (as SQLAlchemy renders it):
+            // SQLite would otherwise accept NULL in it, where the other databases imply NOT NULL.
             c.sql(" NOT NULL");
         }
         if (constraints && s.unique() && !s.primaryKey()) {
             c.sql(" UNIQUE");
         }
         c.inlineColumnComment(col);
+    }
+
+    private static boolean inPrimaryKey(Column<?> col) {
+        Table t = col.table();
+        if (t == null) {
+            return false;
+        }
+        for (Constraint k : t.constraints()) {
+            if (k.kind() == Constraint.Kind.PRIMARY_KEY && k.columns().contains(col)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static void action(SqlCompiler c, String event, String action) {

@@ -129,6 +129,16 @@ public abstract class Dialect {
         return false;
     }
 
+    /**
+     * Whether the database keeps table and column comments at all. Where it does not (SQLite),
+     * CREATE TABLE leaves a table's declared comments out, as SQLAlchemy's {@code create_all}
+     * does, while an explicit {@code COMMENT ON} is refused with a CompileError, and reflection
+     * reports no comments.
+     */
+    public boolean supportsComments() {
+        return true;
+    }
+
     /** Whether row locks ({@code FOR UPDATE} and its kin) exist at all. */
     public boolean supportsRowLocks() {
         return true;
