@@ -474,7 +474,11 @@ final class JdbcConnection implements Connection, Wrapped<java.sql.Connection> {
                     LOG.debug("resetting a JDBC connection before close failed: {}", e.toString());
                 }
             }
-            jdbc.close();
+            if (broken) {
+                factory.discard(jdbc);
+            } else {
+                jdbc.close();
+            }
         } catch (SQLException | RuntimeException e) {
             LOG.debug("closing a JDBC connection failed: {}", e.toString());
         } finally {
@@ -667,7 +671,16 @@ final class JdbcConnection implements Connection, Wrapped<java.sql.Connection> {
             if (depth == ValidationDepth.LOCAL) {
                 return Mono.just(true);
             }
-            return lane.call(() -> !closing.get() && !broken && jdbc.isValid(5)).onErrorReturn(false);
+            return lane.call(() -> {
+                if (closing.get() || broken) {
+                    return false;
+                }
+                if (!jdbc.isValid(5)) {
+                    broken = true; // so close() evicts it instead of pooling it again
+                    return false;
+                }
+                return true;
+            }).onErrorReturn(false);
         });
     }
 

@@ -360,6 +360,28 @@ public final class JdbcConnectionFactory implements ConnectionFactory, Closeable
 
     // ================================================================= inspection and lifecycle
 
+    /**
+     * Closes a JDBC connection found broken so that its pool never hands it out again: HikariCP
+     * evicts a connection by itself only for the SQLStates it knows to be fatal, and not, for
+     * example, for MariaDB's "connection was killed" (70100), so within its 500 ms no-validation
+     * window it would give the dead connection to the next borrower. A DataSource that is not
+     * HikariCP (or a connection wrapped by another layer) just gets {@code close()}.
+     */
+    void discard(java.sql.Connection c) throws java.sql.SQLException {
+        HikariDataSource hikari = null;
+        if (dataSource instanceof HikariDataSource) {
+            hikari = (HikariDataSource) dataSource;
+        } else if (dataSource.isWrapperFor(HikariDataSource.class)) {
+            hikari = dataSource.unwrap(HikariDataSource.class);
+        }
+        if (hikari != null) {
+            // Evicts (and closes) a connection HikariCP handed out; a no-op for one it did not.
+            hikari.evictConnection(c);
+        }
+        c.close(); // idempotent after an eviction; returns or closes any other connection
+
+    }
+
     /** The JDBC DataSource (a {@link HikariDataSource} unless one was given). */
     public DataSource dataSource() {
         return dataSource;

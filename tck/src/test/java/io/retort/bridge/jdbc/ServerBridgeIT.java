@@ -114,6 +114,29 @@ class ServerBridgeIT {
 
     @ParameterizedTest
     @EnumSource(Server.class)
+    void aConnectionKilledMidQueryIsNeverHandedOutAgain(Server server) throws Exception {
+        start(server);
+        String idSql = server == Server.POSTGRES ? "SELECT pg_backend_pid()" : "SELECT CONNECTION_ID()";
+        long victim = ((Number) query(idSql, 0).blockLast(Duration.ofSeconds(10))).longValue();
+        // The only pooled connection is killed by the server in the middle of a statement
+        // (MariaDB reports 70100 "Connection was killed", a state HikariCP does not treat as fatal).
+        Mono<Object> slow = query(server.sleep, 0).then(Mono.<Object>just("finished")).onErrorResume(Mono::just).cache();
+        slow.subscribe();
+        assertThat(awaitMillis(() -> active() == 1, Duration.ofSeconds(10))).isLessThan(10_000);
+        Thread.sleep(300);
+        try (java.sql.Connection admin = db.jdbcConnection(); java.sql.Statement st = admin.createStatement()) {
+            st.execute(server == Server.POSTGRES ? "SELECT pg_terminate_backend(" + victim + ")" : "KILL " + victim);
+        }
+        assertThat(slow.block(Duration.ofSeconds(10))).isInstanceOf(io.r2dbc.spi.R2dbcException.class);
+        // Right away (inside HikariCP's 500 ms no-validation window) the next borrow must get a new
+        // server session, not the dead one back.
+        Object next = query(idSql, 0).blockLast(Duration.ofSeconds(10));
+        assertThat(((Number) next).longValue()).isNotEqualTo(victim);
+        assertThat(awaitMillis(() -> active() == 0, Duration.ofSeconds(5))).isLessThan(5000);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Server.class)
     void cancellingA100kRowStreamReleasesWithinASecond(Server server) throws Exception {
         start(server);
         StepVerifier.create(query(server.rows, 500).publishOn(Schedulers.parallel()), 0)
