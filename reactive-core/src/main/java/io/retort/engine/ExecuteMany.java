@@ -198,24 +198,12 @@ final class ExecuteMany {
      * A parameter-set value as the VALUES form binds it: the same type check (and message) as
      * {@code Insert.values}, the same boolean normalisation, the column type's converter applied.
      */
-    @SuppressWarnings({"unchecked", "rawtypes"})
     private static Object toStorage(Column<?> column, SqlType<?> storage, Object value) {
         if (value == null) {
             return null;
         }
-        SqlType type = column.type();
-        if (type.converter() == null && !type.javaType().isInstance(value) && type.kind() != SqlType.Kind.BOOLEAN) {
-            throw new ArgumentError("Column " + column + " holds " + type.javaType().getSimpleName()
-                    + " values; got " + value.getClass().getSimpleName() + " '" + value + "'");
-        }
-        Object v = type.checkBindValue(value);
-        if (type.converter() != null) {
-            if (!type.javaType().isInstance(v)) {
-                throw new ArgumentError("Expected a " + type.javaType().getName() + " for " + type + ", got "
-                        + v.getClass().getName());
-            }
-            v = type.converter().toDatabase(v);
-        }
+        SqlType<?> type = column.type();
+        Object v = type.toStorage(type.checkBindValue(column.requireValue(value)));
         if (v != null && !storage.javaType().isInstance(v)) {
             throw new ArgumentError("Column " + column + " stores " + storage.javaType().getSimpleName()
                     + " values; its converter returned a " + v.getClass().getSimpleName());

@@ -307,7 +307,12 @@ public final class Inspector {
                 return null;
             }
             String r = rule.trim().toUpperCase(Locale.ROOT);
-            return r.isEmpty() || r.equals("NO ACTION") ? null : r;
+            return r.isEmpty() || r.equals("NO ACTION") || (r.equals("RESTRICT") && restrictIsDefault()) ? null : r;
+        }
+
+        /** Whether the catalog reports "no action given" as RESTRICT (which behaves the same). */
+        boolean restrictIsDefault() {
+            return false;
         }
 
         /** The name as the caller sees it, from the name as stored. */
@@ -437,10 +442,8 @@ public final class Inspector {
         }
 
         @Override
-        String action(String rule) {
-            // InnoDB reports the default (no action given) as RESTRICT, which behaves the same.
-            String a = super.action(rule);
-            return "RESTRICT".equals(a) ? null : a;
+        boolean restrictIsDefault() {
+            return true; // InnoDB reports the default (no action given) as RESTRICT
         }
 
         @Override
@@ -507,10 +510,8 @@ public final class Inspector {
         }
 
         @Override
-        String action(String rule) {
-            // H2 reports the default (no action given) as RESTRICT, which behaves the same.
-            String a = super.action(rule);
-            return "RESTRICT".equals(a) ? null : a;
+        boolean restrictIsDefault() {
+            return true; // H2 reports the default (no action given) as RESTRICT
         }
 
         @Override

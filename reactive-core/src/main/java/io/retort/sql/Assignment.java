@@ -19,12 +19,7 @@ public record Assignment(Column<?> column, Expression<?> value) {
             return new Assignment(column, (Expression<?>) value);
         }
         @SuppressWarnings("unchecked")
-        T v = (T) value;
-        if (v != null && column.type().converter() == null && !column.type().javaType().isInstance(v)
-                && column.type().kind() != SqlType.Kind.BOOLEAN) {
-            throw new io.retort.error.ArgumentError("Column " + column + " holds " + column.type().javaType().getSimpleName()
-                    + " values; got " + v.getClass().getSimpleName() + " '" + v + "'");
-        }
+        T v = (T) column.requireValue(value);
         return new Assignment(column, column.bind(v));
     }
 }

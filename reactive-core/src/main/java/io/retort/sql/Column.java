@@ -125,4 +125,18 @@ public final class Column<T> extends Expression<T> {
     public String toString() {
         return from == null ? name : from.name() + "." + name;
     }
+
+    /**
+     * {@code value} checked to be a value of this column (a SQL expression aside): the column's
+     * Java type, or anything its converter or the strict boolean rule will judge; otherwise an
+     * {@link io.retort.error.ArgumentError} naming the column.
+     */
+    public Object requireValue(Object value) {
+        if (value != null && type().converter() == null && !type().javaType().isInstance(value)
+                && type().kind() != SqlType.Kind.BOOLEAN) {
+            throw new io.retort.error.ArgumentError("Column " + this + " holds " + type().javaType().getSimpleName()
+                    + " values; got " + value.getClass().getSimpleName() + " '" + value + "'");
+        }
+        return value;
+    }
 }

@@ -192,6 +192,21 @@ public final class SqlType<T> {
         return value;
     }
 
+    /**
+     * A bound value in the form the database stores: the converter applied (after checking the
+     * value is a {@code T}), or the value itself for a type without a converter.
+     */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    public Object toStorage(Object value) {
+        if (value == null || converter == null) {
+            return value;
+        }
+        if (!javaType.isInstance(value)) {
+            throw new ArgumentError("Expected a " + javaType.getName() + " for " + this + ", got " + value.getClass().getName());
+        }
+        return ((Converter) converter).toDatabase(value);
+    }
+
     private static String describe(Object value) {
         return value.getClass().getSimpleName() + " '" + value + "'";
     }

@@ -1,6 +1,5 @@
 package io.retort.sql.compile;
 
-import io.retort.error.ArgumentError;
 import io.retort.error.TooManyParametersError;
 import io.retort.sql.SqlType;
 
@@ -225,7 +224,7 @@ public final class CompiledStatement {
             List<?> list = (List<?>) value;
             Object array = Array.newInstance(element.javaType(), list.size());
             for (int k = 0; k < list.size(); k++) {
-                Array.set(array, k, toStorage(s.type(), list.get(k)));
+                Array.set(array, k, s.type().toStorage(list.get(k)));
             }
             params[i] = array;
             types[i] = array.getClass();
@@ -235,7 +234,7 @@ public final class CompiledStatement {
     }
 
     private void store(SqlType<?> type, Object value, Object[] params, Class<?>[] types, int i) {
-        Object stored = toStorage(type, value);
+        Object stored = type.toStorage(value);
         SqlType<?> storage = storageOf(type);
         // The dialect may hand a type to the driver in another form (MySQL: UUID as text).
         params[i] = stored == null ? null : dialect.driverValue(storage, stored);
@@ -246,18 +245,6 @@ public final class CompiledStatement {
         return type.converter() == null ? type : type.converter().storage();
     }
 
-    @SuppressWarnings({"unchecked", "rawtypes"})
-    private static Object toStorage(SqlType<?> type, Object value) {
-        if (value == null || type.converter() == null) {
-            return value;
-        }
-        SqlType.Converter c = type.converter();
-        if (!type.javaType().isInstance(value)) {
-            throw new ArgumentError("Expected a " + type.javaType().getName() + " for " + type + ", got "
-                    + value.getClass().getName());
-        }
-        return c.toDatabase(value);
-    }
 
     @Override
     public String toString() {

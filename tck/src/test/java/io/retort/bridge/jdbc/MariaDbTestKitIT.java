@@ -4,6 +4,7 @@ import io.r2dbc.spi.ConnectionFactory;
 import io.r2dbc.spi.test.TestKit;
 import io.retort.tck.env.Backend;
 import io.retort.tck.env.TestDatabase;
+import io.retort.tck.env.TestDatabases;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.mariadb.jdbc.MariaDbDataSource;
@@ -21,7 +22,7 @@ class MariaDbTestKitIT implements TestKit<String> {
 
     @BeforeAll
     static void start() throws Exception {
-        db = Servers.scratch(Backend.MARIADB);
+        db = TestDatabases.scratch(Backend.MARIADB);
         factory = JdbcConnectionFactory.builder().url(db.jdbcUrl()).user(db.user()).password(db.password()).poolSize(4).build();
         MariaDbDataSource ds = new MariaDbDataSource(db.jdbcUrl());
         ds.setUser(db.user());

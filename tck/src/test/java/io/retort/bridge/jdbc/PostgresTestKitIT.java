@@ -4,6 +4,7 @@ import io.r2dbc.spi.ConnectionFactory;
 import io.r2dbc.spi.test.TestKit;
 import io.retort.tck.env.Backend;
 import io.retort.tck.env.TestDatabase;
+import io.retort.tck.env.TestDatabases;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.postgresql.ds.PGSimpleDataSource;
@@ -18,7 +19,7 @@ class PostgresTestKitIT implements TestKit<String> {
 
     @BeforeAll
     static void start() throws Exception {
-        db = Servers.scratch(Backend.POSTGRES);
+        db = TestDatabases.scratch(Backend.POSTGRES);
         factory = JdbcConnectionFactory.builder().url(db.jdbcUrl()).user(db.user()).password(db.password()).poolSize(4).build();
         PGSimpleDataSource ds = new PGSimpleDataSource();
         ds.setUrl(db.jdbcUrl());

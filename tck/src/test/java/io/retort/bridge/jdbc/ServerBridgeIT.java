@@ -8,6 +8,7 @@ import io.r2dbc.spi.R2dbcTimeoutException;
 import io.r2dbc.spi.Result;
 import io.retort.tck.env.Backend;
 import io.retort.tck.env.TestDatabase;
+import io.retort.tck.env.TestDatabases;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -53,7 +54,7 @@ class ServerBridgeIT {
 
     private void start(Server server) {
         // Fails the test with the reason (or skips it) when the server is not there.
-        db = Servers.scratch(server == Server.POSTGRES ? Backend.POSTGRES : Backend.MARIADB);
+        db = TestDatabases.scratch(server == Server.POSTGRES ? Backend.POSTGRES : Backend.MARIADB);
         hikari = new HikariDataSource();
         hikari.setJdbcUrl(db.jdbcUrl());
         hikari.setUsername(db.user());
