@@ -9,10 +9,12 @@ import io.retort.error.PendingRollbackError;
 import io.retort.error.RetortException;
 import io.retort.orm.internal.UnloadedList;
 import io.retort.sql.Column;
+import io.retort.sql.Select;
 import io.retort.sql.Expression;
 import io.retort.sql.Sql;
 import io.retort.sql.SqlType;
 import io.retort.sql.Statement;
+import io.r2dbc.spi.IsolationLevel;
 import org.reactivestreams.Publisher;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,10 +32,20 @@ import java.util.function.Function;
 
 /**
  * The async ORM session (O2–O7): an identity map, a unit of work flushed in dependency order,
- * and explicit eager loading. A transaction begins lazily with the first operation that needs
- * the database and ends with {@link #commit} or {@link #rollback}; {@link #add} and
- * {@link #delete} only record intent (no I/O). Reading a relationship never runs SQL: load it
- * with a loader option or {@link #fetch}.
+ * and explicit eager loading. {@link #add} and {@link #delete} only record intent (no I/O).
+ * Reading a relationship never runs SQL: load it with a loader option or {@link #fetch}.
+ *
+ * <p>Connection and transaction are both taken lazily. The first statement acquires a pooled
+ * connection, which the session keeps until {@link #commit}, {@link #rollback} or {@link #close}.
+ * The transaction begins with the first statement that needs one: a flush, a Core statement that
+ * is not a plain SELECT, a locking read ({@code FOR UPDATE}), {@link #beginNested}, or an explicit
+ * {@link #begin}. Plain reads before that run in autocommit, one round trip each, with no
+ * {@code BEGIN} before them and no {@code ROLLBACK} after them. Under READ COMMITTED (PostgreSQL's
+ * and H2's default) that is what they would see inside a transaction too, since every statement
+ * takes a fresh snapshot; under REPEATABLE READ (MySQL's and MariaDB's default), call
+ * {@link #begin} first when several reads must share one snapshot. (A design change from
+ * SQLAlchemy's autobegin, which sends BEGIN before the first read: here it would cost two of the
+ * three round trips of a fresh session's {@code get}.)
  *
  * <p>After a failed flush every operation but {@link #rollback} and {@link #close} fails with a
  * {@link PendingRollbackError} naming the original failure (SQLAlchemy's rule; on MariaDB a later
@@ -152,13 +164,20 @@ public final class AsyncSession {
     public <E> Flux<E> execute(EntitySelect<E> query) {
         // Entities are complete (eager loaders done) before the first is emitted, so the session is
         // free again by then: a subscriber may use it for the next operation right away.
-        return guarded(Flux.defer(() -> flushInternal().thenMany(connection().flatMapMany(c -> loading.execute(query, c))))
-                .collectList()).flatMapMany(Flux::fromIterable);
+        return guarded(Flux.defer(() -> flushInternal().thenMany(connection(query.lock() != null)
+                .flatMapMany(c -> loading.execute(query, c)))).collectList()).flatMapMany(Flux::fromIterable);
     }
 
-    /** Runs a Core statement in the session's transaction. */
+    /**
+     * Runs a Core statement in the session's transaction. A plain SELECT runs in autocommit when no
+     * transaction has begun yet; anything else (DML, text, a locking SELECT) begins it first, so
+     * {@link #rollback} undoes it.
+     */
     public Flux<Row> execute(Statement statement) {
-        return guarded(Flux.defer(() -> flushInternal().thenMany(connection().flatMapMany(c -> c.execute(statement).rows()))));
+        boolean plainRead = statement instanceof Select && ((Select) statement).lock() == null
+                || statement instanceof io.retort.sql.CompoundSelect;
+        return guarded(Flux.defer(() -> flushInternal().thenMany(connection(!plainRead)
+                .flatMapMany(c -> c.execute(statement).rows()))));
     }
 
     /** Loads {@code relationship} of {@code entity} now, explicitly (O6); emits the loaded targets. */
@@ -177,7 +196,7 @@ public final class AsyncSession {
                             + " is not persistent in this session; fetch needs a loaded object"));
                 }
             }
-            return connection().flatMapMany(c -> loading.selectin(relationship, new ArrayList<>(entities), c)
+            return connection(false).flatMapMany(c -> loading.selectin(relationship, new ArrayList<>(entities), c)
                     .flatMapIterable(l -> (List<T>) (List<?>) l));
         })).collectList();
     }
@@ -207,7 +226,7 @@ public final class AsyncSession {
                 q = q.forUpdate();
             }
             io.retort.sql.Select stmt = q;
-            return connection().flatMapMany(c -> c.execute(stmt).one()).doOnNext(row -> {
+            return connection(forUpdate).flatMapMany(c -> c.execute(stmt).one()).doOnNext(row -> {
                 for (int i = 0; i < m.properties().size(); i++) {
                     st.setValue(i, row.get(i));
                 }
@@ -285,6 +304,32 @@ public final class AsyncSession {
     }
 
     /**
+     * Begins the session's transaction now (acquiring its connection), rather than with the first
+     * statement that writes: the reads that follow then share the transaction (and, under
+     * REPEATABLE READ, its snapshot). Fails with {@link InvalidRequestError} if one is active.
+     */
+    public Mono<Void> begin() {
+        return begin(null);
+    }
+
+    /** {@link #begin()} with an isolation level for this transaction (null for the server's default). */
+    public Mono<Void> begin(IsolationLevel isolation) {
+        return guarded(Mono.defer(() -> {
+            checkUsable();
+            if (inTransaction()) {
+                return Mono.error(new InvalidRequestError("A transaction is already begun on this Session"));
+            }
+            return connection(true, isolation).then();
+        }));
+    }
+
+    /** Whether the session's transaction has begun (plain reads alone do not begin it). */
+    public boolean inTransaction() {
+        Connection c = connection;
+        return c != null && c.isInTransaction();
+    }
+
+    /**
      * Rolls back: new objects are expunged, modified objects get their values from before the
      * transaction back (F23), and the session is usable again after a failed flush.
      */
@@ -339,7 +384,7 @@ public final class AsyncSession {
         return Flux.defer(() -> {
             checkUsable();
             Map<Object, InstanceState> before = new IdentityHashMap<>(states);
-            return connection().flatMapMany(c -> c.inNested(conn -> Flux.from(work.apply(this))
+            return connection(true).flatMapMany(c -> c.inNested(conn -> Flux.from(work.apply(this))
                     .concatWith(Flux.defer(() -> flushInternal().thenMany(Flux.empty())))))
                     .doOnError(e -> {
                         failure = null;
@@ -374,7 +419,7 @@ public final class AsyncSession {
         if (plan.isEmpty()) {
             return Mono.empty();
         }
-        return connection().flatMap(c -> unitOfWork.execute(plan, c))
+        return connection(true).flatMap(c -> unitOfWork.execute(plan, c))
                 .doOnSuccess(v -> unitOfWork.markClean(plan))
                 .onErrorMap(e -> {
                     RetortException t = e instanceof RetortException ? (RetortException) e
@@ -385,17 +430,29 @@ public final class AsyncSession {
                 });
     }
 
-    private Mono<Connection> connection() {
-        if (connection != null) {
-            return Mono.just(connection);
+    /**
+     * The session's connection, acquired on first use; with {@code transactional}, inside the
+     * session's transaction, begun now if it has not been.
+     */
+    private Mono<Connection> connection(boolean transactional) {
+        return connection(transactional, null);
+    }
+
+    private Mono<Connection> connection(boolean transactional, IsolationLevel isolation) {
+        Connection held = connection;
+        if (held != null && (!transactional || held.isInTransaction())) {
+            return Mono.just(held);
         }
         // Keep the connection as soon as it is acquired, so close() releases it even if the
         // subscriber cancels while BEGIN is in flight.
-        return engine.open().doOnNext(c -> connection = c).flatMap(c -> c.begin(null).thenReturn(c)
-                .onErrorResume(e -> {
-                    connection = null;
-                    return c.close().then(Mono.error(e));
-                }));
+        Mono<Connection> acquired = held != null ? Mono.just(held) : engine.open().doOnNext(c -> connection = c);
+        if (!transactional) {
+            return acquired;
+        }
+        return acquired.flatMap(c -> c.begin(isolation).thenReturn(c).onErrorResume(e -> {
+            connection = null;
+            return c.close().then(Mono.error(e));
+        }));
     }
 
     private void checkOpen() {
@@ -423,9 +480,17 @@ public final class AsyncSession {
             return op.doOnTerminate(() -> busy.set(false)).doOnCancel(() -> {
                 // A statement cancelled mid-stream costs the connection (the engine discards it), and
                 // with it the transaction: the session must be rolled back before further use (F6).
-                if (connection != null && failure == null) {
-                    failure = new InvalidRequestError("An operation was cancelled while it ran; its connection and"
-                            + " transaction were discarded");
+                Connection c = connection;
+                if (c != null && c.isInTransaction()) {
+                    if (failure == null) {
+                        failure = new InvalidRequestError("An operation was cancelled while it ran; its connection and"
+                                + " transaction were discarded");
+                    }
+                } else if (c != null) {
+                    // No transaction to lose: hand the connection back (the engine discards it if the
+                    // cancelled statement left it unusable) and take a fresh one with the next statement.
+                    connection = null;
+                    c.close().subscribe(null, e -> LOG.debug("releasing a connection after a cancel failed", e));
                 }
                 busy.set(false);
             });

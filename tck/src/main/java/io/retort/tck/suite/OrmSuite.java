@@ -316,6 +316,85 @@ public interface OrmSuite extends TckBackend {
         assertThat(f.rows(f.registry().mapper(OArtist.class).table())).isZero();
     }
 
+    @Test // O2: reads take the connection but no transaction (no BEGIN/ROLLBACK); writes, locks and begin() do
+    default void transactionBeginsWithTheFirstWrite(TestDatabase db) {
+        Fixture f = setUp(this, db);
+        f.sessions().inTransaction(s -> {
+            s.add(new OArtist("Reader"));
+            return Mono.empty();
+        }).blockLast(T);
+        Table artists = f.registry().mapper(OArtist.class).table();
+        Column<String> name = f.stringColumn(OArtist.class, "name");
+        AsyncSession s = f.sessions().openSession();
+        try {
+            OArtist a = s.execute(Orm.select(OArtist.class)).blockFirst(T);
+            assertThat(s.inTransaction()).as("a plain read begins no transaction").isFalse();
+            assertThat(s.get(OArtist.class, a.id).block(T)).isSameAs(a);
+            a.name = "Renamed";
+            s.flush().block(T);
+            assertThat(s.inTransaction()).as("a flush begins it").isTrue();
+            assertThat(s.execute(select(name).from(artists)).map(r -> r.get(name)).collectList().block(T))
+                    .as("reads after the flush see it: same transaction").containsExactly("Renamed");
+            s.rollback().block(T);
+            assertThat(s.inTransaction()).isFalse();
+            assertThat(a.name).as("rollback restores what the transaction changed").isEqualTo("Reader");
+            assertThat(f.engine().connect(c -> c.execute(select(name).from(artists)).scalars(String.class))
+                    .collectList().block(T)).containsExactly("Reader");
+
+            // A Core DML statement through the session is transactional too: rollback undoes it.
+            s.execute(io.retort.sql.Sql.update(artists).set(name, "Core")).blockLast(T);
+            assertThat(s.inTransaction()).isTrue();
+            s.rollback().block(T);
+            assertThat(f.engine().connect(c -> c.execute(select(name).from(artists)).scalars(String.class))
+                    .collectList().block(T)).containsExactly("Reader");
+
+            // begin() starts it explicitly (reads then share it); a second begin() is an error.
+            s.begin().block(T);
+            assertThat(s.inTransaction()).isTrue();
+            StepVerifier.create(s.begin()).expectErrorSatisfies(e -> assertThat(e)
+                    .isInstanceOf(io.retort.error.InvalidRequestError.class).hasMessageContaining("already begun")).verify(T);
+            s.commit().block(T);
+            assertThat(s.inTransaction()).isFalse();
+            if (f.engine().dialect().block(T).supportsRowLocks()) {
+                s.refresh(a, true).block(T);
+                assertThat(s.inTransaction()).as("a locking read begins it").isTrue();
+            }
+        } finally {
+            s.close().block(T);
+        }
+        FaultKit.awaitPoolIdle(f.engine(), Duration.ofSeconds(5));
+    }
+
+    @Test // F6: a read cancelled outside a transaction costs nothing but its connection; inside one, a rollback is due
+    default void cancelledReadOutsideATransactionLeavesTheSessionUsable(TestDatabase db) {
+        Fixture f = setUp(this, db);
+        f.sessions().inTransaction(s -> {
+            for (int i = 0; i < 500; i++) {
+                s.add(new OArtist("Artist " + i));
+            }
+            return Mono.empty();
+        }).blockLast(T);
+        Table artists = f.registry().mapper(OArtist.class).table();
+        Column<String> name = f.stringColumn(OArtist.class, "name");
+        AsyncSession s = f.sessions().openSession();
+        try {
+            StepVerifier.create(s.execute(select(name).from(artists).orderBy(name)).take(3))
+                    .expectNextCount(3).expectComplete().verify(T);
+            assertThat(s.inTransaction()).isFalse();
+            assertThat(s.execute(Orm.select(OArtist.class)).count().block(T)).as("usable at once, no rollback needed")
+                    .isEqualTo(500L);
+            s.begin().block(T);
+            StepVerifier.create(s.execute(select(name).from(artists).orderBy(name)).take(3))
+                    .expectNextCount(3).expectComplete().verify(T);
+            StepVerifier.create(s.execute(Orm.select(OArtist.class))).expectError(PendingRollbackError.class).verify(T);
+            s.rollback().block(T);
+            assertThat(s.execute(Orm.select(OArtist.class)).count().block(T)).isEqualTo(500L);
+        } finally {
+            s.close().block(T);
+        }
+        FaultKit.awaitPoolIdle(f.engine(), Duration.ofSeconds(5));
+    }
+
     @Test // O4, F23: a failed flush leaves the database unchanged and the session needing rollback; then it works
     default void failedFlushNeedsRollback(TestDatabase db) {
         Fixture f = setUp(this, db);
@@ -383,9 +462,10 @@ public interface OrmSuite extends TckBackend {
                             .expectError(ConcurrentSessionUseError.class).verify(T))
                     .thenCancel()
                     .verify(T);
-            // Cancelling mid-stream discarded the connection: the session needs a rollback, then works again.
-            StepVerifier.create(s.execute(Orm.select(OArtist.class))).expectError(PendingRollbackError.class).verify(T);
-            s.rollback().block(T);
+            // Cancelling mid-stream cost the connection, but no transaction had begun (a plain read):
+            // the next operation takes a fresh connection at once (the in-transaction case needs a
+            // rollback: cancelledReadOutsideATransactionLeavesTheSessionUsable).
+            assertThat(s.inTransaction()).isFalse();
             StepVerifier.create(s.execute(Orm.select(OArtist.class)).count()).expectNext(3L).verifyComplete();
         } finally {
             s.close().block(T);
