@@ -612,8 +612,10 @@ public final class Connection {
             if (!released.compareAndSet(false, true)) {
                 return Mono.empty();
             }
-            Mono<Void> reset = invalidated ? Mono.empty() : quietly(resetSession());
-            return reset.then(Mono.defer(() -> closeOrReturn()))
+            Mono<Void> reset = invalidated ? null : resetSession();
+            // Nothing to reset is the common case: no clean-up chain (and no timer) at all.
+            Mono<Void> close = Mono.defer(this::closeOrReturn);
+            return (reset == null ? close : quietly(reset).then(close))
                     // The pool logs and discards a connection whose release fails.
                     .onErrorResume(e -> Mono.empty());
         });
@@ -629,7 +631,11 @@ public final class Connection {
         return invalidated ? close.subscribeOn(Schedulers.boundedElastic()) : close;
     }
 
+    /** What returning the connection must undo first, or null when it made no changes. */
     private Mono<Void> resetSession() {
+        if (tx == TxState.NONE && !statementTimeoutSet && lockTimeoutReset == null) {
+            return null;
+        }
         Mono<Void> reset = tx != TxState.NONE ? rollback() : Mono.empty();
         if (statementTimeoutSet) {
             reset = reset.then(Mono.defer(() -> executeRaw(statementTimeoutResetSql()).rowsAffected().then()))

@@ -21,7 +21,6 @@ import io.retort.sql.compile.StatementCache;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import reactor.util.retry.Retry;
 
 import java.util.Collections;
 import java.util.Optional;
@@ -74,11 +73,11 @@ public final class Engine implements AutoCloseable {
             ConnectionPoolConfiguration.Builder b = ConnectionPoolConfiguration.builder(factory)
                     .maxSize(options.maxPoolSize())
                     .initialSize(options.initialPoolSize())
-                    .maxAcquireTime(options.acquireTimeout())
+                    // No maxAcquireTime: r2dbc-pool would arm a timer for every checkout; acquire()
+                    // arms one only when the checkout has to wait (PendingTimeout).
                     // A server that accepts and then stays silent must not hold a connect (or a
-                    // ping) until the acquire timeout: bounded separately, with its own error.
+                    // ping, below) until the acquire timeout: bounded separately, with its own error.
                     .maxCreateConnectionTime(options.connectTimeout())
-                    .maxValidationTime(options.connectTimeout())
                     .maxIdleTime(options.maxIdleTime())
                     // No blanket retry in the pool: r2dbc-pool's acquireRetry also repeats acquire
                     // timeouts (maxSize+2 waits of acquireTimeout each) and failed logins.
@@ -91,7 +90,9 @@ public final class Engine implements AutoCloseable {
                 b.maxLifeTime(options.maxLifeTime());
             }
             if (options.prePing()) {
-                b.validationDepth(ValidationDepth.REMOTE);
+                // Bounded only where validation does I/O: r2dbc-pool arms the timer on every
+                // checkout, and the default LOCAL check is a flag read.
+                b.validationDepth(ValidationDepth.REMOTE).maxValidationTime(options.connectTimeout());
             }
             this.pool = new ConnectionPool(b.build());
             this.factory = pool;
@@ -239,8 +240,9 @@ public final class Engine implements AutoCloseable {
     Mono<Connection> acquire() {
         Mono<io.r2dbc.spi.Connection> one;
         if (pool != null) {
-            one = Mono.defer(() -> Mono.<io.r2dbc.spi.Connection>from(factory.create()))
-                    .retryWhen(Retry.max(options.maxPoolSize() + 1L).filter(Engine::isValidationFailure));
+            one = PendingTimeout.of(checkout(options.maxPoolSize() + 1), options.acquireTimeout(),
+                    () -> new PoolTimeoutError("No connection to " + target + " became available within "
+                            + options.acquireTimeout() + " (pool size " + options.maxPoolSize() + ")", null));
         } else {
             // Unpooled: the connect timeout is ours to enforce, and a connection that arrives
             // after it must be closed, not dropped on the floor.
@@ -267,6 +269,12 @@ public final class Engine implements AutoCloseable {
                     }
                     return Mono.just(new Connection(this, raw, dialect.get()));
                 });
+    }
+
+    /** One pooled checkout; a connection that failed its pre-ping is replaced, at most {@code retries} times. */
+    private Mono<io.r2dbc.spi.Connection> checkout(int retries) {
+        Mono<io.r2dbc.spi.Connection> once = Mono.from(factory.create());
+        return retries == 0 ? once : once.onErrorResume(Engine::isValidationFailure, e -> checkout(retries - 1));
     }
 
     /**
