@@ -144,11 +144,21 @@ public final class Result {
             } catch (ReflectiveOperationException | RuntimeException e) {
                 throw new ArgumentError("Cannot use the canonical constructor of " + type.getName() + ": " + e);
             }
+            // Labels are matched once per result shape, not per row; rows of one result share it.
+            java.util.concurrent.atomic.AtomicReference<Resolved> last = new java.util.concurrent.atomic.AtomicReference<>();
             return row -> {
+                Resolved r = last.get();
+                if (r == null || r.shape != row.shape()) {
+                    int[] at = new int[comps.length];
+                    for (int i = 0; i < comps.length; i++) {
+                        at[i] = find(row, names[i]);
+                    }
+                    r = new Resolved(row.shape(), at);
+                    last.set(r);
+                }
                 Object[] args = new Object[comps.length];
                 for (int i = 0; i < comps.length; i++) {
-                    int idx = find(row, names[i]);
-                    args[i] = row.get(idx, types[i]);
+                    args[i] = row.get(r.index[i], types[i]);
                 }
                 try {
                     return ctor.newInstance(args);
@@ -156,6 +166,10 @@ public final class Result {
                     throw new ArgumentError("Cannot build " + type.getSimpleName() + " from " + row + ": " + e);
                 }
             };
+        }
+
+        /** A result shape and, per record component, the index of its column. */
+        private record Resolved(RowShape shape, int[] index) {
         }
 
         private static int find(Row row, String component) {

@@ -57,6 +57,11 @@ public final class Row extends AbstractList<Object> {
         return type.isInstance(v) || v == null ? (T) v : TypeReader.cast(v, type, column.name());
     }
 
+    /** The shape shared by the rows of one result (labels, types). */
+    RowShape shape() {
+        return shape;
+    }
+
     /** The labels, in order. */
     public List<String> labels() {
         return shape.labels();

@@ -132,6 +132,15 @@ public interface CoreSuite extends TckBackend {
                         .into(ArtistRecord.class)))
                 .expectNext(new ArtistRecord(1, "Artist 1"), new ArtistRecord(2, "Artist 2"), new ArtistRecord(3, "Artist 3"))
                 .verifyComplete();
+        // Components are matched by label, not position; a component without a column is a named error.
+        StepVerifier.create(engine.connect(c -> c.execute(select(ARTIST.name, ARTIST.artistId).orderBy(ARTIST.artistId))
+                        .into(ArtistRecord.class)))
+                .expectNext(new ArtistRecord(1, "Artist 1"), new ArtistRecord(2, "Artist 2"), new ArtistRecord(3, "Artist 3"))
+                .verifyComplete();
+        StepVerifier.create(engine.connect(c -> c.execute(select(ARTIST.name)).into(ArtistRecord.class)))
+                .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(io.retort.error.ArgumentError.class)
+                        .hasMessageContaining("artistId"))
+                .verify(Duration.ofSeconds(10));
         StepVerifier.create(engine.connect(c -> c.execute(select(TRACK.trackId).orderBy(TRACK.trackId)).partitions(12)))
                 .assertNext(p -> assertThat(p).hasSize(12)).assertNext(p -> assertThat(p).hasSize(12))
                 .assertNext(p -> assertThat(p).hasSize(6)).verifyComplete();
