@@ -21,11 +21,14 @@ public final class KeyBuilder {
      */
     private static final int LINEAR_BINDS = 16;
 
+    /** A reused builder drops token arrays grown past this, so one huge statement is not kept per thread. */
+    private static final int KEPT_TOKENS = 1024;
+
     private Object[] tokens = new Object[128];
     private int size;
     /** {@link java.util.Arrays#hashCode(Object[])} of the tokens so far, kept as they are added. */
     private int hash = 1;
-    private final List<Object> values = new ArrayList<>();
+    private List<Object> values = new ArrayList<>();
     private IdentityHashMap<Object, Integer> seen;
     private Object[] bindNodes;
     private int[] bindIndexes;
@@ -176,6 +179,43 @@ public final class KeyBuilder {
     /** The finished key. */
     public CacheKey toKey() {
         return new CacheKey(Arrays.copyOf(tokens, size), hash);
+    }
+
+    /**
+     * The token buffer itself, valid up to {@link #tokenCount()} and only until {@link #reset()}:
+     * the cache compares a probe against it without copying, and copies only on a miss.
+     */
+    Object[] tokenBuffer() {
+        return tokens;
+    }
+
+    int tokenCount() {
+        return size;
+    }
+
+    /** {@link java.util.Arrays#hashCode} of the tokens added so far. */
+    int tokenHash() {
+        return hash;
+    }
+
+    /**
+     * Makes this builder ready for another traversal, keeping its arrays (the cache reuses one
+     * builder per thread). The values list is new: the previous one belongs to its lookup.
+     */
+    void reset() {
+        if (tokens.length > KEPT_TOKENS) {
+            tokens = new Object[128];
+        }
+        size = 0;
+        hash = 1;
+        values = new ArrayList<>();
+        seen = null;
+        bindPositions = null;
+        if (bindCount > 0) {
+            // The bind nodes hold their values: do not keep the last statement's alive.
+            Arrays.fill(bindNodes, 0, bindCount, null);
+            bindCount = 0;
+        }
     }
 
     private enum NullToken { NULL }
