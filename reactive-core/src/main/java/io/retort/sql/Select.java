@@ -94,6 +94,16 @@ public final class Select extends SelectBase {
         return new Select(s);
     }
 
+    /** {@link #of(List)} for a varargs array: one copy (List.of) instead of two. */
+    static Select of(Expression<?>[] columns) {
+        Spec s = new Spec();
+        for (Expression<?> c : columns) {
+            java.util.Objects.requireNonNull(c, "column");
+        }
+        s.columns = List.of(columns);
+        return new Select(s);
+    }
+
     private static <T> List<T> plus(List<T> list, List<? extends T> more) {
         // One sized array and List.of, instead of an ArrayList and List.copyOf: fewer copies per call.
         int n = list.size();

@@ -208,7 +208,8 @@ public final class KeyBuilder {
         }
         size = 0;
         hash = 1;
-        values = new ArrayList<>();
+        // Sized like the last statement's: the same call sites tend to repeat, so no regrowth.
+        values = new ArrayList<>(Math.max(values.size(), 4));
         seen = null;
         bindPositions = null;
         if (bindCount > 0) {
