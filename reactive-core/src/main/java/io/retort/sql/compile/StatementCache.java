@@ -38,7 +38,8 @@ public final class StatementCache {
      */
     public Lookup lookup(Dialect dialect, Statement statement) {
         Objects.requireNonNull(dialect, "dialect");
-        KeyBuilder kb = Scratch.acquire();
+        Scratch scratch = Scratch.LOCAL.get();
+        KeyBuilder kb = scratch.acquire();
         try {
             statement.appendKey(kb);
             List<Object> values = kb.values();
@@ -51,7 +52,7 @@ public final class StatementCache {
             CompiledStatement compiled = cache.get(key, COMPILE);
             return new Lookup(compiled, values, !key.compiledNow);
         } finally {
-            Scratch.release(kb);
+            scratch.release(kb);
         }
     }
 
@@ -162,20 +163,18 @@ public final class StatementCache {
         private final KeyBuilder builder = new KeyBuilder(false);
         private boolean busy;
 
-        static KeyBuilder acquire() {
-            Scratch s = LOCAL.get();
-            if (s.busy) {
+        KeyBuilder acquire() {
+            if (busy) {
                 return new KeyBuilder(false);
             }
-            s.busy = true;
-            s.builder.reset();
-            return s.builder;
+            busy = true;
+            builder.reset();
+            return builder;
         }
 
-        static void release(KeyBuilder kb) {
-            Scratch s = LOCAL.get();
-            if (s.builder == kb) {
-                s.busy = false;
+        void release(KeyBuilder kb) {
+            if (kb == builder) {
+                busy = false;
             }
         }
     }
