@@ -1,5 +1,7 @@
 package io.retort.sql;
 
+import io.retort.sql.compile.KeyBuilder;
+
 /**
  * Single cache-key tokens standing for the fixed runs of tokens some nodes append ({@code "bin",
  * op, associative, type}; {@code "bind", type}; {@code "asc"/"desc", nulls}; {@code "join",
@@ -12,15 +14,14 @@ final class KeyTokens {
     }
 
     /** {@code "bin", op, op.isAssociative(), type}. */
-    static final class Bin {
+    static final class Bin extends KeyBuilder.Token {
         final Operator operator;
         final SqlType<?> type;
-        private final int hash;
 
         Bin(Operator operator, SqlType<?> type) {
+            super((operator.hashCode() * 31 + Boolean.hashCode(operator.isAssociative())) * 31 + type.hashCode());
             this.operator = operator;
             this.type = type;
-            this.hash = (operator.hashCode() * 31 + Boolean.hashCode(operator.isAssociative())) * 31 + type.hashCode();
         }
 
         @Override
@@ -32,13 +33,8 @@ final class KeyTokens {
                 return false;
             }
             Bin b = (Bin) o;
-            return b.hash == hash && b.operator.equals(operator)
+            return b.hashCode() == hashCode() && b.operator.equals(operator)
                     && b.operator.isAssociative() == operator.isAssociative() && b.type.equals(type);
-        }
-
-        @Override
-        public int hashCode() {
-            return hash;
         }
 
         @Override
@@ -48,23 +44,17 @@ final class KeyTokens {
     }
 
     /** {@code "bind", type} for a plain bind (not expanding, not literal-execute, no name). */
-    static final class Bind {
+    static final class Bind extends KeyBuilder.Token {
         final SqlType<?> type;
-        private final int hash;
 
         Bind(SqlType<?> type) {
+            super(type.hashCode() * 31 + 0x62696e64);
             this.type = type;
-            this.hash = type.hashCode() * 31 + 0x62696e64;
         }
 
         @Override
         public boolean equals(Object o) {
-            return o == this || (o instanceof Bind && ((Bind) o).hash == hash && ((Bind) o).type.equals(type));
-        }
-
-        @Override
-        public int hashCode() {
-            return hash;
+            return o == this || (o instanceof Bind && o.hashCode() == hashCode() && ((Bind) o).type.equals(type));
         }
 
         @Override
@@ -74,7 +64,7 @@ final class KeyTokens {
     }
 
     /** {@code "asc"/"desc", nulls}: one shared instance per combination, so identity is equality. */
-    static final class Sort {
+    static final class Sort extends KeyBuilder.Token {
         private static final Sort[] ALL = new Sort[2 * SortOrder.Nulls.values().length];
 
         static {
@@ -88,6 +78,8 @@ final class KeyTokens {
         private final SortOrder.Nulls nulls;
 
         private Sort(boolean descending, SortOrder.Nulls nulls) {
+            // Stable across runs (identity hashes are not), like the tokens it replaces.
+            super(nulls.name().hashCode() * 31 + (descending ? 1 : 2));
             this.descending = descending;
             this.nulls = nulls;
         }
@@ -97,19 +89,13 @@ final class KeyTokens {
         }
 
         @Override
-        public int hashCode() {
-            // Stable across runs (identity hashes are not), like the tokens it replaces.
-            return nulls.name().hashCode() * 31 + (descending ? 1 : 2);
-        }
-
-        @Override
         public String toString() {
             return (descending ? "desc " : "asc ") + nulls;
         }
     }
 
     /** {@code "join", type}: one shared instance per join type. */
-    static final class JoinKind {
+    static final class JoinKind extends KeyBuilder.Token {
         private static final JoinKind[] ALL = new JoinKind[Join.Type.values().length];
 
         static {
@@ -121,16 +107,12 @@ final class KeyTokens {
         private final Join.Type type;
 
         private JoinKind(Join.Type type) {
+            super(type.name().hashCode() * 31 + 0x6a6f696e);
             this.type = type;
         }
 
         static JoinKind of(Join.Type type) {
             return ALL[type.ordinal()];
-        }
-
-        @Override
-        public int hashCode() {
-            return type.name().hashCode() * 31 + 0x6a6f696e;
         }
 
         @Override
