@@ -23,6 +23,8 @@ public final class KeyBuilder {
 
     /** A reused builder drops token arrays grown past this, so one huge statement is not kept per thread. */
     private static final int KEPT_TOKENS = 1024;
+    /** The largest values list a reused builder presizes (see {@link #reset()}). */
+    private static final int KEPT_VALUES = 256;
 
     private Object[] tokens = new Object[128];
     private int size;
@@ -229,8 +231,9 @@ public final class KeyBuilder {
         }
         size = 0;
         hash = 1;
-        // Sized like the last statement's: the same call sites tend to repeat, so no regrowth.
-        values = new ArrayList<>(Math.max(values.size(), 4));
+        // Sized like the last statement's (the same call sites tend to repeat, so no regrowth), but
+        // not after a huge multi-row INSERT: later small lookups would each allocate that much.
+        values = new ArrayList<>(Math.min(Math.max(values.size(), 4), KEPT_VALUES));
         seen = null;
         bindPositions = null;
         if (bindCount > 0) {
