@@ -143,8 +143,10 @@ public final class StatementCache {
                 return false;
             }
             Entry e = (Entry) o;
+            // The same array: a template's lookup meets the key its own miss stored (the range
+            // compare below has no such shortcut).
             return e.hash == hash && e.length == length && e.dialect.equals(dialect)
-                    && java.util.Arrays.equals(e.tokens, 0, length, tokens, 0, length);
+                    && (e.tokens == tokens || java.util.Arrays.equals(e.tokens, 0, length, tokens, 0, length));
         }
 
         @Override
