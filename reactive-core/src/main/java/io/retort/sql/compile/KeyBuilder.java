@@ -21,16 +21,11 @@ public final class KeyBuilder {
      */
     private static final int LINEAR_BINDS = 16;
 
-    /** A reused builder drops token arrays grown past this, so one huge statement is not kept per thread. */
-    private static final int KEPT_TOKENS = 1024;
-    /** The largest values list a reused builder presizes (see {@link #reset()}). */
-    private static final int KEPT_VALUES = 256;
-
     private Object[] tokens = new Object[128];
     private int size;
     /** {@link java.util.Arrays#hashCode(Object[])} of the tokens so far, kept as they are added. */
     private int hash = 1;
-    private List<Object> values = new ArrayList<>();
+    private final List<Object> values = new ArrayList<>();
     private IdentityHashMap<Object, Integer> seen;
     private Object[] bindNodes;
     private int[] bindIndexes;
@@ -205,7 +200,7 @@ public final class KeyBuilder {
     }
 
     /**
-     * The token buffer itself, valid up to {@link #tokenCount()} and only until {@link #reset()}:
+     * The token buffer itself, valid up to {@link #tokenCount()} (no more tokens may follow):
      * the cache compares a probe against it without copying, and copies only on a miss.
      */
     Object[] tokenBuffer() {
@@ -219,28 +214,6 @@ public final class KeyBuilder {
     /** {@link java.util.Arrays#hashCode} of the tokens added so far. */
     int tokenHash() {
         return hash;
-    }
-
-    /**
-     * Makes this builder ready for another traversal, keeping its arrays (the cache reuses one
-     * builder per thread). The values list is new: the previous one belongs to its lookup.
-     */
-    void reset() {
-        if (tokens.length > KEPT_TOKENS) {
-            tokens = new Object[128];
-        }
-        size = 0;
-        hash = 1;
-        // Sized like the last statement's (the same call sites tend to repeat, so no regrowth), but
-        // not after a huge multi-row INSERT: later small lookups would each allocate that much.
-        values = new ArrayList<>(Math.min(Math.max(values.size(), 4), KEPT_VALUES));
-        seen = null;
-        bindPositions = null;
-        if (bindCount > 0) {
-            // The bind nodes hold their values: do not keep the last statement's alive.
-            Arrays.fill(bindNodes, 0, bindCount, null);
-            bindCount = 0;
-        }
     }
 
     private enum NullToken { NULL }

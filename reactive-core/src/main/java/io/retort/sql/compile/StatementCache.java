@@ -38,22 +38,19 @@ public final class StatementCache {
      */
     public Lookup lookup(Dialect dialect, Statement statement) {
         Objects.requireNonNull(dialect, "dialect");
-        Scratch scratch = Scratch.LOCAL.get();
-        KeyBuilder kb = scratch.acquire();
-        try {
-            statement.appendKey(kb);
-            List<Object> values = kb.values();
-            if (statement instanceof Ddl || maximumSize == 0) {
-                return new Lookup(compile(dialect, statement), values, false);
-            }
-            // The probe compares against the builder's own token buffer; only a miss copies it.
-            Entry key = new Entry(dialect, kb.tokenBuffer(), kb.tokenCount(), kb.tokenHash(), statement);
-            // One get() per lookup, so Caffeine records exactly one hit or one miss.
-            CompiledStatement compiled = cache.get(key, COMPILE);
-            return new Lookup(compiled, values, !key.compiledNow);
-        } finally {
-            scratch.release(kb);
+        // A fresh builder per lookup: a reused per-thread one measured no faster (perhaps G1's
+        // barrier on stores into an old-gen buffer) and would keep state per thread.
+        KeyBuilder kb = new KeyBuilder(false);
+        statement.appendKey(kb);
+        List<Object> values = kb.values();
+        if (statement instanceof Ddl || maximumSize == 0) {
+            return new Lookup(compile(dialect, statement), values, false);
         }
+        // The probe compares against the builder's own token buffer; only a miss copies it.
+        Entry key = new Entry(dialect, kb.tokenBuffer(), kb.tokenCount(), kb.tokenHash(), statement);
+        // One get() per lookup, so Caffeine records exactly one hit or one miss.
+        CompiledStatement compiled = cache.get(key, COMPILE);
+        return new Lookup(compiled, values, !key.compiledNow);
     }
 
     /**
@@ -102,7 +99,7 @@ public final class StatementCache {
 
     /**
      * The cache's key: dialect and structural tokens ({@link CacheKey}'s, compared token by token,
-     * never by hash alone). As a probe it points into the thread's {@link KeyBuilder} buffer and
+     * never by hash alone). As a probe it points into its {@link KeyBuilder}'s buffer and
      * carries the statement to compile; on a miss, {@link #compileNow} copies the tokens and drops
      * the statement before Caffeine stores it, so a stored key owns its tokens and holds no values.
      */
@@ -152,32 +149,6 @@ public final class StatementCache {
         @Override
         public int hashCode() {
             return hash;
-        }
-    }
-
-    /**
-     * One reusable {@link KeyBuilder} per thread, so a lookup allocates no token buffer. A nested
-     * lookup on the same thread (none today) gets a fresh builder rather than corrupting the outer one.
-     */
-    private static final class Scratch {
-        private static final ThreadLocal<Scratch> LOCAL = ThreadLocal.withInitial(Scratch::new);
-
-        private final KeyBuilder builder = new KeyBuilder(false);
-        private boolean busy;
-
-        KeyBuilder acquire() {
-            if (busy) {
-                return new KeyBuilder(false);
-            }
-            busy = true;
-            builder.reset();
-            return builder;
-        }
-
-        void release(KeyBuilder kb) {
-            if (kb == builder) {
-                busy = false;
-            }
         }
     }
 
