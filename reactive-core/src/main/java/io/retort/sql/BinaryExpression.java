@@ -41,7 +41,7 @@ public final class BinaryExpression<T> extends Expression<T> {
     public void appendKey(KeyBuilder key) {
         // Operator.equals ignores associativity, which decides parentheses (a + (b + c)); the type
         // of a custom operator's result is the read type of a result column.
-        key.add("bin", operator).add(operator.isAssociative()).add(type());
+        key.add(KeyTokens.bin(operator, type()));
         left.appendKey(key);
         right.appendKey(key);
     }

@@ -69,6 +69,12 @@ public final class BindParam<T> extends Expression<T> {
 
     @Override
     public void appendKey(KeyBuilder key) {
+        if (!isExpanding() && !literalExecute && name == null) {
+            // The common case in one shared token (the run "bind", type below).
+            key.add(KeyTokens.bind(type()));
+            key.value(this, value);
+            return;
+        }
         key.add(isExpanding() ? "bind[]" : "bind", isExpanding() ? elementType : type());
         if (literalExecute) {
             key.add("literal-execute");

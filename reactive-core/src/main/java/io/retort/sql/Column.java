@@ -82,19 +82,18 @@ public final class Column<T> extends Expression<T> {
      * and schema (what the six tokens of the general form carry), compared by value so equal
      * tables declared twice still share cache entries. Hash computed once.
      */
-    private static final class KeyToken {
+    private static final class KeyToken extends KeyBuilder.Token {
         private final String name;
         private final SqlType<?> type;
         private final String table;
         private final String schema;
-        private final int hash;
 
         KeyToken(String name, SqlType<?> type, Table table) {
+            super(java.util.Objects.hash(name, type, table.name(), table.schema()));
             this.name = name;
             this.type = type;
             this.table = table.name();
             this.schema = table.schema();
-            this.hash = java.util.Objects.hash(name, type, this.table, schema);
         }
 
         @Override
@@ -106,13 +105,8 @@ public final class Column<T> extends Expression<T> {
                 return false;
             }
             KeyToken k = (KeyToken) o;
-            return hash == k.hash && name.equals(k.name) && type.equals(k.type) && table.equals(k.table)
+            return hashCode() == k.hashCode() && name.equals(k.name) && type.equals(k.type) && table.equals(k.table)
                     && java.util.Objects.equals(schema, k.schema);
-        }
-
-        @Override
-        public int hashCode() {
-            return hash;
         }
 
         @Override

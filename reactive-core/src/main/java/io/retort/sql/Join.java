@@ -123,7 +123,7 @@ public final class Join extends FromClause {
 
     @Override
     void appendRef(KeyBuilder key) {
-        key.add("join", type);
+        key.add(KeyTokens.JoinKind.of(type));
         left.appendRef(key);
         right.appendRef(key);
         if (on != null) {

@@ -31,6 +31,43 @@ public final class Junction extends Expression<Boolean> {
         return new Junction(op, List.copyOf(flat));
     }
 
+    /**
+     * {@link #of(Operator, List)} for {@code first} (may be null: absent) followed by {@code more},
+     * flattened straight into one array (the WHERE/HAVING path of every statement build).
+     */
+    @SafeVarargs
+    static Expression<Boolean> of(Operator op, Expression<Boolean> first, Expression<Boolean>... more) {
+        int count = first == null ? 0 : width(op, first);
+        for (Expression<Boolean> t : more) {
+            count += width(op, t);
+        }
+        @SuppressWarnings("unchecked")
+        Expression<Boolean>[] flat = new Expression[count];
+        int n = first == null ? 0 : put(op, first, flat, 0);
+        for (Expression<Boolean> t : more) {
+            n = put(op, t, flat, n);
+        }
+        if (count == 1) {
+            return flat[0];
+        }
+        return new Junction(op, List.of(flat));
+    }
+
+    private static int width(Operator op, Expression<Boolean> t) {
+        return t instanceof Junction && ((Junction) t).operator.equals(op) ? ((Junction) t).terms.size() : 1;
+    }
+
+    private static int put(Operator op, Expression<Boolean> t, Expression<Boolean>[] flat, int n) {
+        if (t instanceof Junction && ((Junction) t).operator.equals(op)) {
+            for (Expression<Boolean> x : ((Junction) t).terms) {
+                flat[n++] = x;
+            }
+            return n;
+        }
+        flat[n] = java.util.Objects.requireNonNull(t, "condition");
+        return n + 1;
+    }
+
     public Operator operator() {
         return operator;
     }

@@ -45,6 +45,11 @@ public final class Operator {
     private final int precedence;
     private final boolean comparison;
     private final boolean associative;
+    /**
+     * The cache-key token of this operator's last result type ({@link KeyTokens#bin}); a racy
+     * memo, safe because the token is immutable.
+     */
+    KeyTokens.Bin binToken;
 
     private Operator(String sql, int precedence, boolean comparison, boolean associative) {
         this.sql = sql;

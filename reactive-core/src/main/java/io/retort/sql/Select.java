@@ -3,7 +3,6 @@ package io.retort.sql;
 import io.retort.error.ArgumentError;
 import io.retort.sql.compile.KeyBuilder;
 
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
@@ -95,11 +94,29 @@ public final class Select extends SelectBase {
         return new Select(s);
     }
 
+    /** {@link #of(List)} for a varargs array: one copy (List.of) instead of two. */
+    static Select of(Expression<?>[] columns) {
+        Spec s = new Spec();
+        for (Expression<?> c : columns) {
+            java.util.Objects.requireNonNull(c, "column");
+        }
+        s.columns = List.of(columns);
+        return new Select(s);
+    }
+
     private static <T> List<T> plus(List<T> list, List<? extends T> more) {
-        List<T> l = new ArrayList<>(list.size() + more.size());
-        l.addAll(list);
-        l.addAll(more);
-        return List.copyOf(l);
+        // One sized array and List.of, instead of an ArrayList and List.copyOf: fewer copies per call.
+        int n = list.size();
+        Object[] a = new Object[n + more.size()];
+        for (int i = 0; i < n; i++) {
+            a[i] = list.get(i);
+        }
+        for (int i = 0; i < more.size(); i++) {
+            a[n + i] = more.get(i);
+        }
+        @SuppressWarnings("unchecked")
+        List<T> l = (List<T>) List.of(a);
+        return l;
     }
 
     /** Adds columns to the columns clause. */
@@ -158,16 +175,16 @@ public final class Select extends SelectBase {
 
     private Select joinWith(FromClause target, Expression<Boolean> on, Join.Type type) {
         Spec s = spec();
-        List<FromClause> f = new ArrayList<>(froms);
-        FromClause left;
-        if (f.isEmpty()) {
-            left = firstColumnFrom();
-        } else {
-            left = f.remove(f.size() - 1);
-        }
+        int n = froms.size();
+        FromClause left = n == 0 ? firstColumnFrom() : froms.get(n - 1);
         Expression<Boolean> cond = on != null ? on : Join.inferOn(left, target);
-        f.add(new Join(left, target, cond, type));
-        s.froms = List.copyOf(f);
+        // The join replaces the last FROM element (or becomes the first).
+        FromClause[] f = new FromClause[Math.max(n, 1)];
+        for (int i = 0; i < n - 1; i++) {
+            f[i] = froms.get(i);
+        }
+        f[f.length - 1] = new Join(left, target, cond, type);
+        s.froms = List.of(f);
         return new Select(s);
     }
 
@@ -191,15 +208,10 @@ public final class Select extends SelectBase {
 
     @SafeVarargs
     static Expression<Boolean> and(Expression<Boolean> existing, Expression<Boolean>... more) {
-        List<Expression<Boolean>> terms = new ArrayList<>(more.length + 1);
-        if (existing != null) {
-            terms.add(existing);
+        if (existing == null && more.length == 0) {
+            return null;
         }
-        terms.addAll(Arrays.asList(more));
-        if (terms.isEmpty()) {
-            return existing;
-        }
-        return Junction.of(Operator.AND, terms);
+        return Junction.of(Operator.AND, existing, more);
     }
 
     public Select groupBy(GroupByElement... elements) {
@@ -217,11 +229,15 @@ public final class Select extends SelectBase {
 
     public Select orderBy(OrderByElement... elements) {
         Spec s = spec();
-        List<SortOrder> l = new ArrayList<>(orderBy);
-        for (OrderByElement e : elements) {
-            l.add(e.toSortOrder());
+        int n = orderBy.size();
+        SortOrder[] l = new SortOrder[n + elements.length];
+        for (int i = 0; i < n; i++) {
+            l[i] = orderBy.get(i);
         }
-        s.orderBy = List.copyOf(l);
+        for (int i = 0; i < elements.length; i++) {
+            l[n + i] = elements[i].toSortOrder();
+        }
+        s.orderBy = List.of(l);
         return new Select(s);
     }
 

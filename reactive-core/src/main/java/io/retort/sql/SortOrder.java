@@ -43,7 +43,7 @@ public final class SortOrder implements OrderByElement {
     }
 
     void appendKey(KeyBuilder key) {
-        key.add(descending ? "desc" : "asc", nulls);
+        key.add(KeyTokens.Sort.of(descending, nulls));
         expression.appendKey(key);
     }
 }

@@ -28,7 +28,7 @@ public final class Sql {
 
     /** {@code SELECT exprs}; FROM elements are taken from the columns unless given. */
     public static Select select(Expression<?>... columns) {
-        return Select.of(Arrays.asList(columns));
+        return Select.of(columns);
     }
 
     public static Select select(List<? extends Expression<?>> columns) {

@@ -35,6 +35,8 @@ public final class SqlType<T> {
     private final Converter<T, ?> converter;
     /** Cached: every cache key hashes the types of its binds and operators. */
     private final int hash;
+    /** The cache-key token of a plain bind of this type ({@link KeyTokens#bind}); a racy memo of an immutable token. */
+    KeyTokens.Bind bindToken;
 
     SqlType(String name, Class<T> javaType, Kind kind, int length, int precision, int scale,
             SqlType<?> element, Converter<T, ?> converter) {

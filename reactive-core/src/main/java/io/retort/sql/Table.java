@@ -141,26 +141,20 @@ public class Table extends FromClause {
     }
 
     /** A table's identity in a cache key: its name and schema, compared by value. */
-    private static final class RefToken {
+    private static final class RefToken extends KeyBuilder.Token {
         private final String name;
         private final String schema;
-        private final int hash;
 
         RefToken(String name, String schema) {
+            super(java.util.Objects.hash(name, schema));
             this.name = name;
             this.schema = schema;
-            this.hash = java.util.Objects.hash(name, schema);
         }
 
         @Override
         public boolean equals(Object o) {
-            return o == this || (o instanceof RefToken && ((RefToken) o).hash == hash
+            return o == this || (o instanceof RefToken && o.hashCode() == hashCode()
                     && ((RefToken) o).name.equals(name) && java.util.Objects.equals(((RefToken) o).schema, schema));
-        }
-
-        @Override
-        public int hashCode() {
-            return hash;
         }
 
         @Override

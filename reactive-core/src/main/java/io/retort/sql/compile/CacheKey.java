@@ -24,6 +24,11 @@ public final class CacheKey {
         this.hash = hash;
     }
 
+    /** The token array itself (never modified), for the cache's entry keys. */
+    Object[] array() {
+        return tokens;
+    }
+
     /** The number of tokens, a rough measure of the statement's size. */
     public int size() {
         return tokens.length;

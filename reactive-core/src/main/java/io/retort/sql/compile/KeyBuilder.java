@@ -46,9 +46,30 @@ public final class KeyBuilder {
         }
         Object t = token == null ? NullToken.NULL : token;
         tokens[size++] = t;
-        // Strings are most tokens: a direct call there keeps this site from going megamorphic.
-        hash = 31 * hash + (t instanceof String ? ((String) t).hashCode() : t.hashCode());
+        // Strings and precomputed tokens are most tokens: reading their hash directly keeps this
+        // site from a megamorphic hashCode() call.
+        int h = t instanceof String ? ((String) t).hashCode() : t instanceof Token ? ((Token) t).hash : t.hashCode();
+        hash = 31 * hash + h;
         return this;
+    }
+
+    /**
+     * Base of the precomputed tokens nodes build once (a table column's identity, a table's,
+     * an operator run...): the hash is computed at construction and read by {@link #add} without
+     * a virtual call. Subclasses define {@code equals} by value, consistent with that hash.
+     */
+    public abstract static class Token {
+        private final int hash;
+
+        /** @param hash this token's hash code, consistent with the subclass's {@code equals} */
+        protected Token(int hash) {
+            this.hash = hash;
+        }
+
+        @Override
+        public final int hashCode() {
+            return hash;
+        }
     }
 
     /** Appends two tokens. */
@@ -176,6 +197,23 @@ public final class KeyBuilder {
     /** The finished key. */
     public CacheKey toKey() {
         return new CacheKey(Arrays.copyOf(tokens, size), hash);
+    }
+
+    /**
+     * The token buffer itself, valid up to {@link #tokenCount()} (no more tokens may follow):
+     * the cache compares a probe against it without copying, and copies only on a miss.
+     */
+    Object[] tokenBuffer() {
+        return tokens;
+    }
+
+    int tokenCount() {
+        return size;
+    }
+
+    /** {@link java.util.Arrays#hashCode} of the tokens added so far. */
+    int tokenHash() {
+        return hash;
     }
 
     private enum NullToken { NULL }
