@@ -93,6 +93,8 @@ public final class JdbcConnectionFactory implements ConnectionFactory, Closeable
     private final Duration statementTimeout;
     private final Duration lockWaitTimeout;
     private final boolean streamInAutoCommit;
+    /** Non-null for a HikariCP DataSource: lets one worker at a time borrow from it (see {@link #borrow}). */
+    private final java.util.concurrent.locks.ReentrantLock borrowLock;
     private final ConcurrentHashMap<String, ParsedSql> sqlCache = new ConcurrentHashMap<>();
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile Product product;
@@ -111,6 +113,7 @@ public final class JdbcConnectionFactory implements ConnectionFactory, Closeable
         this.statementTimeout = b.statementTimeout;
         this.lockWaitTimeout = b.lockWaitTimeout;
         this.streamInAutoCommit = b.streamInAutoCommit;
+        this.borrowLock = isHikari(dataSource) ? new java.util.concurrent.locks.ReentrantLock() : null;
         this.product = Product.fromUrl(b.url);
         this.cleanable = CLEANER.register(this, new Release(workers, owns ? dataSource : null, gate));
     }
@@ -248,7 +251,7 @@ public final class JdbcConnectionFactory implements ConnectionFactory, Closeable
             java.sql.Connection jdbc = null;
             JdbcConnection c;
             try {
-                jdbc = dataSource.getConnection();
+                jdbc = borrow();
                 learn(jdbc);
                 c = new JdbcConnection(JdbcConnectionFactory.this, jdbc, lane, jdbc.getAutoCommit(), defaultIsolation);
                 c.applyDefaults();
@@ -263,6 +266,54 @@ public final class JdbcConnectionFactory implements ConnectionFactory, Closeable
             } else {
                 c.closeNow();
             }
+        }
+    }
+
+    /**
+     * {@code dataSource.getConnection()} on a worker (blocking is fine here), one worker at a
+     * time when the DataSource is a HikariCP pool.
+     *
+     * <p>Why: HikariCP (5.x, 6.x) can strand a borrower when several threads borrow while the
+     * pool has to open connections. {@code ConcurrentBag.borrow} counts itself as a waiter,
+     * then scans for an idle connection; a borrower that takes a connection just opened for
+     * another one asks for a replacement only if its own, earlier, waiter count was above 1.
+     * A borrower delayed between the two steps (two busy cores are enough) takes another's
+     * connection believing nobody else waits, no replacement is requested, and the other
+     * waits out the whole connection timeout with no connection being opened (seen as
+     * r2dbc-pool's 10 s "Connection Allocation" timeout in the TCK on MariaDB, on the first
+     * acquisitions from a new pool). With one borrower at a time the count is never stale.
+     * It costs little: HikariCP opens connections on one thread anyway, and borrowing an idle
+     * connection takes microseconds. Every borrower holds a permit and the permits never
+     * exceed the pool size, so the borrower holding the lock always gets a connection.
+     */
+    private java.sql.Connection borrow() throws SQLException {
+        if (borrowLock == null) {
+            return dataSource.getConnection();
+        }
+        try {
+            if (!borrowLock.tryLock(acquireTimeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                throw new java.sql.SQLTimeoutException("Connection acquisition timed out after "
+                        + acquireTimeout + ": another JDBC bridge worker is still waiting for HikariCP", "HYT00");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.sql.SQLTransientConnectionException("Interrupted while waiting to borrow a connection", "08001", e);
+        }
+        try {
+            return dataSource.getConnection();
+        } finally {
+            borrowLock.unlock();
+        }
+    }
+
+    private static boolean isHikari(DataSource ds) {
+        if (ds instanceof HikariDataSource) {
+            return true;
+        }
+        try {
+            return ds.isWrapperFor(HikariDataSource.class);
+        } catch (SQLException | RuntimeException e) {
+            return false;
         }
     }
 
