@@ -196,7 +196,10 @@ public class BridgeBenchmark extends BenchmarkSettings {
     @OperationsPerInvocation(StreamBenchmark.ROWS)
     public void bridgeStream(Bridge db, Blackhole bh) {
         Long n = Flux.usingWhen(db.cf.create(),
-                        c -> Flux.from(c.createStatement(StreamBenchmark.SQL).bind(0, StreamBenchmark.ROWS).execute())
+                        // fetchSize: through a cursor, FETCH rows at a time, like the JDBC side (without it,
+                        // pgjdbc in auto-commit mode reads all 200,000 rows into memory first).
+                        c -> Flux.from(c.createStatement(StreamBenchmark.SQL).bind(0, StreamBenchmark.ROWS)
+                                        .fetchSize(FETCH).execute())
                                 .flatMap(r -> r.map((row, meta) -> StreamBenchmark.toItem(row, meta))),
                         Connection::close)
                 .doOnNext(bh::consume)

@@ -93,6 +93,16 @@ public final class JdbcConnectionFactory implements ConnectionFactory, Closeable
     private final Duration statementTimeout;
     private final Duration lockWaitTimeout;
     private final boolean streamInAutoCommit;
+    /** Non-null for a HikariCP DataSource: lets one worker at a time borrow from it (see {@link #borrow}). */
+    private final java.util.concurrent.locks.ReentrantLock borrowLock;
+    /**
+     * Acquisitions waiting for a permit, oldest first: with one acquire timeout for all, also
+     * earliest deadline first. One timer (the sweeper) serves them all: a timer per waiter cost
+     * a schedule and a cancel on Reactor's parallel scheduler per queued create(), each able to
+     * wake one of its threads, on a path where the waiter is usually granted within a millisecond.
+     */
+    private final java.util.Queue<Acquire> timed = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private final AtomicBoolean sweeperArmed = new AtomicBoolean();
     private final ConcurrentHashMap<String, ParsedSql> sqlCache = new ConcurrentHashMap<>();
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile Product product;
@@ -111,6 +121,7 @@ public final class JdbcConnectionFactory implements ConnectionFactory, Closeable
         this.statementTimeout = b.statementTimeout;
         this.lockWaitTimeout = b.lockWaitTimeout;
         this.streamInAutoCommit = b.streamInAutoCommit;
+        this.borrowLock = isHikari(dataSource) ? new java.util.concurrent.locks.ReentrantLock() : null;
         this.product = Product.fromUrl(b.url);
         this.cleanable = CLEANER.register(this, new Release(workers, owns ? dataSource : null, gate));
     }
@@ -176,55 +187,50 @@ public final class JdbcConnectionFactory implements ConnectionFactory, Closeable
     }
 
     /**
-     * One {@link #create()}: waits for a permit (with a timer only if none is free at once),
-     * then opens the JDBC connection as the first task of the connection's own lane, so the
-     * caller's first statement, emitted to from that task, runs on the same thread without
-     * another hand-over.
+     * One {@link #create()}: waits for a permit (timed by the factory's one sweeper, see
+     * {@link #armSweeper}, only if none is free at once), then opens the JDBC connection as the
+     * first task of the connection's own lane, so the caller's first statement, emitted to from
+     * that task, runs on the same thread without another hand-over.
      */
     private final class Acquire {
         private final AtomicInteger state = new AtomicInteger(); // 0 waiting, 1 delivered, 2 cancelled
         private MonoSink<Connection> sink;
         private PermitGate.Waiter waiter;
-        private volatile reactor.core.Disposable timer;
+        private long deadline;
 
         void start(MonoSink<Connection> s) {
             this.sink = s;
             this.waiter = new PermitGate.Waiter(this::granted);
             s.onCancel(this::cancel);
+            deadline = System.nanoTime() + acquireTimeout.toNanos();
             gate.acquire(waiter);
             if (state.get() == 0 && !waiter.isGranted()) {
-                timer = reactor.core.scheduler.Schedulers.parallel()
-                        .schedule(this::timedOut, acquireTimeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
-                if (waiter.isGranted()) {
-                    timer.dispose();
-                }
+                timed.offer(this);
+                armSweeper();
             }
+        }
+
+        /** Granted, cancelled or timed out: nothing left for the sweeper. */
+        boolean settled() {
+            return state.get() != 0 || waiter.isGranted();
         }
 
         void cancel() {
             if (state.compareAndSet(0, 2)) {
                 // Still queued: withdraw. If already granted, open() sees state 2 and gives the permit back.
                 waiter.cancel();
-                stopTimer();
             }
         }
 
-        private void timedOut() {
+        void timedOut() {
             if (waiter.cancel() && state.compareAndSet(0, 2)) {
                 sink.error(new R2dbcTimeoutException("Connection acquisition timed out after " + acquireTimeout
                         + ": all " + gate.size() + " JDBC bridge connections are in use (" + gate.waiting() + " waiting)"));
             }
         }
 
-        private void stopTimer() {
-            reactor.core.Disposable t = timer;
-            if (t != null) {
-                t.dispose();
-            }
-        }
-
         private void granted() {
-            stopTimer();
+            dropSettledTimed();
             Lane lane = new Lane(workers.workers());
             lane.execute(new Lane.Task() {
                 @Override
@@ -248,7 +254,7 @@ public final class JdbcConnectionFactory implements ConnectionFactory, Closeable
             java.sql.Connection jdbc = null;
             JdbcConnection c;
             try {
-                jdbc = dataSource.getConnection();
+                jdbc = borrow();
                 learn(jdbc);
                 c = new JdbcConnection(JdbcConnectionFactory.this, jdbc, lane, jdbc.getAutoCommit(), defaultIsolation);
                 c.applyDefaults();
@@ -263,6 +269,92 @@ public final class JdbcConnectionFactory implements ConnectionFactory, Closeable
             } else {
                 c.closeNow();
             }
+        }
+    }
+
+    /** Schedules the sweeper for the oldest waiter's deadline, unless it is already scheduled. */
+    private void armSweeper() {
+        Acquire head = timed.peek();
+        if (head != null && sweeperArmed.compareAndSet(false, true)) {
+            long delay = Math.max(0, head.deadline - System.nanoTime());
+            try {
+                Schedulers.parallel().schedule(this::sweep, delay, java.util.concurrent.TimeUnit.NANOSECONDS);
+            } catch (RuntimeException e) {
+                sweeperArmed.set(false);
+                throw e;
+            }
+        }
+    }
+
+    /** Times out the waiters whose deadline has passed, then re-arms for the next one. */
+    private void sweep() {
+        long now = System.nanoTime();
+        for (Acquire a; (a = timed.peek()) != null; ) {
+            if (!a.settled() && a.deadline - now > 0) {
+                break;
+            }
+            timed.remove(a); // by identity: another thread may have removed the head meanwhile
+            if (!a.settled()) {
+                a.timedOut();
+            }
+        }
+        sweeperArmed.set(false);
+        // A waiter queued while this ran may have found the sweeper still armed: look again.
+        armSweeper();
+    }
+
+    /** Drops settled waiters from the head of {@link #timed}, so granted ones are not kept until a sweep. */
+    private void dropSettledTimed() {
+        for (Acquire a; (a = timed.peek()) != null && a.settled(); ) {
+            timed.remove(a);
+        }
+    }
+
+    /**
+     * {@code dataSource.getConnection()} on a worker (blocking is fine here), one worker at a
+     * time when the DataSource is a HikariCP pool.
+     *
+     * <p>Why: HikariCP (5.x, 6.x) can strand a borrower when several threads borrow while the
+     * pool has to open connections. {@code ConcurrentBag.borrow} counts itself as a waiter,
+     * then scans for an idle connection; a borrower that takes a connection just opened for
+     * another one asks for a replacement only if its own, earlier, waiter count was above 1.
+     * A borrower delayed between the two steps (two busy cores are enough) takes another's
+     * connection believing nobody else waits, no replacement is requested, and the other
+     * waits out the whole connection timeout with no connection being opened (seen as
+     * r2dbc-pool's 10 s "Connection Allocation" timeout in the TCK on MariaDB, on the first
+     * acquisitions from a new pool). With one borrower at a time the count is never stale.
+     * It costs little: HikariCP opens connections on one thread anyway, and borrowing an idle
+     * connection takes microseconds. Every borrower holds a permit and the permits never
+     * exceed the pool size, so the borrower holding the lock always gets a connection.
+     */
+    private java.sql.Connection borrow() throws SQLException {
+        if (borrowLock == null) {
+            return dataSource.getConnection();
+        }
+        try {
+            if (!borrowLock.tryLock(acquireTimeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                throw new java.sql.SQLTimeoutException("Connection acquisition timed out after "
+                        + acquireTimeout + ": another JDBC bridge worker is still waiting for HikariCP", "HYT00");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.sql.SQLTransientConnectionException("Interrupted while waiting to borrow a connection", "08001", e);
+        }
+        try {
+            return dataSource.getConnection();
+        } finally {
+            borrowLock.unlock();
+        }
+    }
+
+    private static boolean isHikari(DataSource ds) {
+        if (ds instanceof HikariDataSource) {
+            return true;
+        }
+        try {
+            return ds.isWrapperFor(HikariDataSource.class);
+        } catch (SQLException | RuntimeException e) {
+            return false;
         }
     }
 

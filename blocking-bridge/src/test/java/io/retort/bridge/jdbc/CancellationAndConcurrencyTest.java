@@ -183,6 +183,34 @@ class CancellationAndConcurrencyTest {
         }
     }
 
+    @Test
+    void everyQueuedAcquisitionTimesOutAndAGrantedOneDoesNot() {
+        // One sweeper times all queued create() calls: each waiter still gets its own timeout,
+        // and one granted before its deadline is left alone.
+        JdbcConnectionFactory small = JdbcConnectionFactory.builder().url("jdbc:h2:mem:sweep;DB_CLOSE_DELAY=-1")
+                .poolSize(1).acquireTimeout(Duration.ofSeconds(1)).build();
+        try {
+            Connection held = Mono.from(small.create()).block(Duration.ofSeconds(5));
+            List<Throwable> errors = Flux.range(0, 3)
+                    .flatMap(i -> Mono.from(small.create()).map(c -> (Throwable) new AssertionError("got " + c))
+                            .onErrorResume(Mono::just), 3)
+                    .collectList().block(Duration.ofSeconds(10));
+            assertThat(errors).hasSize(3).allSatisfy(e -> assertThat(e)
+                    .isInstanceOf(io.r2dbc.spi.R2dbcTimeoutException.class).hasMessageContaining("acquisition"));
+            assertThat(small.pendingAcquires()).isZero();
+            // A waiter that gets the permit when the holder closes: granted, not timed out.
+            Mono<Connection> next = Mono.from(small.create()).cache();
+            next.subscribe(c -> { }, e -> { });
+            Mono.from(held.close()).block(Duration.ofSeconds(5));
+            Connection granted = next.block(Duration.ofSeconds(5));
+            assertThat(granted).isNotNull();
+            Mono.from(granted.close()).block(Duration.ofSeconds(5));
+            assertThat(small.acquiredConnections()).isZero();
+        } finally {
+            small.close();
+        }
+    }
+
     private static int workerThreads() {
         return (int) Thread.getAllStackTraces().keySet().stream()
                 .filter(t -> t.getName().startsWith("conc-worker-")).count();

@@ -281,9 +281,6 @@ public interface FailureSuite extends TckBackend {
     @Test // F9: every pooled connection killed by the server; the next query succeeds thanks to pre-ping
     default void killedIdleConnectionsAreReplacedByPrePing(TestDatabase db) throws Exception {
         FaultKit.requireServer(db, "that could kill a pooled session");
-        // Known bug, open: the same intermittent acquisition timeout after a KILL as below.
-        assumeTrue(driver() != io.retort.tck.env.Driver.BRIDGE_MARIADB,
-                "KNOWN BUG: bridge on MariaDB: acquisition after a KILL sometimes times out (open)");
         Engine engine = engine(db, EngineOptions.builder().maxPoolSize(3).prePing(true).echo(false).build());
         List<Long> before = FaultKit.sessionIdsOfAll(engine, db.backend(), 3);
         FaultKit.awaitStats(engine, s -> s.idle() == 3, Duration.ofSeconds(2), "three idle connections");
@@ -322,11 +319,6 @@ public interface FailureSuite extends TckBackend {
     @Test // F10: a connection killed mid-query is a ConnectionLostError within about a second; the pool refills
     default void connectionKilledMidQueryIsConnectionLost(TestDatabase db) throws Exception {
         FaultKit.requireServer(db, "that could kill a session");
-        // Known bug, open: over the bridge on MariaDB, about one run in five the pool's next
-        // acquisition after the kill times out (10 s). Reproduce with
-        // -Dit.test=BridgeMariaDbTckIT repeated; see the session notes of 2026-11-22.
-        assumeTrue(driver() != io.retort.tck.env.Driver.BRIDGE_MARIADB,
-                "KNOWN BUG: bridge on MariaDB: acquisition after a mid-query KILL sometimes times out (open)");
         Engine engine = failureEngine(db, 2);
         AtomicLong victimId = new AtomicLong();
         Sinks.Empty<Void> started = Sinks.empty();
