@@ -8,6 +8,8 @@ import io.r2dbc.spi.Connection;
 import io.r2dbc.spi.ConnectionFactories;
 import io.r2dbc.spi.ConnectionFactory;
 import io.r2dbc.spi.ConnectionFactoryOptions;
+import io.retort.tck.env.Backend;
+import io.retort.tck.env.TestDatabases;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -44,11 +46,31 @@ public final class BenchDatabase {
     }
 
     public static String url() {
-        return System.getProperty(URL_PROPERTY, DEFAULT_URL);
+        String url = System.getProperty(URL_PROPERTY);
+        if (url != null) {
+            return url;
+        }
+        provision(Backend.POSTGRES);
+        return DEFAULT_URL;
     }
 
     public static String mariadbUrl() {
-        return System.getProperty(MARIADB_URL_PROPERTY, DEFAULT_MARIADB_URL);
+        String url = System.getProperty(MARIADB_URL_PROPERTY);
+        if (url != null) {
+            return url;
+        }
+        provision(Backend.MARIADB);
+        return DEFAULT_MARIADB_URL;
+    }
+
+    /**
+     * The default URLs name the role and database the test harness creates; on a fresh machine
+     * the benchmarks create them the same way (as the server's admin user, once per JVM), so the
+     * benchmark command works without running the tests first. An unreachable server is left to
+     * the connect that follows, which names the URL.
+     */
+    private static void provision(Backend backend) {
+        TestDatabases.availability(backend);
     }
 
     /** The URL with any password masked, for messages. */
