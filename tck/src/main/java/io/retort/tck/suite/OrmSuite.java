@@ -34,6 +34,7 @@ import reactor.test.StepVerifier;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -69,6 +70,18 @@ public interface OrmSuite extends TckBackend {
             return registry.mapper(type).column(attr, String.class);
         }
 
+        /** Adds {@code entities} (with their cascades) in one committed transaction. */
+        void seed(Collection<?> entities) {
+            sessions.inTransaction(s -> {
+                entities.forEach(s::add);
+                return Mono.empty();
+            }).blockLast(T);
+        }
+
+        void seed(Object... entities) {
+            seed(List.of(entities));
+        }
+
         long rows(Table t) {
             return engine.connect(c -> c.execute(select(count()).from(t)).scalars(Long.class)).blockLast(T);
         }
@@ -95,10 +108,7 @@ public interface OrmSuite extends TckBackend {
     default void flushParentChildWithGeneratedKeys(TestDatabase db) {
         Fixture f = setUp(this, db);
         List<OArtist> data = artists(3, 2, 3);
-        f.sessions().inTransaction(s -> {
-            data.forEach(s::add);
-            return Mono.empty();
-        }).blockLast(T);
+        f.seed(data);
         assertThat(data).allSatisfy(a -> assertThat(a.id).isNotNull());
         assertThat(data.get(0).albums.get(0).artist).isSameAs(data.get(0));
         Mapper<OAlbum> albums = f.registry().mapper(OAlbum.class);
@@ -114,10 +124,7 @@ public interface OrmSuite extends TckBackend {
     @Test // O3: the identity map returns the same instance; get() from the map sends no SQL
     default void identityMap(TestDatabase db) {
         Fixture f = setUp(this, db);
-        f.sessions().inTransaction(s -> {
-            s.add(new OArtist("Solo"));
-            return Mono.empty();
-        }).blockLast(T);
+        f.seed(new OArtist("Solo"));
         f.sessions().inSession(s -> s.execute(Orm.select(OArtist.class)).next().flatMap(a -> {
             long before = f.engine().statementCount();
             return s.get(OArtist.class, a.id).zipWith(s.execute(Orm.select(OArtist.class)).next()).map(t -> {
@@ -133,10 +140,7 @@ public interface OrmSuite extends TckBackend {
     default void selectinStatementCounts(TestDatabase db) {
         Fixture f = setUp(this, db);
         List<OArtist> data = artists(600, 1, 2);
-        f.sessions().inTransaction(s -> {
-            data.forEach(s::add);
-            return Mono.empty();
-        }).blockLast(T);
+        f.seed(data);
         Relationship<OArtist, OAlbum> albums = f.rel(OArtist.class, "albums");
         Relationship<OAlbum, OTrack> tracks = f.rel(OAlbum.class, "tracks");
         long before = f.engine().statementCount();
@@ -157,16 +161,13 @@ public interface OrmSuite extends TckBackend {
     @Test // O7: withExpression fills a @QueryExpression field in the same SELECT (also under a joined+LIMIT wrap); never flushed
     default void withExpressionFillsQueryExpressionFields(TestDatabase db) {
         Fixture f = setUp(this, db);
-        f.sessions().inTransaction(s -> {
-            OArtist a = artists(1, 3, 0).get(0);
-            for (int j = 0; j < 3; j++) {
-                for (int k = 0; k <= j; k++) {
-                    a.albums.get(j).tracks.add(new OTrack("T" + j + "." + k, k));
-                }
+        OArtist artist = artists(1, 3, 0).get(0);
+        for (int j = 0; j < 3; j++) {
+            for (int k = 0; k <= j; k++) {
+                artist.albums.get(j).tracks.add(new OTrack("T" + j + "." + k, k));
             }
-            s.add(a);
-            return Mono.empty();
-        }).blockLast(T);
+        }
+        f.seed(artist);
         Mapper<OAlbum> albums = f.registry().mapper(OAlbum.class);
         Mapper<OTrack> tracks = f.registry().mapper(OTrack.class);
         ExpressionAttribute<OAlbum, Long> trackCount = albums.expression("trackCount", Long.class);
@@ -212,10 +213,7 @@ public interface OrmSuite extends TckBackend {
     @Test // O6 (seed 1.3): joined eager loading with LIMIT returns exactly LIMIT parents with complete collections
     default void joinedEagerWithLimit(TestDatabase db) {
         Fixture f = setUp(this, db);
-        f.sessions().inTransaction(s -> {
-            artists(10, 3, 1).forEach(s::add);
-            return Mono.empty();
-        }).blockLast(T);
+        f.seed(artists(10, 3, 1));
         Relationship<OArtist, OAlbum> albums = f.rel(OArtist.class, "albums");
         Column<String> name = f.stringColumn(OArtist.class, "name");
         long before = f.engine().statementCount();
@@ -229,10 +227,7 @@ public interface OrmSuite extends TckBackend {
     @Test // O6: an unloaded collection raises with the option that would load it; fetch() loads explicitly
     default void unloadedCollectionRaises(TestDatabase db) {
         Fixture f = setUp(this, db);
-        f.sessions().inTransaction(s -> {
-            artists(1, 2, 0).forEach(s::add);
-            return Mono.empty();
-        }).blockLast(T);
+        f.seed(artists(1, 2, 0));
         Relationship<OArtist, OAlbum> albums = f.rel(OArtist.class, "albums");
         f.sessions().inSession(s -> s.execute(Orm.select(OArtist.class)).next().flatMap(a -> {
             assertThatThrownBy(() -> a.albums.size()).isInstanceOf(UnloadedAttributeException.class)
@@ -247,10 +242,7 @@ public interface OrmSuite extends TckBackend {
     @Test // O4: dirty checking sends only changed columns; unchanged objects send nothing
     default void dirtyCheckingSendsOnlyChangedColumns(TestDatabase db) {
         Fixture f = setUp(this, db);
-        f.sessions().inTransaction(s -> {
-            artists(1, 1, 2).forEach(s::add);
-            return Mono.empty();
-        }).blockLast(T);
+        f.seed(artists(1, 1, 2));
         List<String> sql = new CopyOnWriteArrayList<>();
         f.sessions().inTransaction(s -> s.execute(Orm.select(OTrack.class)).collectList().flatMap(tracks -> {
             try {
@@ -281,12 +273,7 @@ public interface OrmSuite extends TckBackend {
         OEmployee rep = new OEmployee(3, "Peacock");
         rep.manager = vp;
         vp.manager = ceo;
-        f.sessions().inTransaction(s -> {
-            s.add(rep);
-            s.add(vp);
-            s.add(ceo);
-            return Mono.empty();
-        }).blockLast(T);
+        f.seed(rep, vp, ceo);
         Mapper<OEmployee> m = f.registry().mapper(OEmployee.class);
         Relationship<OEmployee, OEmployee> reports = f.rel(OEmployee.class, "reports");
         List<OEmployee> all = f.sessions().inSession(s -> s.execute(Orm.select(OEmployee.class)
@@ -300,10 +287,7 @@ public interface OrmSuite extends TckBackend {
     @Test // O4: delete-orphan removes a child taken out of its collection; cascade delete removes the subtree
     default void cascadeDeleteOrphan(TestDatabase db) {
         Fixture f = setUp(this, db);
-        f.sessions().inTransaction(s -> {
-            artists(1, 2, 2).forEach(s::add);
-            return Mono.empty();
-        }).blockLast(T);
+        f.seed(artists(1, 2, 2));
         Relationship<OArtist, OAlbum> albums = f.rel(OArtist.class, "albums");
         Relationship<OAlbum, OTrack> tracks = f.rel(OAlbum.class, "tracks");
         f.sessions().inTransaction(s -> s.execute(Orm.select(OArtist.class).options(selectinLoad(albums).selectinLoad(tracks)))
@@ -319,10 +303,7 @@ public interface OrmSuite extends TckBackend {
     @Test // O2: reads take the connection but no transaction (no BEGIN/ROLLBACK); writes, locks and begin() do
     default void transactionBeginsWithTheFirstWrite(TestDatabase db) {
         Fixture f = setUp(this, db);
-        f.sessions().inTransaction(s -> {
-            s.add(new OArtist("Reader"));
-            return Mono.empty();
-        }).blockLast(T);
+        f.seed(new OArtist("Reader"));
         Table artists = f.registry().mapper(OArtist.class).table();
         Column<String> name = f.stringColumn(OArtist.class, "name");
         AsyncSession s = f.sessions().openSession();
@@ -368,12 +349,7 @@ public interface OrmSuite extends TckBackend {
     @Test // F6: a read cancelled outside a transaction costs nothing but its connection; inside one, a rollback is due
     default void cancelledReadOutsideATransactionLeavesTheSessionUsable(TestDatabase db) {
         Fixture f = setUp(this, db);
-        f.sessions().inTransaction(s -> {
-            for (int i = 0; i < 500; i++) {
-                s.add(new OArtist("Artist " + i));
-            }
-            return Mono.empty();
-        }).blockLast(T);
+        f.seed(java.util.stream.IntStream.range(0, 500).mapToObj(i -> new OArtist("Artist " + i)).toList());
         Table artists = f.registry().mapper(OArtist.class).table();
         Column<String> name = f.stringColumn(OArtist.class, "name");
         AsyncSession s = f.sessions().openSession();
@@ -398,10 +374,7 @@ public interface OrmSuite extends TckBackend {
     @Test // O4, F23: a failed flush leaves the database unchanged and the session needing rollback; then it works
     default void failedFlushNeedsRollback(TestDatabase db) {
         Fixture f = setUp(this, db);
-        f.sessions().inTransaction(s -> {
-            s.add(new OArtist("Taken"));
-            return Mono.empty();
-        }).blockLast(T);
+        f.seed(new OArtist("Taken"));
         AsyncSession s = f.sessions().openSession();
         try {
             s.add(new OArtist("First"));
@@ -426,12 +399,8 @@ public interface OrmSuite extends TckBackend {
         Fixture f = setUp(this, db);
         List<OArtist> data = artists(1, 1, 3);
         OPlaylist p = new OPlaylist(1, "Mix");
-        f.sessions().inTransaction(s -> {
-            data.forEach(s::add);
-            p.tracks.addAll(data.get(0).albums.get(0).tracks.subList(0, 2));
-            s.add(p);
-            return Mono.empty();
-        }).blockLast(T);
+        p.tracks.addAll(data.get(0).albums.get(0).tracks.subList(0, 2));
+        f.seed(data.get(0), p);
         Relationship<OPlaylist, OTrack> tracks = f.rel(OPlaylist.class, "tracks");
         List<String> names = f.sessions().inSession(s -> s.execute(Orm.select(OPlaylist.class).options(selectinLoad(tracks)))
                 .flatMapIterable(pl -> pl.tracks).map(t -> t.name)).collectList().block(T);
@@ -447,11 +416,7 @@ public interface OrmSuite extends TckBackend {
             s.add(a);
             return s.flush().then(Mono.fromRunnable(() -> assertThat(a.albums).isEmpty()));
         }).blockLast(T);
-        f.sessions().inTransaction(x -> {
-            x.add(new OArtist("Second"));
-            x.add(new OArtist("Third"));
-            return Mono.empty();
-        }).blockLast(T);
+        f.seed(new OArtist("Second"), new OArtist("Third"));
         AsyncSession s = f.sessions().openSession();
         try {
             // The first operation is still streaming (one row requested of three) when the second starts.
