@@ -45,7 +45,6 @@ final class Cursor implements Publisher<JdbcRow>, Subscription {
     private volatile Subscriber<? super JdbcRow> subscriber;
     private volatile Throwable badRequest;
     private volatile boolean cancelled;
-    private volatile boolean inDriver;
     private volatile boolean exhausted;
     private boolean terminated;
     private boolean closed;
@@ -115,7 +114,7 @@ final class Cursor implements Publisher<JdbcRow>, Subscription {
             return;
         }
         cancelled = true;
-        if (inDriver || (connection.product().cancelIdleCursor() && !exhausted && !closed)) {
+        if (connection.inDriver(statement) || (connection.product().cancelIdleCursor() && !exhausted && !closed)) {
             connection.cancelStatement(statement);
         }
         schedule();
@@ -174,18 +173,15 @@ final class Cursor implements Publisher<JdbcRow>, Subscription {
                         row = null;
                     } else {
                         try {
-                            inDriver = true;
                             connection.enterDriver(statement);
                             row = resultSet.next() ? JdbcRow.read(resultSet, metadata, connection.product()) : null;
                         } catch (SQLException | RuntimeException ex) {
-                            inDriver = false;
                             connection.exitDriver();
                             closeQuietly();
                             terminate(ex instanceof SQLException
                                     ? connection.translate((SQLException) ex, sql, startNanos) : ex);
                             break;
                         }
-                        inDriver = false;
                         connection.exitDriver();
                     }
                     if (row == null) {

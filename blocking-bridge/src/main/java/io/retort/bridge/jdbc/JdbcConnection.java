@@ -132,11 +132,31 @@ final class JdbcConnection implements Connection, Wrapped<java.sql.Connection> {
 
     /** A JDBC call on {@code st} starts (lane): close() and cancels know what to interrupt. */
     void enterDriver(Statement st) {
-        inDriver = st;
+        // A release store (a plain store on x86) rather than a volatile one: a cursor marks every
+        // row's next() and the full fence of a volatile store was a measurable share of
+        // streaming. A canceller that reads a just-stale value is the race cancel already has
+        // (its check and the lane's entry are never atomic): CancelAttempts repeats while the
+        // statement is in the driver, and a cursor sees `cancelled` before its next row.
+        IN_DRIVER.setRelease(this, st);
     }
 
     void exitDriver() {
-        inDriver = null;
+        IN_DRIVER.setRelease(this, (Statement) null);
+    }
+
+    /** Whether a JDBC call on {@code st} is in progress (any thread). */
+    boolean inDriver(Statement st) {
+        return inDriver == st;
+    }
+
+    private static final java.lang.invoke.VarHandle IN_DRIVER;
+
+    static {
+        try {
+            IN_DRIVER = java.lang.invoke.MethodHandles.lookup().findVarHandle(JdbcConnection.class, "inDriver", Statement.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
     }
 
     /**

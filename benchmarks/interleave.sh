@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Runs pairs of JMH benchmarks alternately (A, B, A, B, ...), one fork each, so slow drifts of a
+# shared machine (the database server's caches, other load) hit both sides alike; prints every
+# run's score and the median of each side. Usage:
+#   benchmarks/interleave.sh ROUNDS 'Class.methodA$' 'Class.methodB$' [more JMH options]
+set -euo pipefail
+rounds=$1; a=$2; b=$3; shift 3
+jar="$(dirname "$0")/target/benchmarks.jar"
+tmp=$(mktemp -d)
+for i in $(seq 1 "$rounds"); do
+  for m in "$a" "$b"; do
+    java -jar "$jar" "$m" -wi 2 -w 8s -i 3 -r 6s -f 1 -rf json -rff "$tmp/r.json" "$@" >/dev/null
+    python3 - "$tmp/r.json" "$i" <<'PY'
+import json, sys
+for r in json.load(open(sys.argv[1])):
+    p = r.get('params') or {}
+    print(f"round {sys.argv[2]} {r['benchmark'].split('.',3)[-1]} {p} median {r['primaryMetric']['scorePercentiles']['50.0']:.1f} {r['primaryMetric']['scoreUnit']}")
+PY
+  done
+done | tee "$tmp/log"
+python3 - "$tmp/log" <<'PY'
+import sys, statistics, collections
+runs = collections.defaultdict(list)
+for line in open(sys.argv[1]):
+    f = line.split(" median ")
+    key = f[0].split(" ", 2)[2]
+    runs[key].append(float(f[1].split()[0]))
+for k, v in runs.items():
+    print(f"{k}: median of {len(v)} runs {statistics.median(v):,.1f}  ({', '.join(f'{x:,.0f}' for x in v)})")
+PY
