@@ -141,6 +141,13 @@ public interface CoreSuite extends TckBackend {
                 .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(io.retort.error.ArgumentError.class)
                         .hasMessageContaining("artistId"))
                 .verify(Duration.ofSeconds(10));
+        // NULL into a primitive component is a named error, not a NullPointerException.
+        StepVerifier.create(engine.connect(c -> c.execute(select(io.retort.sql.Sql.nullValue(io.retort.sql.SqlTypes.INTEGER)
+                        .as("artist_id"), ARTIST.name).where(ARTIST.artistId.eq(1))).into(ArtistRecord.class)))
+                .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(io.retort.error.ArgumentError.class)
+                        .hasMessageContaining("artist_id is NULL").hasMessageContaining("ArtistRecord.artistId")
+                        .hasMessageContaining("Integer"))
+                .verify(Duration.ofSeconds(10));
         StepVerifier.create(engine.connect(c -> c.execute(select(TRACK.trackId).orderBy(TRACK.trackId)).partitions(12)))
                 .assertNext(p -> assertThat(p).hasSize(12)).assertNext(p -> assertThat(p).hasSize(12))
                 .assertNext(p -> assertThat(p).hasSize(6)).verifyComplete();
