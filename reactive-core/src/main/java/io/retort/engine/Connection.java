@@ -188,12 +188,13 @@ public final class Connection {
      */
     private <T> Flux<T> tracked(Flux<T> statement, BoundStatement bound) {
         inFlight.incrementAndGet();
-        return statement
-                // Rows the driver prefetched and drops on cancel are handed to this hook (see DriverBuffers).
-                .doOnDiscard(Object.class, DriverBuffers::release)
-                .onErrorMap(e -> failed(e, bound))
-                .doOnCancel(() -> cancelledMidStatement(bound))
-                .doFinally(s -> inFlight.decrementAndGet());
+        // Rows the driver prefetched and drops on cancel are handed to this hook (see DriverBuffers).
+        return new TrackedStatement<>(statement.doOnDiscard(Object.class, DriverBuffers::release), this, bound);
+    }
+
+    /** A statement tracked by {@link #tracked} ended: completed, failed or cancelled. */
+    void statementEnded() {
+        inFlight.decrementAndGet();
     }
 
     /**
@@ -245,7 +246,8 @@ public final class Connection {
         }
         Object[] values = new Object[s.size()];
         for (int i = 0; i < values.length; i++) {
-            values[i] = TypeReader.read(row, i, s.type(i), s.label(i));
+            Class<?> plain = s.plainTarget(i);
+            values[i] = plain != null ? TypeReader.readPlain(row, i, plain, s) : TypeReader.read(row, i, s.type(i), s.label(i));
         }
         return new Row(s, values);
     }
@@ -524,7 +526,7 @@ public final class Connection {
         }
     }
 
-    private RetortException failed(Throwable e, BoundStatement bound) {
+    RetortException failed(Throwable e, BoundStatement bound) {
         RetortException t = engine.translate(e, bound, statementTimeoutSet);
         if (t instanceof io.retort.error.ConnectionLostError) {
             // First, so a lost connection inside a savepoint fails the whole transaction.
@@ -546,7 +548,7 @@ public final class Connection {
         failure = e instanceof RetortException ? (RetortException) e : new InvalidRequestError(why, e);
     }
 
-    private void cancelledMidStatement(BoundStatement bound) {
+    void cancelledMidStatement(BoundStatement bound) {
         if (!invalidated && bound != null) {
             ServerCancel.request(physical);
         }

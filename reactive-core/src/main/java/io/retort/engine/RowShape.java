@@ -15,10 +15,22 @@ final class RowShape {
     private final SqlType<?>[] types;
     private final Map<String, Integer> index = new HashMap<>();
     private final boolean duplicates;
+    /**
+     * Per column, the Java class to ask the driver for when no more is needed (a known type
+     * without a converter); null where {@link TypeReader#read} must do the general work.
+     */
+    private final Class<?>[] plainTargets;
 
     RowShape(List<String> labels, SqlType<?>[] types) {
         this.labels = List.copyOf(labels);
         this.types = types;
+        this.plainTargets = new Class<?>[labels.size()];
+        for (int i = 0; i < plainTargets.length; i++) {
+            SqlType<?> t = type(i);
+            if (t != null && t.converter() == null && t.kind() != SqlType.Kind.NULL && t.kind() != SqlType.Kind.OTHER) {
+                plainTargets[i] = t.javaType();
+            }
+        }
         boolean dup = false;
         for (int i = 0; i < labels.size(); i++) {
             String key = labels.get(i).toLowerCase(java.util.Locale.ROOT);
@@ -42,6 +54,11 @@ final class RowShape {
     /** Expected type of column i, or null when unknown (text SQL). */
     SqlType<?> type(int i) {
         return types == null || i >= types.length ? null : types[i];
+    }
+
+    /** See {@link #plainTargets}. */
+    Class<?> plainTarget(int i) {
+        return plainTargets[i];
     }
 
     int size() {

@@ -44,6 +44,21 @@ final class TypeReader {
         return v;
     }
 
+    /**
+     * {@link #read} for a column whose type needs no converter: asks the driver for
+     * {@code target} directly (the common case, once per value of a large result), falling back
+     * to exact conversion as {@code read} does.
+     */
+    static Object readPlain(io.r2dbc.spi.Row row, int i, Class<?> target, RowShape shape) {
+        Object v;
+        try {
+            v = row.get(i, target);
+        } catch (RuntimeException driverCannot) {
+            return cast(normalize(row.get(i)), target, shape.label(i));
+        }
+        return v == null || target.isInstance(v) ? v : cast(normalize(v), target, shape.label(i));
+    }
+
     /** Driver-specific holder types to plain Java values. */
     private static Object normalize(Object v) {
         if (v == null || v instanceof String || v instanceof Number || v instanceof Boolean) {
