@@ -58,10 +58,11 @@ public final class AsyncSession {
 
     private final Engine engine;
     private final OrmRegistry registry;
-    private final Map<IdentityKey, InstanceState> identityMap = new HashMap<>();
-    private final Map<Object, InstanceState> states = new IdentityHashMap<>();
+    // Not final: reserve() replaces them with larger copies before a large load.
+    private Map<IdentityKey, InstanceState> identityMap = new HashMap<>();
+    private Map<Object, InstanceState> states = new IdentityHashMap<>();
     /** The same states in the order they joined the session: flush plans must be deterministic. */
-    private final java.util.Set<InstanceState> ordered = new java.util.LinkedHashSet<>();
+    private java.util.Set<InstanceState> ordered = new java.util.LinkedHashSet<>();
     private final AtomicBoolean busy = new AtomicBoolean();
     private final Loading loading = new Loading(this);
     private final UnitOfWork unitOfWork = new UnitOfWork(this);
@@ -523,6 +524,28 @@ public final class AsyncSession {
 
     InstanceState stateOfEntity(Object entity) {
         return states.get(entity);
+    }
+
+    /**
+     * Makes room for {@code more} instances about to be registered (a loader's rows are all in
+     * hand): one copy into maps of the final size instead of a chain of doublings, which took a
+     * fifth of the CPU time of loading 10,000 children into a fresh session.
+     */
+    void reserve(int more) {
+        int need = states.size() + more;
+        if (more < 256 || need <= 2 * states.size()) {
+            return; // small, or at most one doubling: growing as usual costs no more
+        }
+        IdentityHashMap<Object, InstanceState> s = new IdentityHashMap<>(need);
+        s.putAll(states);
+        states = s;
+        int capacity = (int) Math.min(Integer.MAX_VALUE, need * 4L / 3 + 1);
+        HashMap<IdentityKey, InstanceState> m = new HashMap<>(capacity);
+        m.putAll(identityMap);
+        identityMap = m;
+        java.util.LinkedHashSet<InstanceState> o = new java.util.LinkedHashSet<>(capacity);
+        o.addAll(ordered);
+        ordered = o;
     }
 
     void register(InstanceState st) {

@@ -487,10 +487,15 @@ final class Loading {
             }
             s = s.where(keyCol.in((List) part)).orderBy(target.identity().get(0).column());
             int keyIndex = r.kind() == Relationship.Kind.MANY_TO_MANY ? props.size() : props.indexOf(target.property(keyCol));
-            return c.execute(s).rows().doOnNext(row -> {
-                Object child = materialize(target, props, row, 0);
-                loaded.add(child);
-                byKey.computeIfAbsent(row.get(keyIndex), k -> new ArrayList<>()).add(child);
+            // The chunk's rows are collected first (the loaded entities are all kept anyway) so the
+            // session can size its maps once for them.
+            return c.execute(s).rows().collectList().doOnNext(rows -> {
+                session.reserve(rows.size());
+                for (Row row : rows) {
+                    Object child = materialize(target, props, row, 0);
+                    loaded.add(child);
+                    byKey.computeIfAbsent(row.get(keyIndex), k -> new ArrayList<>()).add(child);
+                }
             });
         }).then(Mono.fromCallable(() -> {
             assignAll(r, parents, byKey);
