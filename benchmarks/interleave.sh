@@ -14,7 +14,9 @@ for i in $(seq 1 "$rounds"); do
 import json, sys
 for r in json.load(open(sys.argv[1])):
     p = r.get('params') or {}
-    print(f"round {sys.argv[2]} {r['benchmark'].split('.',3)[-1]} {p} median {r['primaryMetric']['scorePercentiles']['50.0']:.1f} {r['primaryMetric']['scoreUnit']}")
+    x = r['primaryMetric']['scorePercentiles']['50.0']
+    m = f"{x:.4f}" if x < 100 else f"{x:.1f}"
+    print(f"round {sys.argv[2]} {r['benchmark'].split('.',3)[-1]} {p} median {m} {r['primaryMetric']['scoreUnit']}")
 PY
   done
 done | tee "$tmp/log"
@@ -26,5 +28,6 @@ for line in open(sys.argv[1]):
     key = f[0].split(" ", 2)[2]
     runs[key].append(float(f[1].split()[0]))
 for k, v in runs.items():
-    print(f"{k}: median of {len(v)} runs {statistics.median(v):,.1f}  ({', '.join(f'{x:,.0f}' for x in v)})")
+    fmt = lambda x: f"{x:.4f}" if x < 100 else f"{x:,.0f}"
+    print(f"{k}: median of {len(v)} runs {fmt(statistics.median(v))}  ({', '.join(fmt(x) for x in v)})")
 PY
