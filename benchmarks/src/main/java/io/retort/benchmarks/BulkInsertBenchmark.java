@@ -23,6 +23,7 @@ import io.retort.sql.Column;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -48,11 +49,11 @@ import reactor.core.publisher.Mono;
  *   <li>{@code rawCopy}: {@code COPY bench_insert (...) FROM STDIN} (text format) through
  *       r2dbc-postgresql's {@code PostgresqlConnection.copyIn}, the rows encoded in the measured
  *       region;</li>
- *   <li>{@code retortExecuteMany}: Retort's {@code connection.executeMany(insert(T), parameterSets)}
- *       with the default PostgreSQL dialect (array binding: {@code unnest}, see ExecuteMany); the
- *       parameter-set maps are built from the records in the measured region;</li>
- *   <li>{@code retortExecuteManyValues}: the same with {@code PostgresDialect.withArrayInBinding(false)},
- *       i.e. executemany's multi-row VALUES pages (the implementation before issue #4).</li>
+ *   <li>{@code retortExecuteMany}: Retort's {@code connection.executeMany(insert(T), parameterSets)},
+ *       the parameter-set maps built from the records in the measured region, along the path the
+ *       parameter {@code path} picks: {@code copy} (the default PostgreSQL dialect: COPY FROM
+ *       STDIN pages, see ExecuteMany), {@code unnest} (array binding) or {@code values}
+ *       (multi-row VALUES pages, the implementation before issue #4).</li>
  * </ul>
  */
 public class BulkInsertBenchmark extends BenchmarkSettings {
@@ -118,37 +119,28 @@ public class BulkInsertBenchmark extends BenchmarkSettings {
         }
     }
 
-    /** One Retort connection (default PostgreSQL dialect: array binding) for the trial. */
+    /**
+     * One Retort connection for the trial. {@code path} picks executemany's PostgreSQL form:
+     * {@code copy} (the default dialect: COPY FROM STDIN), {@code unnest} (array binding,
+     * {@code withCopyIn(false)}) or {@code values} (multi-row VALUES pages, neither).
+     */
     @State(Scope.Thread)
     public static class Retort {
+        @Param({"copy", "unnest", "values"})
+        public String path;
+
         HeldConnection held;
 
         @Setup(Level.Trial)
         public void open() {
-            held = openRetort(PostgresDialect.INSTANCE);
-        }
-
-        @Setup(Level.Invocation)
-        public void truncate() {
-            truncateRetort(held);
-        }
-
-        @TearDown(Level.Trial)
-        public void close() {
-            if (held != null) {
-                held.close();
+            PostgresDialect d = PostgresDialect.INSTANCE;
+            switch (path) {
+                case "copy": break;
+                case "unnest": d = d.withCopyIn(false); break;
+                case "values": d = d.withCopyIn(false).withArrayInBinding(false); break;
+                default: throw new IllegalArgumentException("path " + path);
             }
-        }
-    }
-
-    /** One Retort connection whose dialect binds no arrays: executemany's multi-row VALUES pages. */
-    @State(Scope.Thread)
-    public static class RetortValues {
-        HeldConnection held;
-
-        @Setup(Level.Trial)
-        public void open() {
-            held = openRetort(PostgresDialect.INSTANCE.withArrayInBinding(false));
+            held = openRetort(d);
         }
 
         @Setup(Level.Invocation)
@@ -254,12 +246,6 @@ public class BulkInsertBenchmark extends BenchmarkSettings {
     @Benchmark
     @OperationsPerInvocation(ROWS)
     public long retortExecuteMany(Retort db, Data data) {
-        return retortInsert(db.held, data.items);
-    }
-
-    @Benchmark
-    @OperationsPerInvocation(ROWS)
-    public long retortExecuteManyValues(RetortValues db, Data data) {
         return retortInsert(db.held, data.items);
     }
 

@@ -83,7 +83,7 @@ class BenchmarkRegistrationTest {
         stream.values().forEach(e -> assertEquals(StreamBenchmark.ROWS, ops(e), e.getUsername()));
 
         Map<String, BenchmarkListEntry> insert = shared(BulkInsertBenchmark.class, List.of("rawBatchAdd", "rawMultiValues",
-                "rawUnnest", "rawCopy", "retortExecuteMany", "retortExecuteManyValues"));
+                "rawUnnest", "rawCopy", "retortExecuteMany"));
         insert.values().forEach(e -> assertEquals(BulkInsertBenchmark.ROWS, ops(e), e.getUsername()));
 
         Map<String, BenchmarkListEntry> maria = shared(MariaDbBenchmark.class, List.of("pointRawSequential",

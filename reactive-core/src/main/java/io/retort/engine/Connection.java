@@ -192,6 +192,11 @@ public final class Connection {
         return new TrackedStatement<>(statement.doOnDiscard(Object.class, DriverBuffers::release), this, bound);
     }
 
+    /** True inside an explicit transaction that no statement has failed yet. */
+    boolean inActiveTransaction() {
+        return tx == TxState.ACTIVE;
+    }
+
     /** A statement tracked by {@link #tracked} ended: completed, failed or cancelled. */
     void statementEnded() {
         inFlight.decrementAndGet();
@@ -284,6 +289,25 @@ public final class Connection {
             return tracked(offload(Flux.from(st.execute())).concatMap(r -> Mono.from(r.getRowsUpdated()).defaultIfEmpty(0L)),
                     first);
         });
+    }
+
+    /** Whether this connection's driver can run PostgreSQL's COPY FROM STDIN ({@link CopyIn}). */
+    boolean supportsCopyIn() {
+        return CopyIn.supported(physical);
+    }
+
+    /**
+     * Runs {@code sql}, a {@code COPY ... FROM STDIN}, with {@code data} (text format) as its
+     * input, with a statement's bookkeeping: logged, errors typed, a cancel mid-way invalidates
+     * the connection. Emits the number of rows copied.
+     */
+    Mono<Long> copyIn(String sql, byte[] data) {
+        return Flux.defer(() -> {
+            guard();
+            BoundStatement bound = new BoundStatement(sql, new Object[0], new Class<?>[0]);
+            engine.log().statement(bound, null);
+            return tracked(offload(Flux.from(CopyIn.run(physical, sql, data))), bound);
+        }).single();
     }
 
     /** Executes raw SQL text (trusted; no binds). */
@@ -540,12 +564,17 @@ public final class Connection {
         if (tx == TxState.NONE) {
             return;
         }
+        boolean alreadyInactive = tx == TxState.INACTIVE && failure != null;
         if (nestedDepth > 0 && !invalidated) {
             nestedFailed = true;
         } else {
             tx = TxState.INACTIVE;
         }
-        failure = e instanceof RetortException ? (RetortException) e : new InvalidRequestError(why, e);
+        if (!alreadyInactive) {
+            // Keep the original failure: on PostgreSQL every later statement fails only because
+            // the transaction is aborted, which would hide the cause.
+            failure = e instanceof RetortException ? (RetortException) e : new InvalidRequestError(why, e);
+        }
     }
 
     void cancelledMidStatement(BoundStatement bound) {

@@ -192,6 +192,9 @@ final class Codecs {
         if (e == LocalDate.class) {
             return "date";
         }
+        if (e == LocalTime.class) {
+            return "time";
+        }
         if (e == LocalDateTime.class) {
             return "timestamp";
         }

@@ -14,19 +14,24 @@ import java.util.Set;
  * DISTINCT ON, FOR UPDATE/SHARE with OF, NOWAIT and SKIP LOCKED, ILIKE, arrays, and IN lists
  * bound as one array ({@code = ANY($1)}, C5) so every list length shares one SQL text and one
  * prepared statement. The array form is on by default; {@link #withArrayInBinding(boolean)}
- * turns it off.
+ * turns it off. executemany of a plain INSERT (no RETURNING, no ON CONFLICT) is sent as
+ * {@code COPY ... FROM STDIN} where the driver offers it (r2dbc-postgresql);
+ * {@link #withCopyIn(boolean)} turns that off (needed only to insert into a view, which COPY
+ * refuses, or where a table's INSERT rules must apply: COPY runs triggers but not rules).
  */
 public final class PostgresDialect extends AnsiDialect {
     /** The default PostgreSQL dialect (array IN binding on). */
-    public static final PostgresDialect INSTANCE = new PostgresDialect(true);
+    public static final PostgresDialect INSTANCE = new PostgresDialect(true, true);
 
     private static final Set<String> RESERVED = reserved();
     private static final LiteralRenderer LITERALS = new PostgresLiterals();
 
     private final boolean arrayInBinding;
+    private final boolean copyIn;
 
-    private PostgresDialect(boolean arrayInBinding) {
+    private PostgresDialect(boolean arrayInBinding, boolean copyIn) {
         this.arrayInBinding = arrayInBinding;
+        this.copyIn = copyIn;
     }
 
     private static Set<String> reserved() {
@@ -40,7 +45,12 @@ public final class PostgresDialect extends AnsiDialect {
 
     /** This dialect with IN lists bound as one array (true) or expanded into placeholders (false). */
     public PostgresDialect withArrayInBinding(boolean enabled) {
-        return enabled == arrayInBinding ? this : new PostgresDialect(enabled);
+        return enabled == arrayInBinding ? this : new PostgresDialect(enabled, copyIn);
+    }
+
+    /** This dialect with executemany INSERTs sent as COPY FROM STDIN (true) or as INSERT statements (false). */
+    public PostgresDialect withCopyIn(boolean enabled) {
+        return enabled == copyIn ? this : new PostgresDialect(arrayInBinding, enabled);
     }
 
     @Override
@@ -119,6 +129,11 @@ public final class PostgresDialect extends AnsiDialect {
     }
 
     @Override
+    public boolean supportsCopyIn() {
+        return copyIn;
+    }
+
+    @Override
     public boolean supportsLockOf() {
         return true;
     }
@@ -158,11 +173,12 @@ public final class PostgresDialect extends AnsiDialect {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof PostgresDialect && ((PostgresDialect) o).arrayInBinding == arrayInBinding;
+        return o instanceof PostgresDialect && ((PostgresDialect) o).arrayInBinding == arrayInBinding
+                && ((PostgresDialect) o).copyIn == copyIn;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(PostgresDialect.class, arrayInBinding);
+        return Objects.hash(PostgresDialect.class, arrayInBinding, copyIn);
     }
 }

@@ -124,6 +124,14 @@ public abstract class Dialect {
         return false;
     }
 
+    /**
+     * Whether executemany may send a plain INSERT's parameter sets as {@code COPY table (cols)
+     * FROM STDIN} text (PostgreSQL), when the driver offers COPY.
+     */
+    public boolean supportsCopyIn() {
+        return false;
+    }
+
     /** Whether column/table comments are written inside CREATE TABLE (MySQL) instead of COMMENT ON. */
     public boolean inlineComments() {
         return false;

@@ -79,6 +79,68 @@ public interface CoreSuite extends TckBackend {
         assertThat(rows.stream().map(r -> r.get(ARTIST.artistId)).distinct().count()).isEqualTo(2500);
     }
 
+    @Test // C14: executemany without RETURNING: 25,000 sets in pages (COPY FROM STDIN on r2dbc-postgresql), every value
+    // stored exactly; a set that breaks the key leaves nothing of its transaction, names the original error, and the
+    // connection stays usable
+    default void executeManyPagesAndAFailingSet(TestDatabase db) throws Exception {
+        Engine engine = engine(db);
+        TckSchema.create(engine).block(Duration.ofSeconds(30));
+        int n = 25_000;
+        List<java.util.Map<io.retort.sql.Column<?>, Object>> sets = new java.util.ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            // COPY's text escapes (tab, newline, CR, backslash) and a literal \N (NULL values: TypesSuite)
+            String name = i % 3 == 0 ? "t\tab\nnl\rcr \\ \\N \"q\" 'a' 名前 🎉 " + i : "artist " + i;
+            java.util.Map<io.retort.sql.Column<?>, Object> set = new java.util.HashMap<>();
+            set.put(ARTIST.artistId, 100_000 + i);
+            set.put(ARTIST.name, name);
+            sets.add(set);
+        }
+        List<String> sql = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (AutoCloseable listening = engine.onStatement(sql::add)) {
+            Long stored = engine.inTransaction(c -> c.executeMany(insert(ARTIST), sets).rowsAffected()).blockLast(Duration.ofSeconds(60));
+            assertThat(stored).isEqualTo(n);
+        }
+        long copies = sql.stream().filter(s -> s.startsWith("COPY ")).count();
+        if (driver() == io.retort.tck.env.Driver.R2DBC_POSTGRESQL) {
+            assertThat(copies).as("COPY pages of 10,000 rows: %s", sql).isEqualTo(3);
+            assertThat(sql).noneMatch(s -> s.startsWith("INSERT"));
+        } else {
+            assertThat(copies).as("only r2dbc-postgresql offers COPY").isZero();
+        }
+        List<Row> back = engine.connect(c -> c.execute(select(ARTIST.artistId, ARTIST.name).where(ARTIST.artistId.ge(100_000))
+                .orderBy(ARTIST.artistId)).rows()).collectList().block(Duration.ofSeconds(60));
+        assertThat(back).hasSize(n);
+        for (int i = 0; i < n; i++) {
+            assertThat(back.get(i).get(ARTIST.artistId)).isEqualTo(100_000 + i);
+            assertThat(back.get(i).get(ARTIST.name)).as("name %s", i).isEqualTo(sets.get(i).get(ARTIST.name));
+        }
+
+        // The second page repeats a stored key: the whole transaction is rolled back, first page included.
+        List<java.util.Map<io.retort.sql.Column<?>, Object>> clash = new java.util.ArrayList<>();
+        for (int i = 0; i < 15_000; i++) {
+            clash.add(TckSchema.row(ARTIST.artistId, i == 12_345 ? 100_000 : 200_000 + i, ARTIST.name, "clash " + i));
+        }
+        StepVerifier.create(engine.inTransaction(c -> c.executeMany(insert(ARTIST), clash).rowsAffected()))
+                .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(IntegrityError.class))
+                .verify(Duration.ofSeconds(60));
+        assertThat(engine.connect(c -> c.execute(select(count()).from(ARTIST).where(ARTIST.artistId.ge(200_000)))
+                .scalars(Long.class)).blockLast(Duration.ofSeconds(10))).isZero();
+
+        // A later statement in the failed transaction does not hide the original error.
+        StepVerifier.create(engine.inTransaction(c -> c.executeMany(insert(ARTIST), clash).rowsAffected()
+                        .onErrorResume(e -> Mono.just(-1L))
+                        .concatWith(c.execute(select(count()).from(ARTIST)).scalars(Long.class).onErrorResume(e -> Mono.just(-2L)))))
+                .expectNext(-1L)
+                .expectNextMatches(x -> x == -2L || x > 0)
+                .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(PendingRollbackError.class)
+                        .hasMessageContaining(((PendingRollbackError) e).getCause().getMessage())
+                        .satisfies(x -> assertThat(x.getCause()).isInstanceOf(IntegrityError.class)))
+                .verify(Duration.ofSeconds(60));
+        assertThat(engine.connect(c -> c.execute(select(count()).from(ARTIST).where(ARTIST.artistId.ge(100_000)))
+                .scalars(Long.class)).blockLast(Duration.ofSeconds(10))).as("the connection is usable; nothing more stored")
+                .isEqualTo(n);
+    }
+
     @Test // C13: commit on completion, rollback on error; a unique violation is an IntegrityError with the SQL
     default void transactionCommitRollbackAndIntegrityError(TestDatabase db) {
         Engine engine = engine(db);
