@@ -251,6 +251,19 @@ public class MariaDbBenchmark extends BenchmarkSettings {
                 .block(BenchDatabase.TIMEOUT)));
     }
 
+    /**
+     * Diagnostic: Retort's pooled checkout and release around the raw driver's statement. Splits
+     * the 16-in-flight gap between the engine's connection handling and its statement path.
+     */
+    @Benchmark
+    @OperationsPerInvocation(IN_FLIGHT)
+    public void pointEngineRawStatementPooled16(RetortPooled db, Blackhole bh) {
+        bh.consume(checkBatch(Flux.range(0, IN_FLIGHT)
+                .flatMap(i -> db.engine.connect(c -> rawPoint(c.unwrap(), PointSelectBenchmark.randomId())), IN_FLIGHT)
+                .collectList()
+                .block(BenchDatabase.TIMEOUT)));
+    }
+
     static Mono<Point> rawPoint(Connection c, int id) {
         return Flux.from(c.createStatement(POINT_SQL).bind(0, id).execute())
                 .flatMap(result -> result.map((row, meta) -> PointSelectBenchmark.toPoint(row, meta)))

@@ -108,7 +108,12 @@ public class OrmBenchmark extends BenchmarkSettings {
         engine.connect(c -> c.executeRaw("DROP TABLE IF EXISTS bench_orm_child").rowsAffected()
                 .then(c.executeRaw("DROP TABLE IF EXISTS bench_orm_parent").rowsAffected())
                 .then(c.execute(Sql.createTable(parentTable)).rowsAffected())
-                .then(c.execute(Sql.createTable(childTable)).rowsAffected())).blockLast(BenchDatabase.TIMEOUT);
+                .then(c.execute(Sql.createTable(childTable)).rowsAffected())
+                // The foreign key indexed, as a real schema has it: without the index PostgreSQL's
+                // generic plan for "parent_id = ANY($1)" scans the table and searches the 1,000-key
+                // array linearly for each row (~18 ms of server time, for both sides alike).
+                .then(c.executeRaw("CREATE INDEX bench_orm_child_parent ON bench_orm_child (parent_id)").rowsAffected()))
+                .blockLast(BenchDatabase.TIMEOUT);
         List<Map<io.retort.sql.Column<?>, Object>> ps = new ArrayList<>();
         List<Map<io.retort.sql.Column<?>, Object>> cs = new ArrayList<>();
         for (int p = 1; p <= PARENTS; p++) {
