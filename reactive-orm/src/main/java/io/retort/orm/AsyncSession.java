@@ -137,7 +137,7 @@ public final class AsyncSession {
 
     // ================================================================= queries
 
-    /** The entity with primary key {@code id}: from the identity map without SQL when present. */
+    /** The entity with primary key {@code id}: from the identity map without SQL when present (and not expired). */
     public <E> Mono<E> get(Class<E> type, Object id, LoaderOption... options) {
         Mapper<E> m = registry.mapper(type);
         List<Object> key = id instanceof List ? new ArrayList<>((List<?>) id) : List.of(id);
@@ -146,7 +146,7 @@ public final class AsyncSession {
                     + "-column key; got " + key.size() + " values"));
         }
         InstanceState hit = identityMap.get(new IdentityKey(type, key, null));
-        if (hit != null && options.length == 0 && hit.status != InstanceState.Status.DELETED) {
+        if (hit != null && options.length == 0 && hit.status != InstanceState.Status.DELETED && !hit.expired) {
             return Mono.just(type.cast(hit.entity));
         }
         EntitySelect<E> q = Orm.select(type).options(options);
@@ -232,15 +232,20 @@ public final class AsyncSession {
                     st.setValue(i, row.get(i));
                 }
                 st.takeSnapshot();
+                st.expired = false;
             }).then();
         })).then();
     }
 
-    /** Marks the object's columns stale: the next query that returns it overwrites them. */
+    /**
+     * Marks the object's columns stale: the next query that returns it overwrites them (no I/O
+     * now; {@link #get} then queries instead of answering from the identity map). The object
+     * stays in the session with its identity.
+     */
     public void expire(Object entity) {
         InstanceState st = states.get(entity);
         if (st != null && st.snapshot != null) {
-            forget(st);
+            st.expired = true;
         }
     }
 
@@ -379,23 +384,26 @@ public final class AsyncSession {
 
     /**
      * Runs {@code work} inside a SAVEPOINT (begin_nested): its failure rolls back to the savepoint
-     * and expunges what it added; the session's transaction goes on.
+     * and expunges what it added; the session's transaction goes on. Pending changes made before
+     * are flushed first, outside the savepoint (as SQLAlchemy's begin_nested does), so a failure
+     * inside cannot take them with it.
      */
     public <T> Flux<T> beginNested(Function<AsyncSession, ? extends Publisher<T>> work) {
-        return Flux.defer(() -> {
-            checkUsable();
+        // The outer flush is not inside the doOnError below: its failure must leave the session
+        // needing a rollback, like any failed flush.
+        return Flux.defer(() -> flushInternal().thenMany(Flux.defer(() -> {
             Map<Object, InstanceState> before = new IdentityHashMap<>(states);
             return connection(true).flatMapMany(c -> c.inNested(conn -> Flux.from(work.apply(this))
                     .concatWith(Flux.defer(() -> flushInternal().thenMany(Flux.empty())))))
                     .doOnError(e -> {
                         failure = null;
                         for (InstanceState s : new ArrayList<>(ordered)) {
-                            if (!before.containsKey(s.entity) || s.insertedInTx && !before.containsKey(s.entity)) {
+                            if (!before.containsKey(s.entity)) {
                                 forget(s);
                             }
                         }
                     });
-        });
+        })));
     }
 
     /** Rolls back anything uncommitted and returns the connection; the session can be reopened by use. */

@@ -25,6 +25,8 @@ final class InstanceState {
     /** Values at the start of the transaction, to restore on rollback (F23). */
     Object[] txStart;
     boolean insertedInTx;
+    /** Set by {@code expire}: the next row loaded for this identity overwrites the columns. */
+    boolean expired;
     /** For rows of a self-referential or parent-assigned link: the parent whose key this row's FK takes. */
     final Map<Relationship<?, ?>, Object> parentLinks = new HashMap<>();
 
@@ -70,14 +72,18 @@ final class InstanceState {
         }
     }
 
-    /** Indexes of loaded properties whose value changed since the snapshot. */
+    /**
+     * Indexes of properties whose value changed since the snapshot. A column the query left out
+     * (defer, loadOnly) counts too once the application sets it: its snapshot holds the field's
+     * value as constructed, so an untouched one is no change, and a set one must not be dropped.
+     */
     List<Integer> changedProperties() {
         List<Integer> changed = new ArrayList<>();
         if (snapshot == null) {
             return changed;
         }
         for (int i = 0; i < snapshot.length; i++) {
-            if (loaded[i] && !equal(snapshot[i], value(i))) {
+            if (!equal(snapshot[i], value(i))) {
                 changed.add(i);
             }
         }

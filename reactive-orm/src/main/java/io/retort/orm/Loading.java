@@ -300,6 +300,14 @@ final class Loading {
         IdentityKey ik = new IdentityKey(mapper.type(), key, null);
         InstanceState existing = session.stateOf(ik);
         if (existing != null) {
+            if (existing.expired) {
+                List<Property> all = mapper.properties();
+                for (int i = 0; i < props.size(); i++) {
+                    existing.setValue(all.indexOf(props.get(i)), row.get(offset + i));
+                }
+                existing.snapshot = existing.currentValues();
+                existing.expired = false;
+            }
             return existing.entity;
         }
         Object entity = mapper.newInstance();

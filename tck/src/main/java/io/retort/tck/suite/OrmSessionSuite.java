@@ -1,0 +1,532 @@
+package io.retort.tck.suite;
+
+import io.retort.engine.Engine;
+import io.retort.error.CompileError;
+import io.retort.error.IntegrityError;
+import io.retort.error.PendingRollbackError;
+import io.retort.orm.AsyncSession;
+import io.retort.orm.Orm;
+import io.retort.orm.OrmRegistry;
+import io.retort.orm.Relationship;
+import io.retort.orm.SessionFactory;
+import io.retort.orm.StaleDataError;
+import io.retort.orm.UnloadedAttributeException;
+import io.retort.sql.Column;
+import io.retort.sql.Table;
+import io.retort.tck.TckBackend;
+import io.retort.tck.TckOracle;
+import io.retort.tck.env.TestDatabase;
+import io.retort.tck.orm.Entities;
+import io.retort.tck.orm.Entities.OAlbum;
+import io.retort.tck.orm.Entities.OArtist;
+import io.retort.tck.orm.Entities.OEmployee;
+import io.retort.tck.orm.Entities.OTrack;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.test.StepVerifier;
+
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Supplier;
+
+import static io.retort.orm.Load.defer;
+import static io.retort.orm.Load.immediateLoad;
+import static io.retort.orm.Load.loadOnly;
+import static io.retort.orm.Load.noLoad;
+import static io.retort.orm.Load.raiseLoad;
+import static io.retort.orm.Load.raiseLoadAll;
+import static io.retort.orm.Load.selectinLoad;
+import static io.retort.orm.Load.selectinLoadAll;
+import static io.retort.orm.Load.undefer;
+import static io.retort.sql.Sql.count;
+import static io.retort.sql.Sql.createTable;
+import static io.retort.sql.Sql.select;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * The session's state operations and loader options on every backend, beyond {@link OrmSuite}:
+ * {@link StaleDataError} for UPDATE, DELETE and version-counter conflicts (and the rollback it
+ * requires); {@code merge}, {@code expire}, {@code expunge}, {@code refresh} (with {@code FOR
+ * UPDATE} where the dialect has row locks) and {@code beginNested} savepoints; the relationship
+ * strategies {@code immediateLoad}, {@code noLoad}, {@code raiseLoad} and the wildcards
+ * {@code selectinLoadAll()}/{@code raiseLoadAll()}, counted in statements; the column options
+ * {@code defer}, {@code undefer} and {@code loadOnly}, checked in the SQL text; and explicit
+ * loading with {@code session.fetch}.
+ */
+@ExtendWith(TckOracle.class)
+public interface OrmSessionSuite extends TckBackend {
+    /** Named apart from {@link OrmSuite#T}: both are inherited by {@code Tck}. */
+    Duration SESSION_WAIT = Duration.ofSeconds(60);
+
+    private static SessionFixture setUp(TckBackend b, TestDatabase db) {
+        Engine engine = b.engine(db);
+        OrmRegistry registry = Entities.registry();
+        engine.connect(c -> Flux.fromIterable(registry.tables()).concatMap(t -> c.execute(createTable(t)).rowsAffected()))
+                .blockLast(SESSION_WAIT);
+        return new SessionFixture(engine, registry, SessionFactory.of(engine, registry));
+    }
+
+    /** An engine, registry and session factory on a fresh schema, with helpers acting from outside the session. */
+    record SessionFixture(Engine engine, OrmRegistry registry, SessionFactory sessions) {
+        <S, T2> Relationship<S, T2> rel(Class<S> type, String name) {
+            return registry.mapper(type).relationship(name);
+        }
+
+        Table table(Class<?> type) {
+            return registry.mapper(type).table();
+        }
+
+        Column<String> artistName() {
+            return registry.mapper(OArtist.class).column("name", String.class);
+        }
+
+        void seed(Object... entities) {
+            sessions.inTransaction(s -> {
+                for (Object e : entities) {
+                    s.add(e);
+                }
+                return Mono.empty();
+            }).blockLast(SESSION_WAIT);
+        }
+
+        long rows(Class<?> type) {
+            return engine.connect(c -> c.execute(select(count()).from(table(type))).scalars(Long.class)).blockLast(SESSION_WAIT);
+        }
+
+        /** Artist names in the database, sorted, read on a connection of its own. */
+        List<String> artistNames() {
+            return engine.connect(c -> c.execute(select(artistName()).from(table(OArtist.class)).orderBy(artistName()))
+                    .scalars(String.class)).collectList().block(SESSION_WAIT);
+        }
+
+        /** Renames an artist in a committed transaction of another connection (a concurrent writer). */
+        void renameElsewhere(String from, String to) {
+            engine.inTransaction(c -> c.execute(io.retort.sql.Sql.update(table(OArtist.class)).set(artistName(), to)
+                    .where(artistName().eq(from))).rowsAffected()).blockLast(SESSION_WAIT);
+        }
+
+        /** Deletes an artist in a committed transaction of another connection. */
+        void deleteElsewhere(String name) {
+            engine.inTransaction(c -> c.execute(io.retort.sql.Sql.delete(table(OArtist.class)).where(artistName().eq(name)))
+                    .rowsAffected()).blockLast(SESSION_WAIT);
+        }
+
+        /** Statements sent by {@code action}. */
+        <R> long statements(Supplier<R> action) {
+            long before = engine.statementCount();
+            action.get();
+            return engine.statementCount() - before;
+        }
+
+        /** The SQL of the statements sent by {@code action}. */
+        List<String> sql(Runnable action) {
+            List<String> seen = new CopyOnWriteArrayList<>();
+            try (AutoCloseable sub = engine.onStatement(seen::add)) {
+                action.run();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+            return seen;
+        }
+    }
+
+    private static List<OArtist> artists(int n, int albums, int tracks) {
+        List<OArtist> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            OArtist a = new OArtist("Artist " + i);
+            a.albums = new ArrayList<>();
+            for (int j = 0; j < albums; j++) {
+                OAlbum al = new OAlbum("Album " + i + "." + j);
+                for (int k = 0; k < tracks; k++) {
+                    al.tracks.add(new OTrack("Track " + i + "." + j + "." + k, 1000 * k));
+                }
+                a.albums.add(al);
+            }
+            out.add(a);
+        }
+        return out;
+    }
+
+    private static OArtist named(List<OArtist> all, String name) {
+        return all.stream().filter(a -> name.equals(a.name)).findFirst().orElseThrow();
+    }
+
+    // ================================================================= StaleDataError
+
+    @Test // O4, O10: an UPDATE or DELETE of a row deleted (or versioned) elsewhere is stale; rollback, then usable
+    default void staleDataErrorOnUpdateDeleteAndVersion(TestDatabase db) {
+        SessionFixture f = setUp(this, db);
+        OEmployee emp = new OEmployee(1, "Adams");
+        f.seed(new OArtist("Kept"), new OArtist("Gone"), new OArtist("Deleted twice"), emp);
+        AsyncSession s = f.sessions().openSession();
+        try {
+            List<OArtist> all = s.execute(Orm.select(OArtist.class)).collectList().block(SESSION_WAIT);
+
+            // UPDATE of a row another connection deleted
+            OArtist gone = named(all, "Gone");
+            f.deleteElsewhere("Gone");
+            gone.name = "Renamed";
+            StepVerifier.create(s.flush()).expectErrorSatisfies(e -> assertThat(e).isInstanceOf(StaleDataError.class)
+                    .hasMessageContaining("UPDATE statement on table 'o_artist' expected to update 1 row")
+                    .hasMessageContaining("0 were matched")).verify(SESSION_WAIT);
+            StepVerifier.create(s.execute(Orm.select(OArtist.class))).expectErrorSatisfies(e -> assertThat(e)
+                    .isInstanceOf(PendingRollbackError.class).hasMessageContaining("expected to update 1 row")).verify(SESSION_WAIT);
+            StepVerifier.create(s.commit()).expectError(PendingRollbackError.class).verify(SESSION_WAIT);
+            s.rollback().block(SESSION_WAIT);
+            s.expunge(gone); // its row no longer exists: nothing to do with it but forget it
+
+            // DELETE of a row another connection deleted
+            OArtist twice = named(all, "Deleted twice");
+            f.deleteElsewhere("Deleted twice");
+            s.delete(twice);
+            StepVerifier.create(s.flush()).expectErrorSatisfies(e -> assertThat(e).isInstanceOf(StaleDataError.class)
+                    .hasMessageContaining("DELETE statement on table 'o_artist' expected to delete 1 row")).verify(SESSION_WAIT);
+            StepVerifier.create(s.flush()).expectError(PendingRollbackError.class).verify(SESSION_WAIT);
+            s.rollback().block(SESSION_WAIT);
+            s.expunge(twice);
+
+            // a version counter moved by another writer: the row exists but is not the one we read
+            OEmployee e = s.get(OEmployee.class, 1).block(SESSION_WAIT);
+            assertThat(e.version).isEqualTo(1);
+            Table employees = f.table(OEmployee.class);
+            Column<Integer> version = f.registry().mapper(OEmployee.class).column("version", Integer.class);
+            f.engine().inTransaction(c -> c.execute(io.retort.sql.Sql.update(employees).set(version, 2)).rowsAffected())
+                    .blockLast(SESSION_WAIT);
+            e.lastName = "Stale";
+            StepVerifier.create(s.flush()).expectErrorSatisfies(x -> assertThat(x).isInstanceOf(StaleDataError.class)
+                    .hasMessageContaining("o_employee")).verify(SESSION_WAIT);
+            s.rollback().block(SESSION_WAIT);
+            s.expunge(e);
+
+            // after the rollbacks the session works again
+            OArtist kept = named(all, "Kept");
+            kept.name = "Kept and renamed";
+            s.add(new OArtist("Added after"));
+            s.commit().block(SESSION_WAIT);
+        } finally {
+            s.close().block(SESSION_WAIT);
+        }
+        assertThat(f.artistNames()).containsExactly("Added after", "Kept and renamed");
+        assertThat(f.engine().connect(c -> c.execute(select(f.registry().mapper(OEmployee.class).column("lastName", String.class))
+                .from(f.table(OEmployee.class))).scalars(String.class)).collectList().block(SESSION_WAIT)).containsExactly("Adams");
+    }
+
+    // ================================================================= merge, expire, expunge, refresh
+
+    @Test // merge copies onto the identity-mapped instance (no SQL), loads one that is not mapped, adds a new identity
+    default void mergeReturnsThePersistentInstance(TestDatabase db) {
+        SessionFixture f = setUp(this, db);
+        OArtist original = artists(1, 2, 0).get(0);
+        original.name = "Original";
+        OArtist other = new OArtist("Other");
+        f.seed(original, other);
+        AsyncSession s = f.sessions().openSession();
+        try {
+            // not mapped yet: loaded with one SELECT (first, so no autoflush of the merge below adds to the count)
+            OArtist detachedOther = new OArtist("Other merged");
+            detachedOther.id = other.id;
+            OArtist[] merged = new OArtist[1];
+            assertThat(f.statements(() -> merged[0] = s.merge(detachedOther).block(SESSION_WAIT))).isEqualTo(1);
+            assertThat(merged[0]).isNotSameAs(detachedOther);
+            assertThat(merged[0].name).isEqualTo("Other merged");
+            assertThat(s.contains(detachedOther)).isFalse();
+            assertThat(f.statements(() -> s.get(OArtist.class, other.id).block(SESSION_WAIT))).isZero();
+
+            OArtist loaded = s.get(OArtist.class, original.id).block(SESSION_WAIT);
+            OArtist detached = new OArtist("Merged");
+            detached.id = original.id; // albums left unset: not a change (O12), so no orphan is deleted
+            assertThat(f.statements(() -> merged[0] = s.merge(detached).block(SESSION_WAIT)))
+                    .as("already in the identity map: no SELECT").isZero();
+            assertThat(merged[0]).isSameAs(loaded).isNotSameAs(detached);
+            assertThat(loaded.name).isEqualTo("Merged");
+            assertThat(s.contains(detached)).isFalse();
+            assertThat(s.isModified(loaded)).isTrue();
+
+            OArtist fresh = new OArtist("Fresh");
+            assertThat(s.merge(fresh).block(SESSION_WAIT)).as("a new identity is added as it is").isSameAs(fresh);
+            assertThat(s.contains(fresh)).isTrue();
+            s.commit().block(SESSION_WAIT);
+        } finally {
+            s.close().block(SESSION_WAIT);
+        }
+        assertThat(f.artistNames()).containsExactly("Fresh", "Merged", "Other merged");
+        assertThat(f.rows(OAlbum.class)).as("the unset collection orphaned nothing").isEqualTo(2);
+    }
+
+    @Test // expire: the identity map keeps loaded values (no expiry, no hidden I/O) until expire; then the next query overwrites them
+    default void expireLetsTheNextQueryOverwrite(TestDatabase db) {
+        SessionFixture f = setUp(this, db);
+        f.seed(new OArtist("Before"));
+        AsyncSession s = f.sessions().openSession();
+        try {
+            OArtist a = s.execute(Orm.select(OArtist.class)).blockFirst(SESSION_WAIT);
+            f.renameElsewhere("Before", "After");
+            assertThat(s.execute(Orm.select(OArtist.class)).blockFirst(SESSION_WAIT)).isSameAs(a);
+            assertThat(a.name).as("not expired: the loaded value stays").isEqualTo("Before");
+
+            s.expire(a);
+            assertThat(a.name).as("expire itself does no I/O").isEqualTo("Before");
+            assertThat(s.execute(Orm.select(OArtist.class)).blockFirst(SESSION_WAIT)).as("still the same identity").isSameAs(a);
+            assertThat(a.name).isEqualTo("After");
+            assertThat(s.contains(a)).isTrue();
+            assertThat(s.isModified(a)).as("the reloaded values are the clean state").isFalse();
+
+            // get() of an expired object goes to the database instead of answering from the map
+            f.renameElsewhere("After", "Again");
+            s.expire(a);
+            OArtist[] got = new OArtist[1];
+            assertThat(f.statements(() -> got[0] = s.get(OArtist.class, a.id).block(SESSION_WAIT))).isEqualTo(1);
+            assertThat(got[0]).isSameAs(a);
+            assertThat(a.name).isEqualTo("Again");
+            assertThat(f.statements(() -> s.get(OArtist.class, a.id).block(SESSION_WAIT))).as("fresh again: from the map").isZero();
+        } finally {
+            s.close().block(SESSION_WAIT);
+        }
+    }
+
+    @Test // expunge: forgotten by the identity map (get loads a new instance) and never flushed
+    default void expungeForgetsTheInstance(TestDatabase db) {
+        SessionFixture f = setUp(this, db);
+        f.seed(new OArtist("Solo"));
+        AsyncSession s = f.sessions().openSession();
+        try {
+            OArtist a = s.execute(Orm.select(OArtist.class)).blockFirst(SESSION_WAIT);
+            s.expunge(a);
+            assertThat(s.contains(a)).isFalse();
+            assertThat(s.identityKey(a)).isNull();
+            OArtist[] b = new OArtist[1];
+            assertThat(f.statements(() -> b[0] = s.get(OArtist.class, a.id).block(SESSION_WAIT))).isEqualTo(1);
+            assertThat(b[0]).isNotSameAs(a);
+            assertThat(b[0].name).isEqualTo("Solo");
+            a.name = "Change on the expunged copy";
+            s.commit().block(SESSION_WAIT);
+        } finally {
+            s.close().block(SESSION_WAIT);
+        }
+        assertThat(f.artistNames()).containsExactly("Solo");
+    }
+
+    @Test // refresh reloads the columns (dropping local edits) in one SELECT; FOR UPDATE begins the transaction
+    default void refreshReloadsAndLocks(TestDatabase db) {
+        SessionFixture f = setUp(this, db);
+        f.seed(new OArtist("Stored"));
+        AsyncSession s = f.sessions().openSession();
+        try {
+            OArtist a = s.execute(Orm.select(OArtist.class)).blockFirst(SESSION_WAIT);
+            f.renameElsewhere("Stored", "Changed elsewhere");
+            a.name = "Local edit";
+            assertThat(f.statements(() -> s.refresh(a).block(SESSION_WAIT))).isEqualTo(1);
+            assertThat(a.name).isEqualTo("Changed elsewhere");
+            assertThat(s.isModified(a)).isFalse();
+            assertThat(s.inTransaction()).as("a plain refresh is a read").isFalse();
+
+            if (f.engine().knownDialect().orElseThrow().supportsRowLocks()) {
+                f.renameElsewhere("Changed elsewhere", "Locked");
+                List<String> sql = f.sql(() -> s.refresh(a, true).block(SESSION_WAIT));
+                assertThat(sql).anySatisfy(q -> assertThat(q).startsWith("SELECT").contains("FOR UPDATE"));
+                assertThat(a.name).isEqualTo("Locked");
+                assertThat(s.inTransaction()).isTrue();
+            } else {
+                // SQLite: no row locks at all; refused with the reason instead of silently not locking
+                StepVerifier.create(s.refresh(a, true)).expectErrorSatisfies(e -> assertThat(e).isInstanceOf(CompileError.class)
+                        .hasMessageContaining("FOR UPDATE")).verify(SESSION_WAIT);
+            }
+            s.rollback().block(SESSION_WAIT);
+        } finally {
+            s.close().block(SESSION_WAIT);
+        }
+    }
+
+    // ================================================================= savepoints
+
+    @Test // begin_nested: a failing savepoint undoes only its own work; the outer transaction commits the rest
+    default void beginNestedRollsBackOnlyTheInnerWork(TestDatabase db) {
+        SessionFixture f = setUp(this, db);
+        f.seed(new OArtist("Existing"));
+        AsyncSession s = f.sessions().openSession();
+        try {
+            s.begin().block(SESSION_WAIT);
+            s.add(new OArtist("Outer"));
+            s.flush().block(SESSION_WAIT);
+
+            OArtist innerNew = new OArtist("Inner, rolled back");
+            StepVerifier.create(s.beginNested(n -> {
+                n.add(innerNew);
+                n.add(new OArtist("Existing")); // a unique violation at the savepoint's flush
+                return Mono.<Void>empty();
+            })).expectError(IntegrityError.class).verify(SESSION_WAIT);
+            assertThat(s.inTransaction()).as("the outer transaction goes on").isTrue();
+            assertThat(s.contains(innerNew)).as("what the savepoint added is expunged").isFalse();
+
+            s.beginNested(n -> {
+                n.add(new OArtist("Inner, kept"));
+                return Mono.<Void>empty();
+            }).blockLast(SESSION_WAIT);
+
+            // outer work not yet flushed when the savepoint starts stays outer work, even when the
+            // savepoint flushed before it failed
+            s.add(new OArtist("Outer, unflushed"));
+            StepVerifier.create(s.beginNested(n -> {
+                n.add(new OArtist("Inner, flushed then failed"));
+                return n.flush().then(Mono.<Void>error(new IllegalStateException("inner work failed")));
+            })).expectErrorMessage("inner work failed").verify(SESSION_WAIT);
+
+            s.commit().block(SESSION_WAIT);
+        } finally {
+            s.close().block(SESSION_WAIT);
+        }
+        assertThat(f.artistNames()).containsExactly("Existing", "Inner, kept", "Outer", "Outer, unflushed");
+    }
+
+    // ================================================================= relationship strategies
+
+    @Test // immediateLoad: one SELECT per parent; noLoad: an empty collection that is not a change; both counted
+    default void immediateAndNoLoad(TestDatabase db) {
+        SessionFixture f = setUp(this, db);
+        f.seed(artists(3, 2, 0).toArray());
+        Relationship<OArtist, OAlbum> albums = f.rel(OArtist.class, "albums");
+
+        List<OArtist> loaded = new ArrayList<>();
+        assertThat(f.statements(() -> loaded.addAll(f.sessions().inSession(s -> s.execute(Orm.select(OArtist.class)
+                .options(immediateLoad(albums)))).collectList().block(SESSION_WAIT)))).as("parents + one per parent").isEqualTo(4);
+        assertThat(loaded).hasSize(3).allSatisfy(a -> {
+            assertThat(a.albums).hasSize(2);
+            assertThat(a.albums).allSatisfy(al -> assertThat(al.artist).isSameAs(a));
+        });
+
+        List<OArtist> empty = new ArrayList<>();
+        assertThat(f.statements(() -> f.sessions().inTransaction(s -> s.execute(Orm.select(OArtist.class).options(noLoad(albums)))
+                .collectList().flatMap(l -> {
+                    empty.addAll(l);
+                    return s.flush();
+                })).blockLast(SESSION_WAIT))).as("one SELECT; the empty collections flush nothing").isEqualTo(1);
+        assertThat(empty).hasSize(3).allSatisfy(a -> assertThat(a.albums).isEmpty());
+        assertThat(f.rows(OAlbum.class)).as("noLoad's empty collection orphaned nothing").isEqualTo(6);
+    }
+
+    @Test // raiseLoad: touching raises naming the option; session.fetch loads it explicitly (one-to-many and many-to-one)
+    default void raiseLoadAndExplicitFetch(TestDatabase db) {
+        SessionFixture f = setUp(this, db);
+        f.seed(artists(1, 2, 1).toArray());
+        Relationship<OArtist, OAlbum> albums = f.rel(OArtist.class, "albums");
+        Relationship<OAlbum, OArtist> artist = f.rel(OAlbum.class, "artist");
+        AsyncSession s = f.sessions().openSession();
+        try {
+            OArtist[] a = new OArtist[1];
+            assertThat(f.statements(() -> a[0] = s.execute(Orm.select(OArtist.class).options(raiseLoad(albums)))
+                    .blockFirst(SESSION_WAIT))).isEqualTo(1);
+            assertThatThrownBy(() -> a[0].albums.size()).isInstanceOf(UnloadedAttributeException.class)
+                    .hasMessageContaining("OArtist.albums").hasMessageContaining("raiseLoad");
+            assertThatThrownBy(() -> a[0].albums.iterator()).isInstanceOf(UnloadedAttributeException.class);
+
+            List<List<OAlbum>> fetched = new ArrayList<>();
+            assertThat(f.statements(() -> fetched.add(s.fetch(a[0], albums).block(SESSION_WAIT)))).isEqualTo(1);
+            assertThat(fetched.get(0)).hasSize(2);
+            assertThat(a[0].albums).containsExactlyElementsOf(fetched.get(0));
+            assertThat(a[0].albums.get(0).artist).isSameAs(a[0]);
+
+        } finally {
+            s.close().block(SESSION_WAIT);
+        }
+        // a many-to-one whose target is not in the identity map stays null until fetched
+        AsyncSession fresh = f.sessions().openSession();
+        try {
+            OAlbum album = fresh.execute(Orm.select(OAlbum.class)).blockFirst(SESSION_WAIT);
+            assertThat(album.artist).isNull();
+            List<List<OArtist>> target = new ArrayList<>();
+            assertThat(f.statements(() -> target.add(fresh.fetch(album, artist).block(SESSION_WAIT)))).isEqualTo(1);
+            assertThat(target.get(0)).hasSize(1);
+            assertThat(album.artist).isSameAs(target.get(0).get(0));
+            assertThat(album.artist.name).isEqualTo("Artist 0");
+        } finally {
+            fresh.close().block(SESSION_WAIT);
+        }
+    }
+
+    @Test // wildcards: selectinLoadAll() loads every relationship; raiseLoadAll() every one not named otherwise
+    default void wildcardOptions(TestDatabase db) {
+        SessionFixture f = setUp(this, db);
+        f.seed(artists(2, 2, 2).toArray());
+        Relationship<OArtist, OAlbum> albums = f.rel(OArtist.class, "albums");
+
+        List<OAlbum> all = new ArrayList<>();
+        assertThat(f.statements(() -> all.addAll(f.sessions().inSession(s -> s.execute(Orm.select(OAlbum.class)
+                .options(selectinLoadAll()))).collectList().block(SESSION_WAIT))))
+                .as("albums + their artists + their tracks").isEqualTo(3);
+        assertThat(all).hasSize(4).allSatisfy(al -> {
+            assertThat(al.artist).isNotNull();
+            assertThat(al.artist.name).isEqualTo("Artist " + al.title.substring(6, 7));
+            assertThat(al.tracks).hasSize(2);
+        });
+
+        List<OArtist> raised = f.sessions().inSession(s -> s.execute(Orm.select(OArtist.class).options(raiseLoadAll())))
+                .collectList().block(SESSION_WAIT);
+        assertThat(raised).hasSize(2).allSatisfy(a -> assertThatThrownBy(() -> a.albums.isEmpty())
+                .isInstanceOf(UnloadedAttributeException.class).hasMessageContaining("raiseLoad"));
+
+        // a named option wins over the wildcard; a null step is the wildcard of the level below
+        List<OArtist> named = new ArrayList<>();
+        assertThat(f.statements(() -> named.addAll(f.sessions().inSession(s -> s.execute(Orm.select(OArtist.class)
+                .options(raiseLoadAll(), selectinLoad(albums).raiseLoad(null)))).collectList().block(SESSION_WAIT))))
+                .isEqualTo(2);
+        assertThat(named).allSatisfy(a -> {
+            assertThat(a.albums).hasSize(2);
+            assertThatThrownBy(() -> a.albums.get(0).tracks.size()).isInstanceOf(UnloadedAttributeException.class)
+                    .hasMessageContaining("OAlbum.tracks is raiseLoad");
+        });
+    }
+
+    // ================================================================= column options
+
+    @Test // defer / undefer / loadOnly: the SELECT lists only the loaded columns; deferred fields stay unset
+    default void deferUndeferAndLoadOnly(TestDatabase db) {
+        SessionFixture f = setUp(this, db);
+        f.seed(artists(1, 1, 2).toArray());
+        var tracks = f.registry().mapper(OTrack.class);
+        Column<BigDecimal> price = tracks.column("unitPrice", BigDecimal.class);
+        Column<String> name = tracks.column("name", String.class);
+
+        List<OTrack> got = new ArrayList<>();
+        List<String> sql = f.sql(() -> got.addAll(f.sessions().inSession(s -> s.execute(Orm.select(OTrack.class)
+                .options(defer(price)))).collectList().block(SESSION_WAIT)));
+        assertThat(sql).singleElement().satisfies(q -> assertThat(q).contains("milliseconds").doesNotContain("unit_price"));
+        assertThat(got).hasSize(2).allSatisfy(t -> {
+            assertThat(t.unitPrice).as("deferred: left unset").isNull();
+            assertThat(t.milliseconds).isNotNull();
+        });
+
+        got.clear();
+        sql = f.sql(() -> got.addAll(f.sessions().inSession(s -> s.execute(Orm.select(OTrack.class)
+                .options(defer(price), undefer(price)))).collectList().block(SESSION_WAIT)));
+        assertThat(sql).singleElement().satisfies(q -> assertThat(q).contains("unit_price"));
+        assertThat(got).allSatisfy(t -> assertThat(t.unitPrice).isEqualByComparingTo("0.99"));
+
+        got.clear();
+        sql = f.sql(() -> got.addAll(f.sessions().inSession(s -> s.execute(Orm.select(OTrack.class)
+                .options(loadOnly(name)))).collectList().block(SESSION_WAIT)));
+        assertThat(sql).singleElement().satisfies(q -> assertThat(q).contains("track_id").contains("name")
+                .doesNotContain("milliseconds").doesNotContain("unit_price"));
+        assertThat(got).allSatisfy(t -> {
+            assertThat(t.id).isNotNull();
+            assertThat(t.name).startsWith("Track 0.0.");
+            assertThat(t.milliseconds).isNull();
+            assertThat(t.unitPrice).isNull();
+        });
+
+        // an unloaded column the application sets is still a change, written by the flush
+        sql = f.sql(() -> f.sessions().inTransaction(s -> s.execute(Orm.select(OTrack.class).options(defer(price)))
+                .collectList().flatMap(l -> {
+                    l.forEach(t -> t.unitPrice = new BigDecimal("1.49"));
+                    return s.flush();
+                })).blockLast(SESSION_WAIT));
+        assertThat(sql).anySatisfy(q -> assertThat(q).startsWith("UPDATE o_track SET unit_price"));
+        assertThat(f.engine().connect(c -> c.execute(select(price).from(tracks.table())).scalars(BigDecimal.class))
+                .collectList().block(SESSION_WAIT)).hasSize(2).allSatisfy(p -> assertThat(p).isEqualByComparingTo("1.49"));
+    }
+}
