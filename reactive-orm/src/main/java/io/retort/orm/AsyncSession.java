@@ -252,36 +252,75 @@ public final class AsyncSession {
     /**
      * Copies the state of a detached or transient object onto the session's instance with the
      * same identity (loading it if needed) and returns that instance; a new identity is added.
-     * Collections left unset on {@code detached} are not changes (O12).
+     * Merge cascades along the relationships: a referenced or member object that is not in this
+     * session is merged the same way (so a detached reference becomes the session's instance of
+     * that row, never a second INSERT of it), each object once per call. A collection set on
+     * {@code detached} replaces the instance's (whose members are loaded first if they were not,
+     * so the ones left out are removed, and deleted where delete-orphan says so); collections
+     * left unset on {@code detached} are not changes (O12).
      */
     public <E> Mono<E> merge(E detached) {
-        @SuppressWarnings("unchecked")
+        return mergeOne(detached, new IdentityHashMap<>());
+    }
+
+    @SuppressWarnings("unchecked")
+    private <E> Mono<E> mergeOne(E detached, Map<Object, Object> merged) {
+        Object done = merged.get(detached);
+        if (done != null) {
+            return Mono.just((E) done);
+        }
+        if (states.containsKey(detached)) {
+            return Mono.just(detached); // already this session's object
+        }
         Mapper<E> m = (Mapper<E>) registry.mapper(detached.getClass());
         List<Object> key = new ArrayList<>();
         for (Property p : m.identity()) {
             key.add(p.get(detached));
         }
-        if (key.contains(null)) {
-            add(detached);
-            return Mono.just(detached);
-        }
-        return get(m.type(), key.size() == 1 ? key.get(0) : key).map(existing -> {
-            for (Property p : m.properties()) {
-                if (!p.isId() && !p.isHidden()) {
-                    p.set(existing, p.get(detached));
+        Mono<E> target = key.contains(null) ? Mono.just(detached)
+                : get(m.type(), key.size() == 1 ? key.get(0) : key).map(existing -> {
+                    for (Property p : m.properties()) {
+                        if (!p.isId() && !p.isHidden()) {
+                            p.set(existing, p.get(detached));
+                        }
+                    }
+                    return existing;
+                }).defaultIfEmpty(detached);
+        return target.flatMap(t -> {
+            // Recorded before the relationships are followed, so a back-reference finds it.
+            merged.put(detached, t);
+            return mergeRelationships(m, detached, t, merged).then(Mono.fromCallable(() -> {
+                if (t == detached) {
+                    add(detached); // a new identity: its references are the session's instances by now
                 }
-            }
-            for (Relationship<E, ?> r : m.relationships().values()) {
-                Object v = r.accessor.get(detached);
-                if (!r.isCollection() || (v != null && !(v instanceof UnloadedList))) {
-                    r.accessor.set(existing, v);
+                return t;
+            }));
+        });
+    }
+
+    @SuppressWarnings("unchecked")
+    private <E> Mono<Void> mergeRelationships(Mapper<E> m, E detached, E target, Map<Object, Object> merged) {
+        return Flux.fromIterable(m.relationships().values()).concatMap(r -> {
+            Object v = r.accessor.get(detached);
+            if (!r.isCollection()) {
+                if (v == null) {
+                    r.accessor.set(target, null);
+                    return Mono.empty();
                 }
+                return mergeOne(v, merged).doOnNext(x -> r.accessor.set(target, x)).then();
             }
-            return existing;
-        }).switchIfEmpty(Mono.fromSupplier(() -> {
-            add(detached);
-            return detached;
-        }));
+            if (v == null || v instanceof UnloadedList) {
+                return Mono.empty(); // unset: not a change (O12)
+            }
+            List<Object> members = new ArrayList<>((java.util.Collection<Object>) v);
+            InstanceState st = states.get(target);
+            // The merged collection replaces the row's: its current members are loaded first (an
+            // explicit part of merge, like the get above) so that the ones left out are orphans.
+            Mono<?> current = st != null && st.status == InstanceState.Status.PERSISTENT && !st.collections.containsKey(r.name())
+                    ? fetch(target, (Relationship<E, Object>) r) : Mono.empty();
+            return current.thenMany(Flux.fromIterable(members).concatMap(x -> mergeOne(x, merged))).collectList()
+                    .doOnNext(list -> r.accessor.set(target, new ArrayList<>(list))).then();
+        }).then();
     }
 
     // ================================================================= transaction

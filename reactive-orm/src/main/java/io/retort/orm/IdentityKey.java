@@ -12,6 +12,17 @@ import java.util.List;
  */
 public record IdentityKey(Class<?> type, List<Object> key, Object token) {
     public IdentityKey {
-        key = java.util.Collections.unmodifiableList(new java.util.ArrayList<>(key));
+        key = hasNull(key) ? java.util.Collections.unmodifiableList(new java.util.ArrayList<>(key))
+                // An immutable list (List.of, as the loader builds it per row) is kept, not copied.
+                : List.copyOf(key);
+    }
+
+    private static boolean hasNull(List<Object> key) {
+        for (int i = 0; i < key.size(); i++) {
+            if (key.get(i) == null) {
+                return true;
+            }
+        }
+        return false;
     }
 }

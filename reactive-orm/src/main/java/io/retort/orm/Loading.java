@@ -286,24 +286,87 @@ final class Loading {
         return s;
     }
 
+    /**
+     * How a row of {@code props} maps onto {@code mapper}'s entity, computed once per query shape
+     * rather than per row: where the identity columns sit, each column's property index, which
+     * properties the row loads, and the collections to mark unloaded.
+     */
+    private static final class RowPlan {
+        final Mapper<?> mapper;
+        final List<Property> props;
+        final int[] identityAt;
+        final int[] propertyIndex;
+        final boolean[] loaded;
+        final Relationship<?, ?>[] collections;
+
+        RowPlan(Mapper<?> mapper, List<Property> props) {
+            this.mapper = mapper;
+            this.props = props;
+            List<Property> all = mapper.properties();
+            identityAt = new int[mapper.identity().size()];
+            for (int k = 0; k < identityAt.length; k++) {
+                identityAt[k] = props.indexOf(mapper.identity().get(k));
+            }
+            propertyIndex = new int[props.size()];
+            for (int i = 0; i < propertyIndex.length; i++) {
+                propertyIndex[i] = all.indexOf(props.get(i));
+            }
+            loaded = new boolean[all.size()];
+            for (int i = 0; i < loaded.length; i++) {
+                loaded[i] = props.contains(all.get(i));
+            }
+            collections = mapper.relationships().values().stream().filter(Relationship::isCollection)
+                    .toArray(Relationship<?, ?>[]::new);
+        }
+    }
+
+    /** Two plans kept: a joined load alternates between the parent's and the child's shape. */
+    private RowPlan planA;
+    private RowPlan planB;
+
+    private RowPlan plan(Mapper<?> mapper, List<Property> props) {
+        RowPlan a = planA;
+        if (a != null && a.props == props && a.mapper == mapper) {
+            return a;
+        }
+        RowPlan b = planB;
+        if (b != null && b.props == props && b.mapper == mapper) {
+            return b;
+        }
+        RowPlan p = new RowPlan(mapper, props);
+        planB = a;
+        planA = p;
+        return p;
+    }
+
     /** The entity for the row's columns starting at {@code offset}; identity-mapped; null for an all-NULL key. */
     Object materialize(Mapper<?> mapper, List<Property> props, Row row, int offset) {
-        List<Object> key = new ArrayList<>();
-        for (Property id : mapper.identity()) {
-            int i = props.indexOf(id);
-            Object v = row.get(offset + i);
+        RowPlan plan = plan(mapper, props);
+        int[] identityAt = plan.identityAt;
+        List<Object> key;
+        if (identityAt.length == 1) {
+            Object v = row.get(offset + identityAt[0]);
             if (v == null) {
                 return null;
             }
-            key.add(v);
+            key = List.of(v);
+        } else {
+            Object[] vs = new Object[identityAt.length];
+            for (int k = 0; k < vs.length; k++) {
+                vs[k] = row.get(offset + identityAt[k]);
+                if (vs[k] == null) {
+                    return null;
+                }
+            }
+            key = List.of(vs);
         }
         IdentityKey ik = new IdentityKey(mapper.type(), key, null);
         InstanceState existing = session.stateOf(ik);
+        int[] index = plan.propertyIndex;
         if (existing != null) {
             if (existing.expired) {
-                List<Property> all = mapper.properties();
-                for (int i = 0; i < props.size(); i++) {
-                    existing.setValue(all.indexOf(props.get(i)), row.get(offset + i));
+                for (int i = 0; i < index.length; i++) {
+                    existing.setValue(index[i], row.get(offset + i));
                 }
                 existing.snapshot = existing.currentValues();
                 existing.expired = false;
@@ -312,28 +375,17 @@ final class Loading {
         }
         Object entity = mapper.newInstance();
         InstanceState st = new InstanceState(entity, mapper, InstanceState.Status.PERSISTENT);
-        List<Property> all = mapper.properties();
-        for (int i = 0; i < props.size(); i++) {
-            st.setValue(all.indexOf(props.get(i)), row.get(offset + i));
+        for (int i = 0; i < index.length; i++) {
+            st.setValue(index[i], row.get(offset + i));
         }
         st.takeSnapshot();
-        for (int i = 0; i < all.size(); i++) {
-            st.loaded[i] = props.contains(all.get(i));
-        }
+        System.arraycopy(plan.loaded, 0, st.loaded, 0, plan.loaded.length);
         st.key = ik;
-        for (Relationship<?, ?> r : mapper.relationships().values()) {
-            if (r.isCollection()) {
-                r.accessor.set(entity, new UnloadedList<>(hint(r)));
-            }
+        for (Relationship<?, ?> r : plan.collections) {
+            r.accessor.set(entity, new UnloadedList<>(r.unloadedHint()));
         }
         session.register(st);
         return entity;
-    }
-
-    static String hint(Relationship<?, ?> r) {
-        return r + " was not loaded: add the option selectinLoad(" + r.source().getSimpleName() + "_." + r.name()
-                + ") or joinedLoad(...) to the query, or call session.fetch(entity, " + r.source().getSimpleName()
-                + "_." + r.name() + ") (Retort never loads lazily)";
     }
 
     // ================================================================= post-load strategies
@@ -371,14 +423,14 @@ final class Loading {
                     break;
                 case NOLOAD:
                     for (Object parent : parents) {
-                        if (r.isCollection()) {
+                        if (r.isCollection() && !collectionLoaded(parent, r)) {
                             assign(r, parent, List.of());
                         }
                     }
                     break;
                 case RAISE:
                     for (Object parent : parents) {
-                        if (r.isCollection()) {
+                        if (r.isCollection() && !collectionLoaded(parent, r)) {
                             r.accessor.set(parent, new UnloadedList<>(r + " is raiseLoad: it is never loaded by this query"));
                         }
                     }
@@ -388,6 +440,16 @@ final class Loading {
             }
         }
         return chain;
+    }
+
+    /**
+     * Whether an earlier load already gave {@code parent} this collection: noLoad and raiseLoad
+     * describe what this query does not load, so they leave a loaded collection as it is (as a
+     * query leaves the columns of an instance already in the session).
+     */
+    private boolean collectionLoaded(Object parent, Relationship<?, ?> r) {
+        InstanceState st = session.stateOfEntity(parent);
+        return st != null && st.collections.containsKey(r.name());
     }
 
     private Mono<Void> nested(Relationship<?, ?> r, List<Object> children, Plan p, Connection c) {

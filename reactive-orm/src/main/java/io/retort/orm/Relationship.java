@@ -33,6 +33,8 @@ public final class Relationship<S, T> {
     private final boolean deleteOrphan;
     private final String mappedBy;
     final io.retort.orm.internal.Accessor accessor;
+    /** The message of an unloaded collection of this relationship, built on first use (constant, so a benign race). */
+    private String unloadedHint;
 
     Relationship(Class<S> source, String name, Kind kind, Class<T> target, List<Column<?>> localColumns,
                  List<Column<?>> remoteColumns, Table secondary, List<Column<?>> secondarySourceColumns,
@@ -116,6 +118,21 @@ public final class Relationship<S, T> {
     /** The owning side's attribute name for a bidirectional ONE_TO_MANY, or null. */
     public String mappedBy() {
         return mappedBy;
+    }
+
+    /**
+     * What touching this relationship's unloaded collection says: built once, as every loaded
+     * entity of the source class carries it until a loader assigns the collection.
+     */
+    String unloadedHint() {
+        String h = unloadedHint;
+        if (h == null) {
+            String attr = source.getSimpleName() + "_." + name;
+            unloadedHint = h = this + " was not loaded: add the option selectinLoad(" + attr
+                    + ") or joinedLoad(...) to the query, or call session.fetch(entity, " + attr
+                    + ") (Retort never loads lazily)";
+        }
+        return h;
     }
 
     @Override

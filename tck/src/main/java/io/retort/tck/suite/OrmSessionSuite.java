@@ -259,6 +259,62 @@ public interface OrmSessionSuite extends TckBackend {
         assertThat(f.rows(OAlbum.class)).as("the unset collection orphaned nothing").isEqualTo(2);
     }
 
+    @Test // merge cascades: detached references and members become the session's instances, never a second INSERT
+    default void mergeResolvesDetachedReferences(TestDatabase db) {
+        SessionFixture f = setUp(this, db);
+        OArtist artist = artists(1, 2, 0).get(0);
+        f.seed(artist);
+        // Detached copies of the stored rows, as a web request would rebuild them.
+        OArtist detachedArtist = new OArtist("Renamed");
+        detachedArtist.id = artist.id;
+        OAlbum detachedAlbum = new OAlbum("Retitled");
+        detachedAlbum.id = artist.albums.get(0).id;
+        detachedAlbum.artist = detachedArtist;
+        OAlbum newAlbum = new OAlbum("New");
+        newAlbum.artist = detachedArtist;
+        AsyncSession s = f.sessions().openSession();
+        try {
+            OAlbum merged = s.merge(detachedAlbum).block(SESSION_WAIT);
+            OArtist persistentArtist = s.get(OArtist.class, artist.id).block(SESSION_WAIT);
+            assertThat(merged).isNotSameAs(detachedAlbum);
+            assertThat(merged.artist).as("the reference is the session's instance").isSameAs(persistentArtist)
+                    .isNotSameAs(detachedArtist);
+            assertThat(persistentArtist.name).as("the referenced object's state is merged too").isEqualTo("Renamed");
+            assertThat(s.contains(detachedArtist)).isFalse();
+            OAlbum added = s.merge(newAlbum).block(SESSION_WAIT);
+            assertThat(added).as("a new identity is added").isSameAs(newAlbum);
+            assertThat(added.artist).isSameAs(persistentArtist);
+            s.commit().block(SESSION_WAIT);
+        } finally {
+            s.close().block(SESSION_WAIT);
+        }
+        assertThat(f.artistNames()).as("no second artist was inserted").containsExactly("Renamed");
+        assertThat(f.rows(OAlbum.class)).isEqualTo(3);
+
+        // A detached parent with detached members: each member resolves to its row, the new one is added.
+        OArtist again = new OArtist("Renamed again");
+        again.id = artist.id;
+        OAlbum member = new OAlbum("Member retitled");
+        member.id = artist.albums.get(1).id;
+        member.artist = again;
+        again.albums = new ArrayList<>(List.of(member));
+        AsyncSession s2 = f.sessions().openSession();
+        try {
+            OArtist m = s2.merge(again).block(SESSION_WAIT);
+            assertThat(m).isNotSameAs(again);
+            assertThat(m.albums).hasSize(1);
+            assertThat(m.albums.get(0)).isNotSameAs(member).isSameAs(s2.get(OAlbum.class, member.id).block(SESSION_WAIT));
+            assertThat(m.albums.get(0).title).isEqualTo("Member retitled");
+            assertThat(m.albums.get(0).artist).isSameAs(m);
+            s2.commit().block(SESSION_WAIT);
+        } finally {
+            s2.close().block(SESSION_WAIT);
+        }
+        assertThat(f.artistNames()).containsExactly("Renamed again");
+        assertThat(f.rows(OAlbum.class)).as("the merged collection holds one album: the other two are orphans (delete-orphan)")
+                .isEqualTo(1);
+    }
+
     @Test // expire: the identity map keeps loaded values (no expiry, no hidden I/O) until expire; then the next query overwrites them
     default void expireLetsTheNextQueryOverwrite(TestDatabase db) {
         SessionFixture f = setUp(this, db);
@@ -431,6 +487,11 @@ public interface OrmSessionSuite extends TckBackend {
             assertThat(a[0].albums).containsExactlyElementsOf(fetched.get(0));
             assertThat(a[0].albums.get(0).artist).isSameAs(a[0]);
 
+            // raiseLoad and noLoad say what a query does not load: a collection already loaded stays
+            assertThat(s.execute(Orm.select(OArtist.class).options(raiseLoad(albums))).blockFirst(SESSION_WAIT)).isSameAs(a[0]);
+            assertThat(a[0].albums).hasSize(2);
+            assertThat(s.execute(Orm.select(OArtist.class).options(noLoad(albums))).blockFirst(SESSION_WAIT)).isSameAs(a[0]);
+            assertThat(a[0].albums).hasSize(2);
         } finally {
             s.close().block(SESSION_WAIT);
         }
