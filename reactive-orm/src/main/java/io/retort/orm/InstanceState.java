@@ -30,6 +30,23 @@ final class InstanceState {
     /** For rows of a self-referential or parent-assigned link: the parent whose key this row's FK takes. */
     final Map<Relationship<?, ?>, Object> parentLinks = new HashMap<>();
 
+    /**
+     * The hash the session's ordered set uses: a random number drawn once (thread-local, no
+     * shared counter), because the identity hash costs a header update on every newly loaded
+     * object. Equality stays identity.
+     */
+    private final int hash = java.util.concurrent.ThreadLocalRandom.current().nextInt();
+
+    @Override
+    public int hashCode() {
+        return hash;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return this == o;
+    }
+
     @SuppressWarnings("unchecked")
     InstanceState(Object entity, Mapper<?> mapper, Status status) {
         this.entity = entity;

@@ -164,7 +164,8 @@ final class Loading {
                 out.add(p);
             }
         }
-        return out;
+        // Every column: the mapper's own list, whose row plan is shared (see plan()).
+        return out.size() == mapper.properties().size() ? mapper.properties() : out;
     }
 
     /** The withExpression options of {@code options}; each must name a field of {@code mapper}'s entity. */
@@ -320,11 +321,19 @@ final class Loading {
         }
     }
 
-    /** Two plans kept: a joined load alternates between the parent's and the child's shape. */
+    /** Two plans of other shapes (loadOnly, defer) kept: a joined load alternates between two. */
     private RowPlan planA;
     private RowPlan planB;
 
     private RowPlan plan(Mapper<?> mapper, List<Property> props) {
+        if (props == mapper.properties()) {
+            // The common shape, shared by every session: kept on the mapper.
+            RowPlan full = (RowPlan) mapper.fullRowPlan;
+            if (full == null) {
+                mapper.fullRowPlan = full = new RowPlan(mapper, props);
+            }
+            return full;
+        }
         RowPlan a = planA;
         if (a != null && a.props == props && a.mapper == mapper) {
             return a;
@@ -341,6 +350,12 @@ final class Loading {
 
     /** The entity for the row's columns starting at {@code offset}; identity-mapped; null for an all-NULL key. */
     Object materialize(Mapper<?> mapper, List<Property> props, Row row, int offset) {
+        InstanceState st = materializeState(mapper, props, row, offset);
+        return st == null ? null : st.entity;
+    }
+
+    /** {@link #materialize}, answering the instance's state (its entity is {@code state.entity}). */
+    InstanceState materializeState(Mapper<?> mapper, List<Property> props, Row row, int offset) {
         RowPlan plan = plan(mapper, props);
         int[] identityAt = plan.identityAt;
         List<Object> key;
@@ -371,7 +386,7 @@ final class Loading {
                 existing.snapshot = existing.currentValues();
                 existing.expired = false;
             }
-            return existing.entity;
+            return existing;
         }
         Object entity = mapper.newInstance();
         InstanceState st = new InstanceState(entity, mapper, InstanceState.Status.PERSISTENT);
@@ -385,7 +400,7 @@ final class Loading {
             r.accessor.set(entity, new UnloadedList<>(r.unloadedHint()));
         }
         session.register(st);
-        return entity;
+        return st;
     }
 
     // ================================================================= post-load strategies
@@ -502,13 +517,19 @@ final class Loading {
     }
 
     Object fkValue(Object parent, Relationship<?, ?> r) {
-        InstanceState st = session.stateOfEntity(parent);
+        return fkValue(session.stateOfEntity(parent), r);
+    }
+
+    private static Object fkValue(InstanceState st, Relationship<?, ?> r) {
         int idx = st.mapper.properties().indexOf(st.mapper.property(r.localColumns().get(0)));
         return st.value(idx);
     }
 
     private Object pkValue(Object entity) {
-        InstanceState st = session.stateOfEntity(entity);
+        return pkValue(session.stateOfEntity(entity));
+    }
+
+    private static Object pkValue(InstanceState st) {
         return st.value(st.mapper.properties().indexOf(st.mapper.identity().get(0)));
     }
 
@@ -528,7 +549,7 @@ final class Loading {
                 keys.add(k);
             }
         }
-        Map<Object, List<Object>> byKey = new HashMap<>();
+        Map<Object, List<InstanceState>> byKey = new HashMap<>();
         List<Object> loaded = new ArrayList<>();
         if (keys.isEmpty()) {
             assignAll(r, parents, byKey);
@@ -562,8 +583,11 @@ final class Loading {
             return c.execute(s).rows().collectList().doOnNext(rows -> {
                 session.reserve(rows.size());
                 for (Row row : rows) {
-                    Object child = materialize(target, props, row, 0);
-                    loaded.add(child);
+                    InstanceState child = materializeState(target, props, row, 0);
+                    if (child == null) {
+                        continue; // no key: not a row of the target
+                    }
+                    loaded.add(child.entity);
                     byKey.computeIfAbsent(row.get(keyIndex), k -> new ArrayList<>()).add(child);
                 }
             });
@@ -573,47 +597,54 @@ final class Loading {
         }));
     }
 
-    private void assignAll(Relationship<?, ?> r, List<Object> parents, Map<Object, List<Object>> byKey) {
+    private void assignAll(Relationship<?, ?> r, List<Object> parents, Map<Object, List<InstanceState>> byKey) {
         for (Object parent : parents) {
+            InstanceState pst = session.stateOfEntity(parent);
             if (r.kind() == Relationship.Kind.MANY_TO_ONE) {
-                Object k = fkValue(parent, r);
-                List<Object> t = k == null ? null : byKey.get(k);
-                Object target = t == null || t.isEmpty() ? null : t.get(0);
+                Object k = fkValue(pst, r);
+                List<InstanceState> t = k == null ? null : byKey.get(k);
+                Object target = t == null || t.isEmpty() ? null : t.get(0).entity;
                 r.accessor.set(parent, target);
-                session.stateOfEntity(parent).references.put(r.name(), target);
+                pst.references.put(r.name(), target);
             } else {
-                List<Object> members = byKey.getOrDefault(pkValue(parent), List.of());
-                assign(r, parent, members);
+                assignStates(r, pst, byKey.getOrDefault(pkValue(pst), List.of()));
             }
         }
     }
 
     /** Puts a loaded collection (or reference) on {@code parent} and remembers its members for flush. */
-    @SuppressWarnings({"unchecked", "rawtypes"})
     void assign(Relationship<?, ?> r, Object parent, List<Object> members) {
-        InstanceState st = session.stateOfEntity(parent);
+        List<InstanceState> states = new ArrayList<>(members.size());
+        for (Object m : members) {
+            states.add(session.stateOfEntity(m));
+        }
+        assignStates(r, session.stateOfEntity(parent), states);
+    }
+
+    /** {@link #assign} with the parent's and the members' states in hand (no lookups per member). */
+    private void assignStates(Relationship<?, ?> r, InstanceState st, List<InstanceState> members) {
+        Object parent = st.entity;
         if (!r.isCollection()) {
-            Object target = members.isEmpty() ? null : members.get(0);
+            Object target = members.isEmpty() ? null : members.get(0).entity;
             r.accessor.set(parent, target);
             st.references.put(r.name(), target);
             return;
         }
         LoadedList list = new LoadedList();
-        for (Object m : members) {
-            list.load(m);
+        List<Object> entities = new ArrayList<>(members.size());
+        for (InstanceState m : members) {
+            list.load(m.entity);
+            entities.add(m.entity);
         }
         r.accessor.set(parent, list);
-        st.collections.put(r.name(), new ArrayList<>(members));
+        st.collections.put(r.name(), entities);
         // In-memory back-reference sync (O5): the child's many-to-one points at its parent.
-        if (r.kind() == Relationship.Kind.ONE_TO_MANY && r.mappedBy() != null) {
-            Mapper<?> target = session.registry().mapper(r.target());
-            Relationship<?, ?> back = target.relationships().get(r.mappedBy());
-            if (back != null) {
-                for (Object m : members) {
-                    if (back.accessor.get(m) == null) {
-                        back.accessor.set(m, parent);
-                        session.stateOfEntity(m).references.put(back.name(), parent);
-                    }
+        Relationship<?, ?> back = r.backReference(session.registry());
+        if (back != null) {
+            for (InstanceState m : members) {
+                if (back.accessor.get(m.entity) == null) {
+                    back.accessor.set(m.entity, parent);
+                    m.references.put(back.name(), parent);
                 }
             }
         }

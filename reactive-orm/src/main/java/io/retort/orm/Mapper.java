@@ -21,6 +21,8 @@ public final class Mapper<E> {
     private final Class<E> type;
     private final Table table;
     private final List<Property> properties;
+    /** The loader's plan for a row of all {@link #properties}, built on first use (see Loading). */
+    volatile Object fullRowPlan;
     private final List<Property> identity;
     private final Map<String, Property> byName = new LinkedHashMap<>();
     private final Map<Column<?>, Property> byColumn = new java.util.IdentityHashMap<>();

@@ -33,6 +33,9 @@ public final class Relationship<S, T> {
     private final boolean deleteOrphan;
     private final String mappedBy;
     final io.retort.orm.internal.Accessor accessor;
+    /** The target's many-to-one named by mappedBy, resolved on first use (see backReference). */
+    private volatile Relationship<?, ?> backReference;
+    private volatile boolean backResolved;
     /** The message of an unloaded collection of this relationship, built on first use (constant, so a benign race). */
     private String unloadedHint;
 
@@ -118,6 +121,22 @@ public final class Relationship<S, T> {
     /** The owning side's attribute name for a bidirectional ONE_TO_MANY, or null. */
     public String mappedBy() {
         return mappedBy;
+    }
+
+    /**
+     * For a ONE_TO_MANY with mappedBy, the target's many-to-one that points back (set in memory
+     * when a collection loads, O5); null otherwise. Resolved once per relationship.
+     */
+    Relationship<?, ?> backReference(OrmRegistry registry) {
+        if (!backResolved) {
+            Relationship<?, ?> back = null;
+            if (kind == Kind.ONE_TO_MANY && mappedBy != null) {
+                back = registry.mapper(target).relationships().get(mappedBy);
+            }
+            backReference = back;
+            backResolved = true;
+        }
+        return backReference;
     }
 
     /**
