@@ -223,6 +223,23 @@ public class PointSelectBenchmark extends BenchmarkSettings {
         bh.consume(retortBatch(db.engine));
     }
 
+    /**
+     * Diagnostic: the engine's pooled checkout and release around the raw driver's statement.
+     * Splits the 16-in-flight gap between connection handling and the statement path.
+     */
+    @Benchmark
+    @OperationsPerInvocation(IN_FLIGHT)
+    public void engineRawStatementPooled16(RetortPooled db, Blackhole bh) {
+        List<Point> rows = Flux.range(0, IN_FLIGHT)
+                .flatMap(i -> db.engine.connect(c -> rawSelect(c.unwrap(), randomId())), IN_FLIGHT)
+                .collectList()
+                .block(BenchDatabase.TIMEOUT);
+        if (rows == null || rows.size() != IN_FLIGHT) {
+            throw new IllegalStateException("expected " + IN_FLIGHT + " rows, got " + rows);
+        }
+        bh.consume(rows);
+    }
+
     static List<Point> retortBatch(Engine engine) {
         List<Point> rows = Flux.range(0, IN_FLIGHT)
                 .flatMap(i -> engine.connect(c -> retortSelect(c, randomId())), IN_FLIGHT)
