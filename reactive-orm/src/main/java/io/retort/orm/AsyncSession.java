@@ -202,39 +202,130 @@ public final class AsyncSession {
         })).collectList();
     }
 
-    /** Reloads the object's columns from the database (optionally {@code FOR UPDATE}, seed 1.2). */
+    /**
+     * Reloads the object's columns from the database, discarding unflushed changes to them
+     * (optionally {@code FOR UPDATE}, seed 1.2). Columns deferred in the mapping stay unloaded
+     * unless they were loaded before.
+     */
     public Mono<Void> refresh(Object entity) {
         return refresh(entity, false);
     }
 
-    @SuppressWarnings({"unchecked", "rawtypes"})
+    /** {@link #refresh(Object)}, with {@code SELECT ... FOR UPDATE} when {@code forUpdate}. */
     public Mono<Void> refresh(Object entity, boolean forUpdate) {
         return guarded(Flux.defer(() -> {
-            InstanceState st = states.get(entity);
-            if (st == null || st.key == null) {
-                return Flux.error(new InvalidRequestError("Instance " + describe(entity) + " is not persistent in this session"));
-            }
-            Mapper<Object> m = st.mapper;
-            List<Expression<?>> cols = new ArrayList<>();
-            for (Property p : m.properties()) {
-                cols.add(p.column());
-            }
-            io.retort.sql.Select q = Sql.select(cols).from(m.table());
-            for (int i = 0; i < m.identity().size(); i++) {
-                q = q.where(eq(m.identity().get(i).column(), st.key.key().get(i)));
-            }
-            if (forUpdate) {
-                q = q.forUpdate();
-            }
-            io.retort.sql.Select stmt = q;
-            return connection(forUpdate).flatMapMany(c -> c.execute(stmt).one()).doOnNext(row -> {
-                for (int i = 0; i < m.properties().size(); i++) {
-                    st.setValue(i, row.get(i));
+            InstanceState st = persistentState(entity);
+            List<Integer> which = new ArrayList<>();
+            List<Property> all = st.mapper.properties();
+            for (int i = 0; i < all.size(); i++) {
+                if (!all.get(i).isDeferred() || st.loaded[i]) {
+                    which.add(i);
                 }
-                st.takeSnapshot();
-                st.expired = false;
-            }).then();
+            }
+            return reload(st, which, forUpdate);
         })).then();
+    }
+
+    /**
+     * Loads these columns of a persistent object now, with one SELECT by primary key: the
+     * explicit load of deferred columns (SQLAlchemy's {@code refresh(obj, attribute_names)}),
+     * also for ones deferred with raiseload. Unflushed changes to them are discarded.
+     */
+    public Mono<Void> refresh(Object entity, Column<?>... columns) {
+        return guarded(Flux.defer(() -> {
+            InstanceState st = persistentState(entity);
+            List<Integer> which = new ArrayList<>();
+            for (Column<?> c : columns) {
+                which.add(propertyIndex(st, c));
+            }
+            return reload(st, which, false);
+        })).then();
+    }
+
+    /**
+     * Whether {@code column} of {@code entity} holds a loaded value: false for a column its query
+     * left out ({@code defer}, {@code loadOnly}, {@link Deferred}) until it is loaded or set and
+     * flushed. A new (pending) object's columns count as loaded.
+     */
+    public boolean isLoaded(Object entity, Column<?> column) {
+        InstanceState st = states.get(entity);
+        if (st == null) {
+            throw new InvalidRequestError("Instance " + describe(entity) + " is not in this session");
+        }
+        return st.isLoaded(propertyIndex(st, column));
+    }
+
+    /**
+     * The value of {@code column} on {@code entity}, loading it first when its query left it out:
+     * the explicit counterpart of SQLAlchemy's deferred-column load on attribute access (Retort
+     * never loads behind a field read). A loaded column answers without I/O; an unloaded one
+     * costs one SELECT by primary key; one left out with raiseload ({@link Load#deferRaiseload},
+     * {@link Deferred#raiseload}) fails with {@link UnloadedAttributeException} naming the option
+     * that would have loaded it. Completes empty for SQL NULL.
+     */
+    @SuppressWarnings("unchecked")
+    public <T> Mono<T> attribute(Object entity, Column<T> column) {
+        return Mono.defer(() -> {
+            InstanceState st = states.get(entity);
+            if (st == null) {
+                return Mono.error(new InvalidRequestError("Instance " + describe(entity) + " is not in this session"));
+            }
+            int i = propertyIndex(st, column);
+            if (st.isLoaded(i)) {
+                return Mono.justOrEmpty((T) st.value(i));
+            }
+            String name = st.mapper.type().getSimpleName() + "." + st.mapper.properties().get(i).name();
+            if (st.raises(i)) {
+                return Mono.error(new UnloadedAttributeException(name + " is deferred with raiseload: load it with the query, "
+                        + "undefer(" + st.mapper.type().getSimpleName() + "_." + st.mapper.properties().get(i).name()
+                        + "), or explicitly with session.refresh(entity, column)"));
+            }
+            return refresh(entity, column).then(Mono.fromSupplier(() -> (T) st.value(i)));
+        });
+    }
+
+    private InstanceState persistentState(Object entity) {
+        InstanceState st = states.get(entity);
+        if (st == null || st.key == null) {
+            throw new InvalidRequestError("Instance " + describe(entity) + " is not persistent in this session");
+        }
+        return st;
+    }
+
+    private static int propertyIndex(InstanceState st, Column<?> column) {
+        Property p = st.mapper.property(column);
+        if (p == null) {
+            throw new ArgumentError(column + " is not a column of " + st.mapper.type().getSimpleName());
+        }
+        return st.mapper.properties().indexOf(p);
+    }
+
+    /** SELECT the properties {@code which} of {@code st}'s row by primary key and take them as loaded and clean. */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private Flux<Void> reload(InstanceState st, List<Integer> which, boolean forUpdate) {
+        Mapper<Object> m = st.mapper;
+        List<Expression<?>> cols = new ArrayList<>();
+        for (int i : which) {
+            cols.add(m.properties().get(i).column());
+        }
+        io.retort.sql.Select q = Sql.select(cols).from(m.table());
+        for (int i = 0; i < m.identity().size(); i++) {
+            q = q.where(eq(m.identity().get(i).column(), st.key.key().get(i)));
+        }
+        if (forUpdate) {
+            q = q.forUpdate();
+        }
+        io.retort.sql.Select stmt = q;
+        return connection(forUpdate).flatMapMany(c -> c.execute(stmt).one()).doOnNext(row -> {
+            for (int k = 0; k < which.size(); k++) {
+                int i = which.get(k);
+                Object v = row.get(k);
+                st.setValue(i, v);
+                st.snapshot[i] = v;
+                st.markLoaded(i);
+            }
+            st.expired = false;
+        }).thenMany(Flux.empty());
     }
 
     /**

@@ -19,6 +19,11 @@ final class InstanceState {
     IdentityKey key;
     Object[] snapshot;
     boolean[] loaded;
+    /**
+     * Per property: left out with raiseload by the query that loaded it (null when none was).
+     * Shared between the states one query loads, so it is copied before a flag is cleared.
+     */
+    boolean[] raise;
     final Object[] hidden;
     final Map<String, List<Object>> collections = new HashMap<>();
     final Map<String, Object> references = new HashMap<>();
@@ -81,11 +86,64 @@ final class InstanceState {
         return v;
     }
 
-    /** Records the current values as the clean state. */
+    /**
+     * Records the current values as the clean state. The first snapshot (a new object just
+     * loaded or inserted) marks every column loaded; a later one (after a flush) keeps a column
+     * the query left out unloaded unless the application set it, which the flush then wrote.
+     */
     void takeSnapshot() {
-        snapshot = currentValues();
-        for (int i = 0; i < loaded.length; i++) {
-            loaded[i] = true;
+        Object[] now = currentValues();
+        if (snapshot == null) {
+            java.util.Arrays.fill(loaded, true);
+            raise = null;
+        } else {
+            for (int i = 0; i < loaded.length; i++) {
+                if (!loaded[i] && !equal(snapshot[i], now[i])) {
+                    markLoaded(i);
+                }
+            }
+        }
+        snapshot = now;
+    }
+
+    /** Whether property {@code i} holds a loaded (or application-set, for a new object) value. */
+    boolean isLoaded(int i) {
+        return status == Status.PENDING || loaded[i];
+    }
+
+    /** Whether property {@code i} was left out with raiseload by the query that loaded it. */
+    boolean raises(int i) {
+        return raise != null && raise[i] && !isLoaded(i);
+    }
+
+    /** Whether every column is loaded (the common case: no defer, no loadOnly). */
+    boolean allLoaded() {
+        for (boolean l : loaded) {
+            if (!l) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    void markLoaded(int i) {
+        loaded[i] = true;
+        if (raise != null && raise[i]) {
+            raise = raise.clone();
+            raise[i] = false;
+        }
+    }
+
+    /**
+     * Takes a value the database just returned for property {@code i}: a column this object had
+     * not loaded (a later query undeferred it, or an explicit load) becomes loaded and clean,
+     * unless the application has set it since, which wins until the flush writes it.
+     */
+    void loadColumn(int i, Object v) {
+        if (!loaded[i] && equal(snapshot[i], value(i))) {
+            setValue(i, v);
+            snapshot[i] = v;
+            markLoaded(i);
         }
     }
 

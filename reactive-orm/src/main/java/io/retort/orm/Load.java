@@ -54,12 +54,24 @@ public final class Load {
         return LoaderOption.of(null, LoaderOption.Strategy.RAISE);
     }
 
-    /** Leaves these columns out of the query; their fields stay unset (O7). */
+    /**
+     * Leaves these columns out of the query (O7); their fields stay as constructed, never loaded
+     * behind a read. {@link AsyncSession#attribute} loads one explicitly when it is needed.
+     */
     public static LoaderOption defer(Column<?>... columns) {
         return new LoaderOption(List.of(), List.of(columns), List.of(), List.of(), List.of());
     }
 
-    /** Loads columns that a previous option deferred. */
+    /**
+     * {@link #defer}, and {@link AsyncSession#attribute} refuses to load them one object at a time:
+     * it fails with an {@link UnloadedAttributeException} naming {@code undefer} (SQLAlchemy's
+     * {@code defer(col, raiseload=True)}). An explicit {@code session.refresh(entity, columns)} still loads.
+     */
+    public static LoaderOption deferRaiseload(Column<?>... columns) {
+        return new LoaderOption(List.of(), List.of(columns), List.of(), List.of(), List.of(), true);
+    }
+
+    /** Loads columns that a previous option or the mapping ({@link Deferred}) deferred. */
     public static LoaderOption undefer(Column<?>... columns) {
         return new LoaderOption(List.of(), List.of(), List.of(columns), List.of(), List.of());
     }

@@ -39,9 +39,16 @@ public final class LoaderOption {
     private final List<Column<?>> undeferred;
     private final List<Column<?>> only;
     private final List<WithExpression> expressions;
+    private final boolean raiseload;
 
     LoaderOption(List<Step> path, List<Column<?>> deferred, List<Column<?>> undeferred, List<Column<?>> only,
                  List<WithExpression> expressions) {
+        this(path, deferred, undeferred, only, expressions, false);
+    }
+
+    LoaderOption(List<Step> path, List<Column<?>> deferred, List<Column<?>> undeferred, List<Column<?>> only,
+                 List<WithExpression> expressions, boolean raiseload) {
+        this.raiseload = raiseload;
         this.path = List.copyOf(path);
         this.deferred = List.copyOf(deferred);
         this.undeferred = List.copyOf(undeferred);
@@ -61,7 +68,7 @@ public final class LoaderOption {
     private LoaderOption then(Relationship<?, ?> r, Strategy s) {
         List<Step> p = new ArrayList<>(path);
         p.add(new Step(r, s));
-        return new LoaderOption(p, deferred, undeferred, only, expressions);
+        return new LoaderOption(p, deferred, undeferred, only, expressions, raiseload);
     }
 
     /** This path, then loads {@code next} of the loaded objects with selectin. */
@@ -95,6 +102,11 @@ public final class LoaderOption {
 
     public List<Column<?>> deferred() {
         return deferred;
+    }
+
+    /** Whether the {@link #deferred()} columns are deferred with raiseload ({@link Load#deferRaiseload}). */
+    public boolean raiseload() {
+        return raiseload;
     }
 
     public List<Column<?>> undeferred() {

@@ -43,7 +43,8 @@ final class Loading {
     /** Runs {@code q} on {@code c} and emits the distinct entities in row order, loaders applied. */
     <E> Flux<E> execute(EntitySelect<E> q, Connection c) {
         Mapper<E> mapper = session.registry().mapper(q.type());
-        List<Property> props = selectedProperties(mapper, q.options());
+        Selection selection = selection(mapper, q.options());
+        List<Property> props = selection.props();
         Map<Relationship<?, ?>, Plan> plans = plans(mapper, q.options());
         List<Joined> joined = new ArrayList<>();
         int aliasNo = 0;
@@ -58,7 +59,8 @@ final class Loading {
         Map<Object, Map<Relationship<?, ?>, LinkedHashMap<Object, Object>>> collected = new IdentityHashMap<>();
         return c.execute(core).rows()
                 .doOnNext(row -> {
-                    Object parent = materialize(mapper, props, row, 0);
+                    InstanceState parentState = materializeState(mapper, props, row, 0, selection.raise());
+                    Object parent = parentState == null ? null : parentState.entity;
                     if (parent == null) {
                         return;
                     }
@@ -72,8 +74,8 @@ final class Loading {
                     }
                     int offset = props.size() + exprs.size();
                     for (Joined j : joined) {
-                        Object child = materialize(j.target, j.target.properties(), row, offset);
-                        offset += j.target.properties().size();
+                        Object child = materialize(j.target, j.target.defaultProperties(), row, offset);
+                        offset += j.target.defaultProperties().size();
                         LinkedHashMap<Object, Object> members = collected.get(parent)
                                 .computeIfAbsent(j.rel, k -> new LinkedHashMap<>());
                         if (child != null) {
@@ -148,24 +150,62 @@ final class Loading {
         return plans;
     }
 
-    private List<Property> selectedProperties(Mapper<?> mapper, List<LoaderOption> options) {
+    /**
+     * The columns a query loads and, per property, whether one it leaves out raises on
+     * {@link AsyncSession#attribute} (null when none does).
+     */
+    record Selection(List<Property> props, boolean[] raise) {
+    }
+
+    private static Selection selection(Mapper<?> mapper, List<LoaderOption> options) {
+        List<Property> all = mapper.properties();
         Set<Column<?>> deferred = new HashSet<>();
+        Set<Column<?>> raising = new HashSet<>();
+        Set<Column<?>> undeferred = new HashSet<>();
         Set<Column<?>> only = new HashSet<>();
         for (LoaderOption o : options) {
-            deferred.addAll(o.deferred());
-            deferred.removeAll(o.undeferred());
+            // Later options win over earlier ones for the same column, as in a chain of options.
+            for (Column<?> c : o.deferred()) {
+                deferred.add(c);
+                undeferred.remove(c);
+                if (o.raiseload()) {
+                    raising.add(c);
+                } else {
+                    raising.remove(c);
+                }
+            }
+            for (Column<?> c : o.undeferred()) {
+                deferred.remove(c);
+                raising.remove(c);
+                undeferred.add(c);
+            }
             only.addAll(o.loadOnly());
         }
+        if (deferred.isEmpty() && undeferred.isEmpty() && only.isEmpty()) {
+            return new Selection(mapper.defaultProperties(), mapper.defaultRaise());
+        }
         List<Property> out = new ArrayList<>();
-        for (Property p : mapper.properties()) {
+        boolean[] raise = null;
+        for (int i = 0; i < all.size(); i++) {
+            Property p = all.get(i);
+            Column<?> c = p.column();
             boolean keep = p.isId() || p.isHidden() || p.isVersion()
-                    || (only.isEmpty() ? !deferred.contains(p.column()) : only.contains(p.column()));
+                    || (only.isEmpty() ? !deferred.contains(c) && (!p.isDeferred() || undeferred.contains(c)) : only.contains(c));
             if (keep) {
                 out.add(p);
+            } else if (raising.contains(c) || p.isRaiseload() && !deferred.contains(c)) {
+                // A plain defer() in the query overrides the mapping's raiseload, as it does in SQLAlchemy.
+                if (raise == null) {
+                    raise = new boolean[all.size()];
+                }
+                raise[i] = true;
             }
         }
         // Every column: the mapper's own list, whose row plan is shared (see plan()).
-        return out.size() == mapper.properties().size() ? mapper.properties() : out;
+        if (out.size() == all.size()) {
+            return new Selection(all, null);
+        }
+        return new Selection(out.equals(mapper.defaultProperties()) ? mapper.defaultProperties() : out, raise);
     }
 
     /** The withExpression options of {@code options}; each must name a field of {@code mapper}'s entity. */
@@ -211,7 +251,7 @@ final class Loading {
             Select s = Sql.select(cols).from(from);
             for (Joined j : joined) {
                 TableAlias alias = j.target.table().as(j.rel.name() + "_" + j.number);
-                for (Property p : j.target.properties()) {
+                for (Property p : j.target.defaultProperties()) {
                     s = s.addColumns(alias.col(p.column()));
                 }
                 s = joinAlias(s, j, alias, mapper.table());
@@ -236,7 +276,7 @@ final class Loading {
         Select s = Sql.select(outerCols).from(sub);
         for (Joined j : joined) {
             TableAlias alias = j.target.table().as(j.rel.name() + "_" + j.number);
-            for (Property p : j.target.properties()) {
+            for (Property p : j.target.defaultProperties()) {
                 s = s.addColumns(alias.col(p.column()));
             }
             s = joinAlias(s, j, alias, sub);
@@ -356,6 +396,14 @@ final class Loading {
 
     /** {@link #materialize}, answering the instance's state (its entity is {@code state.entity}). */
     InstanceState materializeState(Mapper<?> mapper, List<Property> props, Row row, int offset) {
+        return materializeState(mapper, props, row, offset, props == mapper.defaultProperties() ? mapper.defaultRaise() : null);
+    }
+
+    /**
+     * {@link #materializeState}, with {@code raise} (per property, or null) marking the columns the
+     * query left out with raiseload.
+     */
+    InstanceState materializeState(Mapper<?> mapper, List<Property> props, Row row, int offset, boolean[] raise) {
         RowPlan plan = plan(mapper, props);
         int[] identityAt = plan.identityAt;
         List<Object> key;
@@ -384,7 +432,12 @@ final class Loading {
                     existing.setValue(index[i], row.get(offset + i));
                 }
                 existing.snapshot = existing.currentValues();
+                for (int i = 0; i < index.length; i++) {
+                    existing.markLoaded(index[i]);
+                }
                 existing.expired = false;
+            } else if (raise != null || !existing.allLoaded()) {
+                fillUnloaded(existing, index, row, offset, raise);
             }
             return existing;
         }
@@ -395,12 +448,35 @@ final class Loading {
         }
         st.takeSnapshot();
         System.arraycopy(plan.loaded, 0, st.loaded, 0, plan.loaded.length);
+        st.raise = raise;
         st.key = ik;
         for (Relationship<?, ?> r : plan.collections) {
             r.accessor.set(entity, new UnloadedList<>(r.unloadedHint()));
         }
         session.register(st);
         return st;
+    }
+
+    /**
+     * An object already in the session met again: columns it had not loaded that this row carries
+     * are taken (a later query undeferred them), and ones this query left out with raiseload are
+     * marked so. Loaded columns are left alone: the identity map's object wins.
+     */
+    private static void fillUnloaded(InstanceState existing, int[] index, Row row, int offset, boolean[] raise) {
+        boolean[] loaded = existing.loaded;
+        for (int i = 0; i < index.length; i++) {
+            if (!loaded[index[i]]) {
+                existing.loadColumn(index[i], row.get(offset + i));
+            }
+        }
+        if (raise != null) {
+            for (int i = 0; i < raise.length; i++) {
+                if (raise[i] && !existing.isLoaded(i) && (existing.raise == null || !existing.raise[i])) {
+                    existing.raise = existing.raise == null ? new boolean[raise.length] : existing.raise.clone();
+                    existing.raise[i] = true;
+                }
+            }
+        }
     }
 
     // ================================================================= post-load strategies
@@ -540,7 +616,7 @@ final class Loading {
     @SuppressWarnings({"unchecked", "rawtypes"})
     Mono<List<Object>> selectin(Relationship<?, ?> r, List<Object> parents, Connection c) {
         Mapper<Object> target = (Mapper<Object>) session.registry().mapper(r.target());
-        List<Property> props = target.properties();
+        List<Property> props = target.defaultProperties();
         List<Object> keys = new ArrayList<>();
         Set<Object> seen = new HashSet<>();
         for (Object parent : parents) {
@@ -577,7 +653,13 @@ final class Loading {
                 s = Sql.select(cols).from(target.table());
             }
             s = s.where(keyCol.in((List) part)).orderBy(target.identity().get(0).column());
-            int keyIndex = r.kind() == Relationship.Kind.MANY_TO_MANY ? props.size() : props.indexOf(target.property(keyCol));
+            int at = r.kind() == Relationship.Kind.MANY_TO_MANY ? props.size() : props.indexOf(target.property(keyCol));
+            if (at < 0) {
+                // The key column is deferred in the target's mapping: selected for grouping only.
+                at = props.size();
+                s = s.addColumns(keyCol);
+            }
+            int keyIndex = at;
             // The chunk's rows are collected first (the loaded entities are all kept anyway) so the
             // session can size its maps once for them.
             return c.execute(s).rows().collectList().doOnNext(rows -> {

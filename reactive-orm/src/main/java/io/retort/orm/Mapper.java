@@ -54,6 +54,41 @@ public final class Mapper<E> {
         }
     }
 
+    private volatile List<Property> defaultProperties;
+    private volatile boolean[] defaultRaise;
+
+    /**
+     * The properties a query loads without column options: all but the ones deferred in the
+     * mapping ({@link Deferred}, {@code @Basic(fetch = LAZY)}); {@link #properties()} itself when
+     * none is, so the common row plan stays shared.
+     */
+    public List<Property> defaultProperties() {
+        List<Property> d = defaultProperties;
+        if (d == null) {
+            List<Property> kept = new ArrayList<>();
+            boolean[] raise = new boolean[properties.size()];
+            boolean anyRaise = false;
+            for (int i = 0; i < properties.size(); i++) {
+                Property p = properties.get(i);
+                if (p.isDeferred()) {
+                    raise[i] = p.isRaiseload();
+                    anyRaise |= raise[i];
+                } else {
+                    kept.add(p);
+                }
+            }
+            defaultRaise = anyRaise ? raise : null;
+            defaultProperties = d = kept.size() == properties.size() ? properties : List.copyOf(kept);
+        }
+        return d;
+    }
+
+    /** Per property, deferred with raiseload in the mapping; null when none is. */
+    boolean[] defaultRaise() {
+        defaultProperties();
+        return defaultRaise;
+    }
+
     void addRelationship(Relationship<E, ?> r) {
         relationships.put(r.name(), r);
     }

@@ -183,8 +183,15 @@ public final class OrmRegistry {
             for (ColumnSpec cs : p.columns()) {
                 Accessor emb = cs.embedded() == null ? null : Accessor.of(cs.embedded());
                 Accessor acc = cs.field() == null ? null : Accessor.of(cs.field());
+                Deferred d = cs.field() == null ? null : cs.field().getAnnotation(Deferred.class);
+                jakarta.persistence.Basic basic = cs.field() == null ? null : cs.field().getAnnotation(jakarta.persistence.Basic.class);
+                boolean deferred = d != null || basic != null && basic.fetch() == jakarta.persistence.FetchType.LAZY;
+                if (deferred && (cs.id() || cs.version())) {
+                    throw new ArgumentError(p.type().getSimpleName() + "." + cs.attr() + " is " + (cs.id() ? "an @Id" : "the @Version")
+                            + " column and cannot be deferred: every query loads it");
+                }
                 props.add(new Property(cs.attr(), t.c(cs.column()), emb, cs.embedded() == null ? null : cs.embedded().getType(),
-                        acc, cs.id(), cs.generated(), cs.version()));
+                        acc, cs.id(), cs.generated(), cs.version(), deferred, d != null && d.raiseload()));
             }
             mappers.put(p.type(), newMapper(p.type(), t, props));
         }

@@ -16,9 +16,11 @@ public final class Property {
     private final boolean id;
     private final boolean generated;
     private final boolean version;
+    private final boolean deferred;
+    private final boolean raiseload;
 
     Property(String name, Column<?> column, Accessor embedded, Class<?> embeddedType, Accessor accessor, boolean id,
-             boolean generated, boolean version) {
+             boolean generated, boolean version, boolean deferred, boolean raiseload) {
         this.name = name;
         this.column = column;
         this.embedded = embedded;
@@ -27,6 +29,8 @@ public final class Property {
         this.id = id;
         this.generated = generated;
         this.version = version;
+        this.deferred = deferred;
+        this.raiseload = raiseload;
     }
 
     /** The attribute path ({@code name} or {@code address.city}). */
@@ -50,6 +54,16 @@ public final class Property {
     /** The optimistic version counter ({@code @Version}). */
     public boolean isVersion() {
         return version;
+    }
+
+    /** Deferred in the mapping ({@link Deferred}, {@code @Basic(fetch = LAZY)}): queries leave it out unless undeferred. */
+    public boolean isDeferred() {
+        return deferred;
+    }
+
+    /** Deferred in the mapping with {@code raiseload}: {@link AsyncSession#attribute} refuses to load it. */
+    public boolean isRaiseload() {
+        return raiseload;
     }
 
     /** True for a foreign-key column kept by the ORM only (no field). */

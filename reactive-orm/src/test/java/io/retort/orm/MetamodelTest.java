@@ -2,9 +2,11 @@ package io.retort.orm;
 
 import io.retort.error.ArgumentError;
 import io.retort.sql.Column;
+import jakarta.persistence.Basic;
 import jakarta.persistence.Embeddable;
 import jakarta.persistence.Embedded;
 import jakarta.persistence.Entity;
+import jakarta.persistence.FetchType;
 import jakarta.persistence.Id;
 import jakarta.persistence.ManyToOne;
 import jakarta.persistence.OneToMany;
@@ -90,6 +92,24 @@ class MetamodelTest {
         String name;
         @Embedded
         MmPlace place;
+    }
+
+    @Entity
+    static class MmNotes {
+        @Id
+        Integer id;
+        String title;
+        @Basic(fetch = FetchType.LAZY)
+        String body;
+        @Deferred(raiseload = true)
+        String secret;
+    }
+
+    @Entity
+    static class MmDeferredId {
+        @Id
+        @Deferred
+        Integer id;
     }
 
     @Entity
@@ -180,6 +200,22 @@ class MetamodelTest {
         assertThatThrownBy(() -> Metamodel.relationship(MmGig.class, "band", MmLone.class))
                 .isInstanceOf(ArgumentError.class)
                 .hasMessage("MmGig.band leads to " + MmBand.class.getName() + ", not " + MmLone.class.getName());
+    }
+
+    @Test // O7: @Basic(fetch = LAZY) and @Deferred leave columns out of the default selection; an @Id cannot be deferred
+    void deferredInTheMapping() {
+        Mapper<MmNotes> m = OrmRegistry.of(MmNotes.class).mapper(MmNotes.class);
+        assertThat(m.defaultProperties()).extracting(Property::name).containsExactly("id", "title");
+        assertThat(m.property("body").isDeferred()).isTrue();
+        assertThat(m.property("body").isRaiseload()).isFalse();
+        assertThat(m.property("secret").isDeferred()).isTrue();
+        assertThat(m.property("secret").isRaiseload()).isTrue();
+        assertThat(m.property("title").isDeferred()).isFalse();
+        Mapper<MmLone> lone = OrmRegistry.of(MmLone.class).mapper(MmLone.class);
+        assertThat(lone.defaultProperties()).as("nothing deferred: the same list").isSameAs(lone.properties());
+        assertThatThrownBy(() -> OrmRegistry.of(MmDeferredId.class))
+                .isInstanceOf(ArgumentError.class)
+                .hasMessage("MmDeferredId.id is an @Id column and cannot be deferred: every query loads it");
     }
 
     @Test // a class that is not an entity, or cannot be mapped, is an ArgumentError and publishes nothing

@@ -1,10 +1,13 @@
 package io.retort.tck.orm;
 
+import io.retort.orm.Deferred;
 import io.retort.orm.OrmRegistry;
 import io.retort.orm.QueryExpression;
+import jakarta.persistence.Basic;
 import jakarta.persistence.CascadeType;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
+import jakarta.persistence.FetchType;
 import jakarta.persistence.GeneratedValue;
 import jakarta.persistence.GenerationType;
 import jakarta.persistence.Id;
@@ -66,6 +69,10 @@ public final class Entities {
         /** Filled only by {@code withExpression} (O7); not a column. */
         @QueryExpression
         public Long trackCount;
+        /** Deferred in the mapping, JPA's way (O7): queries leave it out unless they undefer it. */
+        @Basic(fetch = FetchType.LAZY)
+        @Column(length = 2000)
+        public String notes;
 
         public OAlbum() {
         }
@@ -87,6 +94,10 @@ public final class Entities {
         @Column(precision = 10, scale = 2)
         public BigDecimal unitPrice;
         public Integer milliseconds;
+        /** Deferred with raiseload in the mapping (O7): loaded only by a query that undefers it, or explicitly. */
+        @Deferred(raiseload = true)
+        @Column(length = 2000)
+        public String lyrics;
         @ManyToOne
         @JoinColumn(name = "album_id")
         public OAlbum album;

@@ -1,7 +1,9 @@
 package io.retort.tck.suite;
 
 import io.retort.engine.Engine;
+import io.retort.error.ArgumentError;
 import io.retort.error.CompileError;
+import io.retort.error.InvalidRequestError;
 import io.retort.error.IntegrityError;
 import io.retort.error.PendingRollbackError;
 import io.retort.orm.AsyncSession;
@@ -35,6 +37,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
 
 import static io.retort.orm.Load.defer;
+import static io.retort.orm.Load.deferRaiseload;
 import static io.retort.orm.Load.immediateLoad;
 import static io.retort.orm.Load.loadOnly;
 import static io.retort.orm.Load.noLoad;
@@ -589,5 +592,113 @@ public interface OrmSessionSuite extends TckBackend {
         assertThat(sql).anySatisfy(q -> assertThat(q).startsWith("UPDATE o_track SET unit_price"));
         assertThat(f.engine().connect(c -> c.execute(select(price).from(tracks.table())).scalars(BigDecimal.class))
                 .collectList().block(SESSION_WAIT)).hasSize(2).allSatisfy(p -> assertThat(p).isEqualByComparingTo("1.49"));
+    }
+
+    @Test // O7: defer(raiseload) and mapping-level deferral: never loaded behind a read; attribute() loads or refuses; undefer fills the same instance
+    default void deferredColumnsAndRaiseload(TestDatabase db) {
+        SessionFixture f = setUp(this, db);
+        List<OArtist> seed = artists(1, 1, 2);
+        OAlbum album0 = seed.get(0).albums.get(0);
+        album0.notes = "Liner notes";
+        for (OTrack t : album0.tracks) {
+            t.lyrics = "la la " + t.milliseconds;
+        }
+        f.seed(seed.toArray());
+        var tracks = f.registry().mapper(OTrack.class);
+        Column<BigDecimal> price = tracks.column("unitPrice", BigDecimal.class);
+        Column<String> lyrics = tracks.column("lyrics", String.class);
+        Column<String> trackName = tracks.column("name", String.class);
+        Column<String> notes = f.registry().mapper(OAlbum.class).column("notes", String.class);
+
+        AsyncSession s = f.sessions().openSession();
+        try {
+            List<OTrack> got = new ArrayList<>();
+            List<String> sql = f.sql(() -> got.addAll(s.execute(Orm.select(OTrack.class)
+                    .options(deferRaiseload(price), selectinLoad(f.rel(OTrack.class, "album")))
+                    .orderBy(trackName.asc())).collectList().block(SESSION_WAIT)));
+            assertThat(sql).hasSize(2);
+            assertThat(sql.get(0)).contains("milliseconds").doesNotContain("unit_price").doesNotContain("lyrics");
+            assertThat(sql.get(1)).as("the related entity's mapping-deferred column").contains("title").doesNotContain("notes");
+            OTrack t0 = got.get(0);
+            OTrack t1 = got.get(1);
+            OAlbum album = t0.album;
+            assertThat(t0.lyrics).isNull();
+            assertThat(t0.unitPrice).isNull();
+            assertThat(album.notes).isNull();
+            assertThat(s.isLoaded(t0, lyrics)).isFalse();
+            assertThat(s.isLoaded(t0, price)).isFalse();
+            assertThat(s.isLoaded(t0, trackName)).isTrue();
+            assertThat(s.isLoaded(album, notes)).isFalse();
+
+            // raiseload (mapping and query): refused without I/O, naming undefer
+            assertThat(f.statements(() -> {
+                StepVerifier.create(s.attribute(t0, lyrics)).expectErrorSatisfies(e -> assertThat(e)
+                        .isInstanceOf(UnloadedAttributeException.class)
+                        .hasMessageContaining("OTrack.lyrics is deferred with raiseload")
+                        .hasMessageContaining("undefer(OTrack_.lyrics)")).verify(SESSION_WAIT);
+                StepVerifier.create(s.attribute(t0, price)).expectErrorSatisfies(e -> assertThat(e)
+                        .isInstanceOf(UnloadedAttributeException.class)
+                        .hasMessageContaining("OTrack.unitPrice is deferred with raiseload")).verify(SESSION_WAIT);
+                // a loaded column answers from the object
+                StepVerifier.create(s.attribute(t0, trackName)).expectNext("Track 0.0.0").verifyComplete();
+                return null;
+            })).isZero();
+
+            // plain deferral (the mapping's @Basic(fetch = LAZY)): attribute() loads it with one SELECT by key
+            List<String> load = f.sql(() -> StepVerifier.create(s.attribute(album, notes)).expectNext("Liner notes")
+                    .verifyComplete());
+            assertThat(load).singleElement().satisfies(q -> assertThat(q).startsWith("SELECT o_album.notes FROM o_album WHERE"));
+            assertThat(album.notes).isEqualTo("Liner notes");
+            assertThat(s.isLoaded(album, notes)).isTrue();
+            assertThat(f.statements(() -> s.attribute(album, notes).block(SESSION_WAIT))).isZero();
+
+            // an explicit refresh of named columns loads a raiseload column too
+            load = f.sql(() -> s.refresh(t0, lyrics).block(SESSION_WAIT));
+            assertThat(load).singleElement().satisfies(q -> assertThat(q).startsWith("SELECT o_track.lyrics FROM o_track WHERE"));
+            assertThat(t0.lyrics).isEqualTo("la la 0");
+            assertThat(s.isLoaded(t0, lyrics)).isTrue();
+            StepVerifier.create(s.attribute(t0, lyrics)).expectNext("la la 0").verifyComplete();
+
+            // a later query that undefers fills the columns of the same instances; loaded ones stay
+            t0.lyrics = "changed, not flushed";
+            List<OTrack> again = s.execute(Orm.select(OTrack.class).options(undefer(lyrics, price))
+                    .orderBy(trackName.asc())).collectList().block(SESSION_WAIT);
+            assertThat(again).containsExactly(t0, t1);
+            assertThat(t0.lyrics).as("autoflushed, then the query's row").isEqualTo("changed, not flushed");
+            assertThat(t1.lyrics).isEqualTo("la la 1000");
+            assertThat(t1.unitPrice).isEqualByComparingTo("0.99");
+            assertThat(s.isLoaded(t1, lyrics)).isTrue();
+            assertThat(s.isLoaded(t1, price)).isTrue();
+
+            // bad input: a column of another entity; an object the session does not hold
+            assertThatThrownBy(() -> s.isLoaded(t0, notes)).isInstanceOf(ArgumentError.class)
+                    .hasMessageContaining("is not a column of OTrack");
+            assertThatThrownBy(() -> s.isLoaded(new OTrack("Stranger", 1), lyrics)).isInstanceOf(InvalidRequestError.class)
+                    .hasMessageContaining("is not in this session");
+            StepVerifier.create(s.attribute(new OTrack("Stranger", 1), lyrics)).expectError(InvalidRequestError.class)
+                    .verify(SESSION_WAIT);
+            s.rollback().block(SESSION_WAIT);
+        } finally {
+            s.close().block(SESSION_WAIT);
+        }
+
+        // a flush writes a deferred column only when set, and an unset one stays unloaded after it
+        AsyncSession s2 = f.sessions().openSession();
+        try {
+            List<OTrack> got = s2.execute(Orm.select(OTrack.class).orderBy(trackName.asc())).collectList().block(SESSION_WAIT);
+            got.get(0).name = "Renamed";
+            got.get(1).lyrics = "new words";
+            List<String> sql = f.sql(() -> s2.flush().block(SESSION_WAIT));
+            assertThat(sql).hasSize(2).allSatisfy(q -> assertThat(q).startsWith("UPDATE o_track SET"));
+            assertThat(sql).filteredOn(q -> q.contains("lyrics")).singleElement()
+                    .satisfies(q -> assertThat(q).doesNotContain("name ="));
+            assertThat(s2.isLoaded(got.get(0), lyrics)).isFalse();
+            assertThat(s2.isLoaded(got.get(1), lyrics)).isTrue();
+            s2.commit().block(SESSION_WAIT);
+        } finally {
+            s2.close().block(SESSION_WAIT);
+        }
+        assertThat(f.engine().connect(c -> c.execute(select(lyrics).from(tracks.table()).orderBy(lyrics)).scalars(String.class))
+                .collectList().block(SESSION_WAIT)).containsExactly("la la 0", "new words");
     }
 }
