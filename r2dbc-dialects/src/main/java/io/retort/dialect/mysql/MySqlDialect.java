@@ -8,7 +8,6 @@ import io.retort.sql.compile.SqlCompiler;
 
 import java.util.HashSet;
 import java.util.List;
-import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -248,6 +247,7 @@ public class MySqlDialect extends AnsiDialect {
 
     @Override
     public int hashCode() {
-        return Objects.hash(getClass(), noBackslashEscapes);
+        // Every cache lookup hashes its dialect: no varargs array, no boxing (the name's hash is cached).
+        return getClass().getName().hashCode() * 31 + (noBackslashEscapes ? 1 : 0);
     }
 }

@@ -6,7 +6,6 @@ import io.retort.sql.compile.LiteralRenderer;
 import io.retort.sql.compile.SqlCompiler;
 
 import java.util.HashSet;
-import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -179,6 +178,7 @@ public final class PostgresDialect extends AnsiDialect {
 
     @Override
     public int hashCode() {
-        return Objects.hash(PostgresDialect.class, arrayInBinding, copyIn);
+        // Every cache lookup hashes its dialect: no varargs array, no boxing.
+        return 0x50470000 | (arrayInBinding ? 1 : 0) | (copyIn ? 2 : 0);
     }
 }
