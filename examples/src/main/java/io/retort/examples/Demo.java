@@ -6,8 +6,10 @@ import io.retort.examples.chinook.ChinookLoader;
 import io.retort.examples.chinook.model.Album;
 import io.retort.examples.chinook.model.Artist;
 import io.retort.examples.chinook.model.Chinook;
+import io.retort.examples.chinook.model.Employee;
 import io.retort.examples.chinook.model.MediaType;
 import io.retort.examples.chinook.model.Track;
+import io.retort.orm.EntityAlias;
 import io.retort.orm.ExpressionAttribute;
 import io.retort.orm.Orm;
 import io.retort.orm.OrmRegistry;
@@ -18,6 +20,7 @@ import io.retort.sql.Cte;
 import io.retort.sql.Expression;
 import io.retort.sql.Select;
 import io.retort.sql.SqlTypes;
+import io.retort.sql.Table;
 import io.retort.sql.TableAlias;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -143,6 +146,21 @@ public final class Demo {
                         .options(withExpression(minutes, playingTime))
                         .orderBy(playingTime.desc()).limit(3)))
                 .map(album -> album.title + ": " + album.minutes.setScale(1, java.math.RoundingMode.HALF_UP) + " min"));
+
+        System.out.println("== ORM: each employee with their manager, two Employee entities a row (an alias, one statement)");
+        EntityAlias<Employee> boss = Orm.aliased(Employee.class, "boss");
+        Table employees = registry.mapper(Employee.class).table();
+        Column<Integer> employeeId = employees.c("employee_id", SqlTypes.INTEGER);
+        Column<Integer> reportsTo = employees.c("reports_to", SqlTypes.INTEGER);
+        print(sessions.inSession(s -> s.execute(Orm.selectRows(Employee.class, boss)
+                        .leftJoin(boss.table(), reportsTo.eq(boss.col(employeeId)))
+                        .orderBy(employeeId)))
+                .map(row -> {
+                    Employee emp = row.get(Employee.class);
+                    Employee manager = row.get(boss);
+                    return emp.firstName + " " + emp.lastName + (manager == null ? " (general manager)"
+                            : " reports to " + manager.firstName + " " + manager.lastName);
+                }));
 
         System.out.println("== ORM: a new artist with an album and two tracks, flushed in dependency order");
         Artist a = new Artist();

@@ -170,6 +170,15 @@ public final class AsyncSession {
     }
 
     /**
+     * Runs a multi-entity query (O13): one {@link EntityRow} per row, its entities identity-mapped
+     * (the same instances as any other query of this session returns). Autoflushes first.
+     */
+    public Flux<EntityRow> execute(RowSelect query) {
+        return guarded(Flux.defer(() -> flushInternal().thenMany(connection(false)
+                .flatMapMany(c -> loading.rows(query, c)))).collectList()).flatMapMany(Flux::fromIterable);
+    }
+
+    /**
      * Runs a Core statement in the session's transaction. A plain SELECT runs in autocommit when no
      * transaction has begun yet; anything else (DML, text, a locking SELECT) begins it first, so
      * {@link #rollback} undoes it.

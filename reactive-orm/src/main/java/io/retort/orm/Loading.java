@@ -208,6 +208,56 @@ final class Loading {
         return new Selection(out.equals(mapper.defaultProperties()) ? mapper.defaultProperties() : out, raise);
     }
 
+    /** Runs a multi-entity query: each row split into its entities (identity-mapped) and values (O13). */
+    Flux<EntityRow> rows(RowSelect q, Connection c) {
+        List<Object> elements = q.elements();
+        int n = elements.size();
+        Mapper<?>[] mappers = new Mapper<?>[n];
+        for (int i = 0; i < n; i++) {
+            Object e = elements.get(i);
+            if (e instanceof Class<?> type) {
+                mappers[i] = session.registry().mapper(type);
+            } else if (e instanceof EntityAlias<?> a) {
+                mappers[i] = session.registry().mapper(a.type());
+            }
+        }
+        return c.execute(q.statement()).rows().map(row -> {
+            Object[] values = new Object[n];
+            int offset = 0;
+            for (int i = 0; i < n; i++) {
+                Mapper<?> m = mappers[i];
+                if (m == null) {
+                    values[i] = row.get(offset++);
+                } else {
+                    List<Property> props = m.defaultProperties();
+                    values[i] = materialize(m, props, row, offset);
+                    offset += props.size();
+                }
+            }
+            return new EntityRow(elements, values);
+        }).collectList().flatMapIterable(list -> {
+            // As after an entity query: many-to-one targets already in the identity map are set, without SQL.
+            for (int i = 0; i < n; i++) {
+                if (mappers[i] == null) {
+                    continue;
+                }
+                List<Object> entities = new ArrayList<>(list.size());
+                for (EntityRow r : list) {
+                    Object e = r.get(i);
+                    if (e != null) {
+                        entities.add(e);
+                    }
+                }
+                for (Relationship<?, ?> r : mappers[i].relationships().values()) {
+                    if (r.kind() == Relationship.Kind.MANY_TO_ONE) {
+                        resolveFromIdentityMap(r, entities);
+                    }
+                }
+            }
+            return list;
+        });
+    }
+
     /** The withExpression options of {@code options}; each must name a field of {@code mapper}'s entity. */
     private static List<LoaderOption.WithExpression> expressions(Mapper<?> mapper, List<LoaderOption> options) {
         List<LoaderOption.WithExpression> out = new ArrayList<>();

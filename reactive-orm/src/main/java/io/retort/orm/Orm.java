@@ -5,6 +5,19 @@ public final class Orm {
     private Orm() {
     }
 
+    /**
+     * A query of rows holding several entities and values (O13): entity classes, {@link EntityAlias}es
+     * and Core expressions, e.g. {@code selectRows(Album.class, Artist.class, Track_.name)}.
+     */
+    public static RowSelect selectRows(Object... elements) {
+        return RowSelect.of(elements);
+    }
+
+    /** {@code type} under a table alias, to select or join it more than once (SQLAlchemy's {@code aliased}). */
+    public static <E> EntityAlias<E> aliased(Class<E> type, String name) {
+        return new EntityAlias<>(type, Metamodel.mapper(type), name);
+    }
+
     /** An ORM query for {@code type}. */
     public static <E> EntitySelect<E> select(Class<E> type) {
         return new EntitySelect<>(type);

@@ -7,6 +7,8 @@ import io.retort.error.InvalidRequestError;
 import io.retort.error.IntegrityError;
 import io.retort.error.PendingRollbackError;
 import io.retort.orm.AsyncSession;
+import io.retort.orm.EntityAlias;
+import io.retort.orm.EntityRow;
 import io.retort.orm.Orm;
 import io.retort.orm.OrmRegistry;
 import io.retort.orm.Relationship;
@@ -700,5 +702,66 @@ public interface OrmSessionSuite extends TckBackend {
         }
         assertThat(f.engine().connect(c -> c.execute(select(lyrics).from(tracks.table()).orderBy(lyrics)).scalars(String.class))
                 .collectList().block(SESSION_WAIT)).containsExactly("la la 0", "new words");
+    }
+
+    @Test // O13: rows of several entities keyed by class, alias and column; identity-mapped; a LEFT JOIN's missing side is null
+    default void multiEntityRows(TestDatabase db) {
+        SessionFixture f = setUp(this, db);
+        OEmployee boss = new OEmployee(1, "Adams");
+        OEmployee edwards = new OEmployee(2, "Edwards");
+        edwards.manager = boss;
+        OEmployee peacock = new OEmployee(3, "Peacock");
+        peacock.manager = boss;
+        List<Object> seed = new ArrayList<>(artists(2, 1, 1));
+        seed.addAll(List.of(boss, edwards, peacock));
+        f.seed(seed.toArray());
+        var albums = f.registry().mapper(OAlbum.class);
+        Column<String> title = albums.column("title", String.class);
+        Column<Integer> albumArtist = albums.column("artist#fk", Integer.class);
+        Column<Integer> artistId = f.registry().mapper(OArtist.class).column("id", Integer.class);
+        Column<String> artistName = f.artistName();
+        var employees = f.registry().mapper(OEmployee.class);
+        Column<Integer> empId = employees.column("id", Integer.class);
+        Column<Integer> reportsTo = employees.column("manager#fk", Integer.class);
+        EntityAlias<OEmployee> mgr = Orm.aliased(OEmployee.class, "mgr");
+
+        AsyncSession s = f.sessions().openSession();
+        try {
+            List<EntityRow> rows = new ArrayList<>();
+            List<String> sql = f.sql(() -> rows.addAll(s.execute(Orm.selectRows(OAlbum.class, OArtist.class, artistName)
+                    .join(f.table(OArtist.class), albumArtist.eq(artistId)).orderBy(title)).collectList().block(SESSION_WAIT)));
+            assertThat(sql).singleElement().satisfies(q -> assertThat(q).contains("JOIN o_artist")
+                    .as("the mapping-deferred column").doesNotContain("notes"));
+            assertThat(rows).hasSize(2);
+            EntityRow first = rows.get(0);
+            assertThat(first.size()).isEqualTo(3);
+            assertThat(first.get(OAlbum.class).title).isEqualTo("Album 0.0");
+            assertThat(first.get(OArtist.class).name).isEqualTo("Artist 0");
+            assertThat(first.get(artistName)).isEqualTo("Artist 0");
+            assertThat(first.get(0)).isSameAs(first.get(OAlbum.class));
+            assertThat(first.get("OArtist")).isSameAs(first.get(OArtist.class));
+            assertThat(first.get("name")).isEqualTo("Artist 0");
+            assertThat(first.get(OAlbum.class).artist).as("many-to-one resolved from the identity map")
+                    .isSameAs(first.get(OArtist.class));
+            assertThat(rows.get(1).get(OArtist.class).name).isEqualTo("Artist 1");
+            // the identity map: a later query returns the same instances
+            List<OArtist> artists = s.execute(Orm.select(OArtist.class).orderBy(artistName)).collectList().block(SESSION_WAIT);
+            assertThat(artists.get(0)).isSameAs(first.get(OArtist.class));
+            assertThatThrownBy(() -> first.get(OTrack.class)).isInstanceOf(ArgumentError.class)
+                    .hasMessage("OTrack is not selected by this row's query; selected: [OAlbum, OArtist, name]");
+
+            // an alias: the same entity twice; the LEFT JOIN's missing manager is null
+            List<EntityRow> chain = s.execute(Orm.selectRows(OEmployee.class, mgr)
+                    .leftJoin(mgr.table(), reportsTo.eq(mgr.col(empId))).orderBy(empId)).collectList().block(SESSION_WAIT);
+            assertThat(chain).extracting(r -> r.get(OEmployee.class).lastName).containsExactly("Adams", "Edwards", "Peacock");
+            assertThat(chain.get(0).get(mgr)).isNull();
+            OEmployee adams = chain.get(0).get(OEmployee.class);
+            assertThat(chain.get(1).get(mgr)).isSameAs(adams);
+            assertThat(chain.get(2).get("mgr")).isSameAs(adams);
+        } finally {
+            s.close().block(SESSION_WAIT);
+        }
+        assertThatThrownBy(() -> Orm.selectRows("OArtist")).isInstanceOf(ArgumentError.class)
+                .hasMessageContaining("selectRows takes entity classes, EntityAlias and Core expressions; got java.lang.String");
     }
 }
