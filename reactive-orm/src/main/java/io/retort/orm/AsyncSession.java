@@ -242,6 +242,9 @@ public final class AsyncSession {
      */
     public Mono<Void> refresh(Object entity, Column<?>... columns) {
         return guarded(Flux.defer(() -> {
+            if (columns.length == 0) {
+                throw new ArgumentError("refresh(entity, columns) needs at least one column; refresh(entity) reloads them all");
+            }
             InstanceState st = persistentState(entity);
             List<Integer> which = new ArrayList<>();
             for (Column<?> c : columns) {

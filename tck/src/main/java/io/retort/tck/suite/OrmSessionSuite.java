@@ -679,6 +679,9 @@ public interface OrmSessionSuite extends TckBackend {
                     .hasMessageContaining("is not in this session");
             StepVerifier.create(s.attribute(new OTrack("Stranger", 1), lyrics)).expectError(InvalidRequestError.class)
                     .verify(SESSION_WAIT);
+            StepVerifier.create(s.refresh(t0, new Column<?>[0])).expectErrorSatisfies(e -> assertThat(e)
+                    .isInstanceOf(ArgumentError.class).hasMessageContaining("needs at least one column")).verify(SESSION_WAIT);
+            assertThat(s.execute(Orm.select(OTrack.class)).count().block(SESSION_WAIT)).as("still usable").isEqualTo(2);
             s.rollback().block(SESSION_WAIT);
         } finally {
             s.close().block(SESSION_WAIT);
