@@ -639,7 +639,7 @@ public final class Connection {
      * closed and dropped by the pool instead. Idempotent; never fails.
      */
     Mono<Void> release() {
-        return Mono.defer(() -> {
+        return engine.trackRelease(Mono.defer(() -> {
             if (!released.compareAndSet(false, true)) {
                 return Mono.empty();
             }
@@ -649,7 +649,7 @@ public final class Connection {
             return (reset == null ? close : quietly(reset).then(close))
                     // The pool logs and discards a connection whose release fails.
                     .onErrorResume(e -> Mono.empty());
-        });
+        }));
     }
 
     /**
@@ -686,12 +686,12 @@ public final class Connection {
      * (started outside the scope's chain) makes the connection unusable.
      */
     Mono<Void> releaseAfterCancel() {
-        return Mono.defer(() -> pendingCleanup.onErrorResume(e -> Mono.empty()).then(Mono.defer(() -> {
+        return engine.trackRelease(Mono.defer(() -> pendingCleanup.onErrorResume(e -> Mono.empty()).then(Mono.defer(() -> {
             if (inFlight.get() > 0) {
                 invalidate();
             }
             return release();
-        })));
+        }))));
     }
 
     /** A TransactionDefinition carrying only an isolation level. */

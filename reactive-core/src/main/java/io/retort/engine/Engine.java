@@ -22,10 +22,12 @@ import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
+import java.time.Duration;
 import java.util.Collections;
 import java.util.Optional;
 import java.util.Set;
 import java.util.WeakHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 
@@ -51,6 +53,8 @@ public final class Engine implements AutoCloseable {
     private final SqlLog log;
     private final String target;
     private final AtomicReference<Dialect> dialect = new AtomicReference<>();
+    /** Connection releases under way (a cancelled scope's runs in the background); see {@link #dispose}. */
+    private final AtomicInteger releasing = new AtomicInteger();
     /** Reactor's context key for a local onNextDropped hook (Hooks.KEY_ON_NEXT_DROPPED; r2dbc-pool uses it too). */
     private static final String ON_NEXT_DROPPED_LOCAL = "reactor.onNextDropped.local";
     /** The login password (and nothing else), removed from connect errors (B18). */
@@ -420,11 +424,28 @@ public final class Engine implements AutoCloseable {
 
     /** Closes the pool and its connections. */
     public Mono<Void> dispose() {
+        // Releases still under way finish first (at most RELEASE_WAIT): a cancelled scope hands
+        // its connection back in the background, and reactor-pool returns a permit twice when a
+        // release and the pool's disposal destroy the same connection at once.
+        Mono<Void> drained = Mono.defer(() -> releasing.get() == 0 ? Mono.<Void>empty()
+                : Flux.interval(Duration.ofMillis(2)).filter(t -> releasing.get() == 0).next().then()
+                        .timeout(RELEASE_WAIT, Mono.empty()));
         // r2dbc-pool reports every connection that failed to close (one the server already
         // killed, F9/F10); the pool is disposed regardless, and there is nothing to retry.
-        return pool == null ? Mono.empty() : pool.disposeLater().onErrorResume(e -> {
+        return pool == null ? Mono.empty() : drained.then(pool.disposeLater()).onErrorResume(e -> {
             SqlLog.LOG.debug("closing pooled connections of {} reported: {}", target, e.toString());
             return Mono.empty();
+        });
+    }
+
+    /** How long {@link #dispose} lets releases under way finish before it closes the pool anyway. */
+    static final Duration RELEASE_WAIT = Duration.ofSeconds(5);
+
+    /** Counts {@code release} as under way from subscription to termination (see {@link #dispose}). */
+    Mono<Void> trackRelease(Mono<Void> release) {
+        return Mono.defer(() -> {
+            releasing.incrementAndGet();
+            return release.doFinally(signal -> releasing.decrementAndGet());
         });
     }
 
