@@ -68,7 +68,7 @@ public final class Load {
      * {@code defer(col, raiseload=True)}). An explicit {@code session.refresh(entity, columns)} still loads.
      */
     public static LoaderOption deferRaiseload(Column<?>... columns) {
-        return new LoaderOption(List.of(), List.of(columns), List.of(), List.of(), List.of(), true);
+        return new LoaderOption(List.of(), List.of(columns), List.of(columns), List.of(), List.of(), List.of());
     }
 
     /** Loads columns that a previous option or the mapping ({@link Deferred}) deferred. */

@@ -8,7 +8,9 @@ import java.util.List;
 
 /**
  * A loader option of an ORM query (O6, O7): how a relationship path loads — selectin, joined,
- * immediate, noload, raise — or which columns load. Chains read like SQLAlchemy's:
+ * immediate, noload, raise — or which columns load. Column options apply to the entity at the
+ * end of the option's path: the query's entity for {@code Load.defer(...)}, the albums for
+ * {@code selectinLoad(Artist_.albums).defer(Album_.notes)}. Chains read like SQLAlchemy's:
  * {@code selectinLoad(Artist_.albums).selectinLoad(Album_.tracks)}. A null relationship in a
  * step is the wildcard ({@code "*"}) for that level. Immutable; part of nothing mutable.
  */
@@ -36,21 +38,21 @@ public final class LoaderOption {
 
     private final List<Step> path;
     private final List<Column<?>> deferred;
+    private final List<Column<?>> raising;
     private final List<Column<?>> undeferred;
     private final List<Column<?>> only;
     private final List<WithExpression> expressions;
-    private final boolean raiseload;
 
     LoaderOption(List<Step> path, List<Column<?>> deferred, List<Column<?>> undeferred, List<Column<?>> only,
                  List<WithExpression> expressions) {
-        this(path, deferred, undeferred, only, expressions, false);
+        this(path, deferred, List.of(), undeferred, only, expressions);
     }
 
-    LoaderOption(List<Step> path, List<Column<?>> deferred, List<Column<?>> undeferred, List<Column<?>> only,
-                 List<WithExpression> expressions, boolean raiseload) {
-        this.raiseload = raiseload;
+    LoaderOption(List<Step> path, List<Column<?>> deferred, List<Column<?>> raising, List<Column<?>> undeferred,
+                 List<Column<?>> only, List<WithExpression> expressions) {
         this.path = List.copyOf(path);
         this.deferred = List.copyOf(deferred);
+        this.raising = List.copyOf(raising);
         this.undeferred = List.copyOf(undeferred);
         this.only = List.copyOf(only);
         this.expressions = List.copyOf(expressions);
@@ -60,15 +62,53 @@ public final class LoaderOption {
         return new LoaderOption(List.of(new Step(r, s)), List.of(), List.of(), List.of(), List.of());
     }
 
-    /** Only the relationship path (a nested level's options carry no column options). */
-    static LoaderOption path(List<Step> steps) {
-        return new LoaderOption(steps, List.of(), List.of(), List.of(), List.of());
+    /** The same column options on another path: the part of this option that continues below a level. */
+    LoaderOption withPath(List<Step> steps) {
+        return new LoaderOption(steps, deferred, raising, undeferred, only, expressions);
+    }
+
+    /** Whether it carries defer, undefer or loadOnly columns. */
+    boolean hasColumnOptions() {
+        return !deferred.isEmpty() || !undeferred.isEmpty() || !only.isEmpty();
     }
 
     private LoaderOption then(Relationship<?, ?> r, Strategy s) {
+        if (hasColumnOptions()) {
+            throw new io.retort.error.ArgumentError("Column options end a loader path: " + this + " already has them;"
+                    + " start another option for " + r);
+        }
         List<Step> p = new ArrayList<>(path);
         p.add(new Step(r, s));
-        return new LoaderOption(p, deferred, undeferred, only, expressions, raiseload);
+        return new LoaderOption(p, deferred, raising, undeferred, only, expressions);
+    }
+
+    private static <T> List<T> plus(List<T> l, T[] more) {
+        List<T> out = new ArrayList<>(l);
+        out.addAll(java.util.Arrays.asList(more));
+        return out;
+    }
+
+    /**
+     * Leaves these columns of the entity at the end of this path out of its query
+     * ({@code selectinLoad(Artist_.albums).defer(Album_.notes)}); see {@link Load#defer}.
+     */
+    public LoaderOption defer(Column<?>... columns) {
+        return new LoaderOption(path, plus(deferred, columns), raising, undeferred, only, expressions);
+    }
+
+    /** {@link #defer} with raiseload; see {@link Load#deferRaiseload}. */
+    public LoaderOption deferRaiseload(Column<?>... columns) {
+        return new LoaderOption(path, plus(deferred, columns), plus(raising, columns), undeferred, only, expressions);
+    }
+
+    /** Loads these columns of the entity at the end of this path although its mapping defers them. */
+    public LoaderOption undefer(Column<?>... columns) {
+        return new LoaderOption(path, deferred, raising, plus(undeferred, columns), only, expressions);
+    }
+
+    /** Loads only these columns (plus the key) of the entity at the end of this path. */
+    public LoaderOption loadOnly(Column<?>... columns) {
+        return new LoaderOption(path, deferred, raising, undeferred, plus(only, columns), expressions);
     }
 
     /** This path, then loads {@code next} of the loaded objects with selectin. */
@@ -104,9 +144,9 @@ public final class LoaderOption {
         return deferred;
     }
 
-    /** Whether the {@link #deferred()} columns are deferred with raiseload ({@link Load#deferRaiseload}). */
-    public boolean raiseload() {
-        return raiseload;
+    /** The {@link #deferred()} columns deferred with raiseload ({@link Load#deferRaiseload}). */
+    public List<Column<?>> deferredRaiseload() {
+        return raising;
     }
 
     public List<Column<?>> undeferred() {

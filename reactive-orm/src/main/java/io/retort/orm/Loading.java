@@ -50,7 +50,8 @@ final class Loading {
         int aliasNo = 0;
         for (Map.Entry<Relationship<?, ?>, Plan> e : plans.entrySet()) {
             if (e.getValue().strategy == LoaderOption.Strategy.JOINED) {
-                joined.add(new Joined(e.getKey(), session.registry().mapper(e.getKey().target()), ++aliasNo));
+                Mapper<?> target = session.registry().mapper(e.getKey().target());
+                joined.add(new Joined(e.getKey(), target, ++aliasNo, e.getValue().selection(target)));
             }
         }
         List<LoaderOption.WithExpression> exprs = expressions(mapper, q.options());
@@ -74,8 +75,10 @@ final class Loading {
                     }
                     int offset = props.size() + exprs.size();
                     for (Joined j : joined) {
-                        Object child = materialize(j.target, j.target.defaultProperties(), row, offset);
-                        offset += j.target.defaultProperties().size();
+                        InstanceState childState = materializeState(j.target, j.selection.props(), row, offset,
+                                j.selection.raise());
+                        Object child = childState == null ? null : childState.entity;
+                        offset += j.selection.props().size();
                         LinkedHashMap<Object, Object> members = collected.get(parent)
                                 .computeIfAbsent(j.rel, k -> new LinkedHashMap<>());
                         if (child != null) {
@@ -103,13 +106,25 @@ final class Loading {
     static final class Plan {
         final LoaderOption.Strategy strategy;
         final List<LoaderOption> nested = new ArrayList<>();
+        /** Column options for the relationship's target ({@code selectinLoad(A_.bs).defer(B_.c)}). */
+        final List<LoaderOption> columns = new ArrayList<>();
+        private Selection selection;
 
         Plan(LoaderOption.Strategy strategy) {
             this.strategy = strategy;
         }
+
+        /** The target's columns to load at this level. */
+        Selection selection(Mapper<?> target) {
+            Selection s = selection;
+            if (s == null) {
+                selection = s = Loading.selection(target, columns);
+            }
+            return s;
+        }
     }
 
-    private record Joined(Relationship<?, ?> rel, Mapper<?> target, int number) {
+    private record Joined(Relationship<?, ?> rel, Mapper<?> target, int number, Selection selection) {
     }
 
     /** Strategies for {@code mapper}'s relationships from options whose first step applies here. */
@@ -122,8 +137,13 @@ final class Loading {
                 continue;
             }
             LoaderOption.Step first = o.path().get(0);
-            LoaderOption rest = o.path().size() > 1 ? LoaderOption.path(o.path().subList(1, o.path().size())) : null;
+            // The rest of the path keeps the column options: they apply where the path ends.
+            LoaderOption rest = o.path().size() > 1 ? o.withPath(o.path().subList(1, o.path().size())) : null;
             if (first.relationship() == null) {
+                if (o.hasColumnOptions()) {
+                    throw new io.retort.error.ArgumentError("Column options after a wildcard (" + o
+                            + ") name no single entity: put them on an option for one relationship");
+                }
                 wildcard = first.strategy();
                 if (rest != null) {
                     wildcardNested.add(rest);
@@ -136,6 +156,8 @@ final class Loading {
             Plan p = plans.computeIfAbsent(first.relationship(), r -> new Plan(first.strategy()));
             if (rest != null) {
                 p.nested.add(rest);
+            } else if (o.hasColumnOptions()) {
+                p.columns.add(o.withPath(List.of()));
             }
         }
         if (wildcard != null) {
@@ -164,11 +186,15 @@ final class Loading {
         Set<Column<?>> undeferred = new HashSet<>();
         Set<Column<?>> only = new HashSet<>();
         for (LoaderOption o : options) {
+            if (!o.path().isEmpty() || !o.hasColumnOptions()) {
+                continue; // a relationship path's columns apply at its end (see plans())
+            }
+            checkColumns(mapper, o);
             // Later options win over earlier ones for the same column, as in a chain of options.
             for (Column<?> c : o.deferred()) {
                 deferred.add(c);
                 undeferred.remove(c);
-                if (o.raiseload()) {
+                if (o.deferredRaiseload().contains(c)) {
                     raising.add(c);
                 } else {
                     raising.remove(c);
@@ -206,6 +232,19 @@ final class Loading {
             return new Selection(all, null);
         }
         return new Selection(out.equals(mapper.defaultProperties()) ? mapper.defaultProperties() : out, raise);
+    }
+
+    /** Every column an option names must be one of the entity's it applies to. */
+    private static void checkColumns(Mapper<?> mapper, LoaderOption o) {
+        List<Column<?>> all = new ArrayList<>(o.deferred());
+        all.addAll(o.undeferred());
+        all.addAll(o.loadOnly());
+        for (Column<?> c : all) {
+            if (mapper.property(c) == null) {
+                throw new io.retort.error.ArgumentError(c + " is not a column of " + mapper.type().getSimpleName()
+                        + ", the entity " + (o.path().isEmpty() ? "these column options apply to" : "at the end of " + o));
+            }
+        }
     }
 
     /** Runs a multi-entity query: each row split into its entities (identity-mapped) and values (O13). */
@@ -301,7 +340,7 @@ final class Loading {
             Select s = Sql.select(cols).from(from);
             for (Joined j : joined) {
                 TableAlias alias = j.target.table().as(j.rel.name() + "_" + j.number);
-                for (Property p : j.target.defaultProperties()) {
+                for (Property p : j.selection.props()) {
                     s = s.addColumns(alias.col(p.column()));
                 }
                 s = joinAlias(s, j, alias, mapper.table());
@@ -326,7 +365,7 @@ final class Loading {
         Select s = Sql.select(outerCols).from(sub);
         for (Joined j : joined) {
             TableAlias alias = j.target.table().as(j.rel.name() + "_" + j.number);
-            for (Property p : j.target.defaultProperties()) {
+            for (Property p : j.selection.props()) {
                 s = s.addColumns(alias.col(p.column()));
             }
             s = joinAlias(s, j, alias, sub);
@@ -546,12 +585,12 @@ final class Loading {
             }
             switch (p.strategy) {
                 case SELECTIN:
-                    chain = chain.then(Mono.defer(() -> selectin(r, parents, c)).flatMap(children ->
+                    chain = chain.then(Mono.defer(() -> selectin(r, parents, c, p)).flatMap(children ->
                             nested(r, children, p, c)));
                     break;
                 case IMMEDIATE:
                     chain = chain.then(Flux.fromIterable(new ArrayList<>(parents))
-                            .concatMap(parent -> selectin(r, List.of(parent), c))
+                            .concatMap(parent -> selectin(r, List.of(parent), c, p))
                             .collectList()
                             .flatMap(lists -> {
                                 List<Object> all = new ArrayList<>();
@@ -665,8 +704,15 @@ final class Loading {
      */
     @SuppressWarnings({"unchecked", "rawtypes"})
     Mono<List<Object>> selectin(Relationship<?, ?> r, List<Object> parents, Connection c) {
+        return selectin(r, parents, c, null);
+    }
+
+    /** {@link #selectin}, loading the target's columns {@code plan} selects (its mapping's defaults without one). */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    Mono<List<Object>> selectin(Relationship<?, ?> r, List<Object> parents, Connection c, Plan plan) {
         Mapper<Object> target = (Mapper<Object>) session.registry().mapper(r.target());
-        List<Property> props = target.defaultProperties();
+        Selection sel = plan == null ? new Selection(target.defaultProperties(), target.defaultRaise()) : plan.selection(target);
+        List<Property> props = sel.props();
         List<Object> keys = new ArrayList<>();
         Set<Object> seen = new HashSet<>();
         for (Object parent : parents) {
@@ -715,7 +761,7 @@ final class Loading {
             return c.execute(s).rows().collectList().doOnNext(rows -> {
                 session.reserve(rows.size());
                 for (Row row : rows) {
-                    InstanceState child = materializeState(target, props, row, 0);
+                    InstanceState child = materializeState(target, props, row, 0, sel.raise());
                     if (child == null) {
                         continue; // no key: not a row of the target
                     }

@@ -41,6 +41,7 @@ import java.util.function.Supplier;
 import static io.retort.orm.Load.defer;
 import static io.retort.orm.Load.deferRaiseload;
 import static io.retort.orm.Load.immediateLoad;
+import static io.retort.orm.Load.joinedLoad;
 import static io.retort.orm.Load.loadOnly;
 import static io.retort.orm.Load.noLoad;
 import static io.retort.orm.Load.raiseLoad;
@@ -766,5 +767,65 @@ public interface OrmSessionSuite extends TckBackend {
         }
         assertThatThrownBy(() -> Orm.selectRows("OArtist")).isInstanceOf(ArgumentError.class)
                 .hasMessageContaining("selectRows takes entity classes, EntityAlias and Core expressions; got java.lang.String");
+    }
+
+    @Test // O7 on a loader path: column options apply to the entity where the path ends; misplaced ones are ArgumentErrors
+    default void columnOptionsOnALoaderPath(TestDatabase db) {
+        SessionFixture f = setUp(this, db);
+        List<OArtist> seed = artists(1, 1, 2);
+        seed.get(0).albums.get(0).notes = "Liner notes";
+        f.seed(seed.toArray());
+        Relationship<OArtist, OAlbum> albums = f.rel(OArtist.class, "albums");
+        Relationship<OAlbum, OTrack> tracks = f.rel(OAlbum.class, "tracks");
+        Column<String> notes = f.registry().mapper(OAlbum.class).column("notes", String.class);
+        Column<String> title = f.registry().mapper(OAlbum.class).column("title", String.class);
+        Column<BigDecimal> price = f.registry().mapper(OTrack.class).column("unitPrice", BigDecimal.class);
+
+        // selectin: undefer the album's mapping-deferred column
+        List<OArtist> got = new ArrayList<>();
+        List<String> sql = f.sql(() -> got.addAll(f.sessions().inSession(s -> s.execute(Orm.select(OArtist.class)
+                .options(selectinLoad(albums).undefer(notes)))).collectList().block(SESSION_WAIT)));
+        assertThat(sql).hasSize(2);
+        assertThat(sql.get(0)).doesNotContain("notes");
+        assertThat(sql.get(1)).contains("o_album.notes");
+        assertThat(got.get(0).albums.get(0).notes).isEqualTo("Liner notes");
+
+        // joined: the same through the join's alias
+        got.clear();
+        sql = f.sql(() -> got.addAll(f.sessions().inSession(s -> s.execute(Orm.select(OArtist.class)
+                .options(joinedLoad(albums).undefer(notes)))).collectList().block(SESSION_WAIT)));
+        assertThat(sql).singleElement().satisfies(q -> assertThat(q).contains(".notes"));
+        assertThat(got.get(0).albums.get(0).notes).isEqualTo("Liner notes");
+
+        // one level down, with raiseload: the tracks' price is left out and refused by attribute()
+        AsyncSession s = f.sessions().openSession();
+        try {
+            List<String> two = f.sql(() -> s.execute(Orm.select(OArtist.class)
+                    .options(selectinLoad(albums).loadOnly(title), selectinLoad(albums).selectinLoad(tracks).deferRaiseload(price)))
+                    .collectList().block(SESSION_WAIT));
+            assertThat(two).hasSize(3);
+            assertThat(two.get(1)).contains("o_album.title").doesNotContain("notes");
+            assertThat(two.get(2)).contains("o_track.name").doesNotContain("unit_price");
+            OArtist a = s.execute(Orm.select(OArtist.class)).blockFirst(SESSION_WAIT);
+            OTrack t = a.albums.get(0).tracks.get(0);
+            assertThat(s.isLoaded(t, price)).isFalse();
+            StepVerifier.create(s.attribute(t, price)).expectError(UnloadedAttributeException.class).verify(SESSION_WAIT);
+        } finally {
+            s.close().block(SESSION_WAIT);
+        }
+
+        // misplaced column options
+        StepVerifier.create(f.sessions().inSession(x -> x.execute(Orm.select(OArtist.class)
+                        .options(selectinLoad(albums).defer(price)))))
+                .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(ArgumentError.class)
+                        .hasMessageContaining("is not a column of OAlbum"))
+                .verify(SESSION_WAIT);
+        StepVerifier.create(f.sessions().inSession(x -> x.execute(Orm.select(OArtist.class)
+                        .options(selectinLoadAll().defer(notes)))))
+                .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(ArgumentError.class)
+                        .hasMessageContaining("Column options after a wildcard"))
+                .verify(SESSION_WAIT);
+        assertThatThrownBy(() -> selectinLoad(albums).defer(notes).selectinLoad(tracks))
+                .isInstanceOf(ArgumentError.class).hasMessageContaining("Column options end a loader path");
     }
 }
