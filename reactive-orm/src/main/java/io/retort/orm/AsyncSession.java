@@ -260,10 +260,7 @@ public final class AsyncSession {
      * flushed. A new (pending) object's columns count as loaded.
      */
     public boolean isLoaded(Object entity, Column<?> column) {
-        InstanceState st = states.get(entity);
-        if (st == null) {
-            throw new InvalidRequestError("Instance " + describe(entity) + " is not in this session");
-        }
+        InstanceState st = stateIn(entity);
         return st.isLoaded(propertyIndex(st, column));
     }
 
@@ -278,22 +275,27 @@ public final class AsyncSession {
     @SuppressWarnings("unchecked")
     public <T> Mono<T> attribute(Object entity, Column<T> column) {
         return Mono.defer(() -> {
-            InstanceState st = states.get(entity);
-            if (st == null) {
-                return Mono.error(new InvalidRequestError("Instance " + describe(entity) + " is not in this session"));
-            }
+            InstanceState st = stateIn(entity);
             int i = propertyIndex(st, column);
             if (st.isLoaded(i)) {
                 return Mono.justOrEmpty((T) st.value(i));
             }
-            String name = st.mapper.type().getSimpleName() + "." + st.mapper.properties().get(i).name();
             if (st.raises(i)) {
-                return Mono.error(new UnloadedAttributeException(name + " is deferred with raiseload: load it with the query, "
-                        + "undefer(" + st.mapper.type().getSimpleName() + "_." + st.mapper.properties().get(i).name()
-                        + "), or explicitly with session.refresh(entity, column)"));
+                String type = st.mapper.type().getSimpleName();
+                String attr = st.mapper.properties().get(i).name();
+                return Mono.error(new UnloadedAttributeException(type + "." + attr + " is deferred with raiseload: load it"
+                        + " with the query, undefer(" + type + "_." + attr + "), or explicitly with session.refresh(entity, column)"));
             }
             return refresh(entity, column).then(Mono.fromSupplier(() -> (T) st.value(i)));
         });
+    }
+
+    private InstanceState stateIn(Object entity) {
+        InstanceState st = states.get(entity);
+        if (st == null) {
+            throw new InvalidRequestError("Instance " + describe(entity) + " is not in this session");
+        }
+        return st;
     }
 
     private InstanceState persistentState(Object entity) {

@@ -128,9 +128,21 @@ final class InstanceState {
 
     void markLoaded(int i) {
         loaded[i] = true;
-        if (raise != null && raise[i]) {
-            raise = raise.clone();
-            raise[i] = false;
+        setRaise(i, false);
+    }
+
+    /** Property {@code i}, still unloaded, was left out with raiseload by a query that met this object. */
+    void markRaising(int i) {
+        setRaise(i, true);
+    }
+
+    private void setRaise(int i, boolean on) {
+        boolean[] r = raise;
+        if (r == null ? on : r[i] != on) {
+            // Copy on write: the array may be shared with the other objects of one query.
+            r = r == null ? new boolean[loaded.length] : r.clone();
+            r[i] = on;
+            raise = r;
         }
     }
 

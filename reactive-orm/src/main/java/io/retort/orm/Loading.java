@@ -177,19 +177,33 @@ final class Loading {
      * {@link AsyncSession#attribute} (null when none does).
      */
     record Selection(List<Property> props, boolean[] raise) {
+        /** What {@code mapper}'s entity loads without column options. */
+        static Selection defaults(Mapper<?> mapper) {
+            return new Selection(mapper.defaultProperties(), mapper.defaultRaise());
+        }
     }
 
     private static Selection selection(Mapper<?> mapper, List<LoaderOption> options) {
+        List<LoaderOption> columnOptions = null;
+        for (LoaderOption o : options) {
+            // A relationship path's columns apply at its end (see plans()).
+            if (o.path().isEmpty() && o.hasColumnOptions()) {
+                checkColumns(mapper, o);
+                if (columnOptions == null) {
+                    columnOptions = new ArrayList<>();
+                }
+                columnOptions.add(o);
+            }
+        }
+        if (columnOptions == null) {
+            return Selection.defaults(mapper); // the common query: no sets, no scan of the columns
+        }
         List<Property> all = mapper.properties();
         Set<Column<?>> deferred = new HashSet<>();
         Set<Column<?>> raising = new HashSet<>();
         Set<Column<?>> undeferred = new HashSet<>();
         Set<Column<?>> only = new HashSet<>();
-        for (LoaderOption o : options) {
-            if (!o.path().isEmpty() || !o.hasColumnOptions()) {
-                continue; // a relationship path's columns apply at its end (see plans())
-            }
-            checkColumns(mapper, o);
+        for (LoaderOption o : columnOptions) {
             // Later options win over earlier ones for the same column, as in a chain of options.
             for (Column<?> c : o.deferred()) {
                 deferred.add(c);
@@ -206,9 +220,6 @@ final class Loading {
                 undeferred.add(c);
             }
             only.addAll(o.loadOnly());
-        }
-        if (deferred.isEmpty() && undeferred.isEmpty() && only.isEmpty()) {
-            return new Selection(mapper.defaultProperties(), mapper.defaultRaise());
         }
         List<Property> out = new ArrayList<>();
         boolean[] raise = null;
@@ -560,9 +571,8 @@ final class Loading {
         }
         if (raise != null) {
             for (int i = 0; i < raise.length; i++) {
-                if (raise[i] && !existing.isLoaded(i) && (existing.raise == null || !existing.raise[i])) {
-                    existing.raise = existing.raise == null ? new boolean[raise.length] : existing.raise.clone();
-                    existing.raise[i] = true;
+                if (raise[i] && !existing.isLoaded(i)) {
+                    existing.markRaising(i);
                 }
             }
         }
@@ -711,7 +721,7 @@ final class Loading {
     @SuppressWarnings({"unchecked", "rawtypes"})
     Mono<List<Object>> selectin(Relationship<?, ?> r, List<Object> parents, Connection c, Plan plan) {
         Mapper<Object> target = (Mapper<Object>) session.registry().mapper(r.target());
-        Selection sel = plan == null ? new Selection(target.defaultProperties(), target.defaultRaise()) : plan.selection(target);
+        Selection sel = plan == null ? Selection.defaults(target) : plan.selection(target);
         List<Property> props = sel.props();
         List<Object> keys = new ArrayList<>();
         Set<Object> seen = new HashSet<>();

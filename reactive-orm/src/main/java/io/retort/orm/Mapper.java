@@ -46,6 +46,20 @@ public final class Mapper<E> {
             throw new ArgumentError("Entity " + type.getName() + " has no @Id: every mapped entity needs a primary key");
         }
         this.identity = List.copyOf(ids);
+        List<Property> kept = new ArrayList<>();
+        boolean[] raise = new boolean[this.properties.size()];
+        boolean anyRaise = false;
+        for (int i = 0; i < raise.length; i++) {
+            Property p = this.properties.get(i);
+            if (p.isDeferred()) {
+                raise[i] = p.isRaiseload();
+                anyRaise |= raise[i];
+            } else {
+                kept.add(p);
+            }
+        }
+        this.defaultRaise = anyRaise ? raise : null;
+        this.defaultProperties = kept.size() == this.properties.size() ? this.properties : List.copyOf(kept);
         try {
             this.constructor = type.getDeclaredConstructor();
             constructor.setAccessible(true);
@@ -54,8 +68,10 @@ public final class Mapper<E> {
         }
     }
 
-    private volatile List<Property> defaultProperties;
-    private volatile boolean[] defaultRaise;
+    /** All but the mapping-deferred properties; {@link #properties} itself when none is deferred. */
+    private final List<Property> defaultProperties;
+    /** Per property, deferred with raiseload in the mapping; null when none is. */
+    private final boolean[] defaultRaise;
 
     /**
      * The properties a query loads without column options: all but the ones deferred in the
@@ -63,29 +79,11 @@ public final class Mapper<E> {
      * none is, so the common row plan stays shared.
      */
     public List<Property> defaultProperties() {
-        List<Property> d = defaultProperties;
-        if (d == null) {
-            List<Property> kept = new ArrayList<>();
-            boolean[] raise = new boolean[properties.size()];
-            boolean anyRaise = false;
-            for (int i = 0; i < properties.size(); i++) {
-                Property p = properties.get(i);
-                if (p.isDeferred()) {
-                    raise[i] = p.isRaiseload();
-                    anyRaise |= raise[i];
-                } else {
-                    kept.add(p);
-                }
-            }
-            defaultRaise = anyRaise ? raise : null;
-            defaultProperties = d = kept.size() == properties.size() ? properties : List.copyOf(kept);
-        }
-        return d;
+        return defaultProperties;
     }
 
     /** Per property, deferred with raiseload in the mapping; null when none is. */
     boolean[] defaultRaise() {
-        defaultProperties();
         return defaultRaise;
     }
 
