@@ -445,7 +445,7 @@ public final class AsyncSession {
             return c.commit().then(Mono.defer(() -> {
                 connection = null;
                 for (InstanceState s : ordered) {
-                    s.txStart = null;
+                    s.forgetTxStart();
                     s.insertedInTx = false;
                 }
                 return c.close();
@@ -516,13 +516,7 @@ public final class AsyncSession {
             if (s.status == InstanceState.Status.DELETED) {
                 s.status = InstanceState.Status.PERSISTENT;
             }
-            if (s.txStart != null) {
-                for (int i = 0; i < s.txStart.length; i++) {
-                    s.setValue(i, s.txStart[i]);
-                }
-                s.snapshot = s.txStart;
-                s.txStart = null;
-            }
+            s.restoreTxStart();
         }
     }
 

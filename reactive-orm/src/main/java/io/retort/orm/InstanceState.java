@@ -27,8 +27,11 @@ final class InstanceState {
     final Object[] hidden;
     final Map<String, List<Object>> collections = new HashMap<>();
     final Map<String, Object> references = new HashMap<>();
-    /** Values at the start of the transaction, to restore on rollback (F23). */
-    Object[] txStart;
+    /** Values at the start of the transaction, to restore on rollback (F23); null until its first flush. */
+    private Object[] txStart;
+    /** Which columns were loaded, and which raised, at the start of the transaction (restored with the values). */
+    private boolean[] txStartLoaded;
+    private boolean[] txStartRaise;
     boolean insertedInTx;
     /** Set by {@code expire}: the next row loaded for this identity overwrites the columns. */
     boolean expired;
@@ -104,6 +107,43 @@ final class InstanceState {
             }
         }
         snapshot = now;
+    }
+
+    /**
+     * Before a flush writes this object for the first time in a transaction: remembers its clean
+     * state (values, which columns are loaded or raise) so a rollback can put it back.
+     */
+    void rememberTxStart() {
+        if (txStart == null && snapshot != null && !insertedInTx) {
+            txStart = snapshot.clone();
+            txStartLoaded = loaded.clone();
+            txStartRaise = raise; // copied on write, never changed in place
+        }
+    }
+
+    /**
+     * After a rollback: the values and load state of the transaction's start. A column the
+     * transaction's flush loaded (the application set a deferred column) is unloaded again, since
+     * the database kept its old value, which this object never held.
+     */
+    void restoreTxStart() {
+        if (txStart == null) {
+            return;
+        }
+        for (int i = 0; i < txStart.length; i++) {
+            setValue(i, txStart[i]);
+        }
+        snapshot = txStart;
+        loaded = txStartLoaded;
+        raise = txStartRaise;
+        forgetTxStart();
+    }
+
+    /** At commit, or once restored: the next transaction starts from the current state. */
+    void forgetTxStart() {
+        txStart = null;
+        txStartLoaded = null;
+        txStartRaise = null;
     }
 
     /** Whether property {@code i} holds a loaded (or application-set, for a new object) value. */

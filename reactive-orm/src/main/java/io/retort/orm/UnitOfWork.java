@@ -666,9 +666,7 @@ final class UnitOfWork {
             }
         }
         for (InstanceState s : session.states()) {
-            if (s.txStart == null && s.snapshot != null && !s.insertedInTx) {
-                s.txStart = s.snapshot.clone();
-            }
+            s.rememberTxStart();
             s.takeSnapshot();
             for (Relationship<?, ?> r : s.mapper.relationships().values()) {
                 Object v = r.accessor.get(s.entity);

@@ -706,6 +706,37 @@ public interface OrmSessionSuite extends TckBackend {
         }
         assertThat(f.engine().connect(c -> c.execute(select(lyrics).from(tracks.table()).orderBy(lyrics)).scalars(String.class))
                 .collectList().block(SESSION_WAIT)).containsExactly("la la 0", "new words");
+
+        // a rolled-back flush of deferred columns leaves them unloaded again (raiseload included): the
+        // database kept the old values, which the object never held (F23)
+        AsyncSession s3 = f.sessions().openSession();
+        try {
+            OTrack t = s3.execute(Orm.select(OTrack.class).options(deferRaiseload(price)).orderBy(trackName.asc()))
+                    .blockFirst(SESSION_WAIT);
+            assertThat(t.name).isEqualTo("Renamed");
+            t.lyrics = "rolled back words";
+            t.unitPrice = new BigDecimal("9.99");
+            assertThat(f.sql(() -> s3.flush().block(SESSION_WAIT))).singleElement()
+                    .satisfies(q -> assertThat(q).startsWith("UPDATE o_track SET").contains("lyrics").contains("unit_price"));
+            assertThat(s3.isLoaded(t, lyrics)).isTrue();
+            assertThat(s3.isLoaded(t, price)).isTrue();
+            s3.rollback().block(SESSION_WAIT);
+            assertThat(s3.isLoaded(t, lyrics)).as("unloaded again").isFalse();
+            assertThat(s3.isLoaded(t, price)).isFalse();
+            assertThat(t.lyrics).isNull();
+            assertThat(t.unitPrice).isNull();
+            assertThat(f.statements(() -> {
+                StepVerifier.create(s3.attribute(t, price)).expectError(UnloadedAttributeException.class).verify(SESSION_WAIT);
+                return null;
+            })).as("raiseload again, without I/O").isZero();
+            assertThat(s3.isLoaded(t, trackName)).isTrue();
+            s3.refresh(t, lyrics, price).block(SESSION_WAIT);
+            assertThat(t.lyrics).isEqualTo("la la 0");
+            assertThat(t.unitPrice).isEqualByComparingTo("0.99");
+            assertThat(f.statements(() -> s3.flush().block(SESSION_WAIT))).as("nothing left to write").isZero();
+        } finally {
+            s3.close().block(SESSION_WAIT);
+        }
     }
 
     @Test // O13: rows of several entities keyed by class, alias and column; identity-mapped; a LEFT JOIN's missing side is null
