@@ -252,6 +252,30 @@ public class MariaDbBenchmark extends BenchmarkSettings {
     }
 
     /**
+     * Diagnostic: the raw pool and driver sending the SQL text Retort renders (qualified column
+     * names), to split the 16-in-flight gap between the statement's text and Retort's own work.
+     */
+    @Benchmark
+    @OperationsPerInvocation(IN_FLIGHT)
+    public void pointRawRetortSqlPooled16(RawPooled db, Blackhole bh) {
+        bh.consume(checkBatch(Flux.range(0, IN_FLIGHT)
+                .flatMap(i -> Mono.usingWhen(db.pool.create(), c -> rawPoint(c, RETORT_POINT_SQL, PointSelectBenchmark.randomId()),
+                        Connection::close), IN_FLIGHT)
+                .collectList()
+                .block(BenchDatabase.TIMEOUT)));
+    }
+
+    /** The text Retort sends for {@link #retortPoint} on MariaDB. */
+    static final String RETORT_POINT_SQL = io.retort.sql.compile.Compiler.compile(
+            select(P.id, P.name, P.price).where(P.id.eq(0)), io.retort.dialect.mariadb.MariaDbDialect.INSTANCE).sql();
+
+    static Mono<Point> rawPoint(Connection c, String sql, int id) {
+        return Flux.from(c.createStatement(sql).bind(0, id).execute())
+                .flatMap(result -> result.map((row, meta) -> PointSelectBenchmark.toPoint(row, meta)))
+                .single();
+    }
+
+    /**
      * Diagnostic: Retort's pooled checkout and release around the raw driver's statement. Splits
      * the 16-in-flight gap between the engine's connection handling and its statement path.
      */

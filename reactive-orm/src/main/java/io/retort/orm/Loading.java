@@ -285,26 +285,25 @@ final class Loading {
                 }
             }
             return new EntityRow(elements, values);
-        }).collectList().flatMapIterable(list -> {
-            // As after an entity query: many-to-one targets already in the identity map are set, without SQL.
-            for (int i = 0; i < n; i++) {
-                if (mappers[i] == null) {
-                    continue;
-                }
-                List<Object> entities = new ArrayList<>(list.size());
-                for (EntityRow r : list) {
-                    Object e = r.get(i);
-                    if (e != null) {
-                        entities.add(e);
-                    }
-                }
-                for (Relationship<?, ?> r : mappers[i].relationships().values()) {
-                    if (r.kind() == Relationship.Kind.MANY_TO_ONE) {
-                        resolveFromIdentityMap(r, entities);
+        }).collectList().flatMapMany(list -> {
+            // The entities of one class (plain or aliased) load together, distinct, in row order: the
+            // query's loader options, and as after an entity query, many-to-one targets already in
+            // the identity map set without SQL.
+            Map<Mapper<?>, List<Object>> byMapper = new LinkedHashMap<>();
+            Set<Object> seen = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+            for (EntityRow r : list) {
+                for (int i = 0; i < n; i++) {
+                    Object e = mappers[i] == null ? null : r.get(i);
+                    if (e != null && seen.add(e)) {
+                        byMapper.computeIfAbsent(mappers[i], m -> new ArrayList<>()).add(e);
                     }
                 }
             }
-            return list;
+            Mono<Void> chain = Mono.empty();
+            for (Map.Entry<Mapper<?>, List<Object>> g : byMapper.entrySet()) {
+                chain = chain.then(Mono.defer(() -> postLoad(g.getKey(), g.getValue(), plans(g.getKey(), q.options()), c)));
+            }
+            return chain.thenMany(Flux.fromIterable(list));
         });
     }
 

@@ -796,6 +796,39 @@ public interface OrmSessionSuite extends TckBackend {
         } finally {
             s.close().block(SESSION_WAIT);
         }
+
+        // loader options on rows (O6 with O13): one selectin query per relationship for the entities of all rows
+        Relationship<OArtist, OAlbum> albumsOf = f.rel(OArtist.class, "albums");
+        Relationship<OAlbum, OTrack> tracksOf = f.rel(OAlbum.class, "tracks");
+        AsyncSession s2 = f.sessions().openSession();
+        try {
+            List<EntityRow> rows = new ArrayList<>();
+            List<String> sql = f.sql(() -> rows.addAll(s2.execute(Orm.selectRows(OAlbum.class, OArtist.class)
+                    .join(f.table(OArtist.class), albumArtist.eq(artistId)).orderBy(title)
+                    .options(selectinLoad(tracksOf), selectinLoad(albumsOf))).collectList().block(SESSION_WAIT)));
+            assertThat(sql).hasSize(3);
+            assertThat(sql.get(1)).startsWith("SELECT").contains("FROM o_track");
+            assertThat(sql.get(2)).startsWith("SELECT").contains("FROM o_album");
+            OAlbum album0 = rows.get(0).get(OAlbum.class);
+            OArtist artist0 = rows.get(0).get(OArtist.class);
+            assertThat(f.statements(() -> {
+                assertThat(album0.tracks).extracting(t -> t.name).containsExactly("Track 0.0.0");
+                assertThat(artist0.albums).as("the row's own album instance").containsExactly(album0);
+                assertThat(rows.get(1).get(OArtist.class).albums).containsExactly(rows.get(1).get(OAlbum.class));
+                return null;
+            })).as("loaded with the rows, nothing on access").isZero();
+        } finally {
+            s2.close().block(SESSION_WAIT);
+        }
+        assertThatThrownBy(() -> Orm.selectRows(OAlbum.class, artistName).options(selectinLoad(albumsOf)))
+                .isInstanceOf(ArgumentError.class)
+                .hasMessageContaining("does not apply to any entity of this query: OArtist is not among [OAlbum, ");
+        assertThatThrownBy(() -> Orm.selectRows(OAlbum.class).options(joinedLoad(tracksOf)))
+                .isInstanceOf(ArgumentError.class).hasMessageContaining("joinedLoad cannot start from a multi-entity row");
+        assertThatThrownBy(() -> Orm.selectRows(OAlbum.class).options(selectinLoadAll()))
+                .isInstanceOf(ArgumentError.class).hasMessageContaining("names no single entity of a multi-entity row");
+        assertThatThrownBy(() -> Orm.selectRows(OAlbum.class).options(defer(title)))
+                .isInstanceOf(ArgumentError.class).hasMessageContaining("names no single entity of a multi-entity row");
         assertThatThrownBy(() -> Orm.selectRows("OArtist")).isInstanceOf(ArgumentError.class)
                 .hasMessageContaining("selectRows takes entity classes, EntityAlias and Core expressions; got java.lang.String");
     }
