@@ -159,7 +159,7 @@ public final class Connection {
         return Flux.defer(() -> {
             io.r2dbc.spi.Statement st = prepare(bound, lookup);
             RowShape[] shape = new RowShape[1];
-            return tracked(offload(Flux.from(st.execute())).concatMap(r -> r.map((row, meta) -> toRow(row, meta, columns, shape))),
+            return tracked(offload(Flux.from(st.execute())).concatMap(r -> r.map((row, meta) -> toRow(row, meta, lookup, columns, shape))),
                     bound);
         });
     }
@@ -236,8 +236,13 @@ public final class Connection {
         }
     }
 
-    private Row toRow(io.r2dbc.spi.Row row, io.r2dbc.spi.RowMetadata meta, List<ResultColumn> columns, RowShape[] shape) {
+    private Row toRow(io.r2dbc.spi.Row row, io.r2dbc.spi.RowMetadata meta, StatementCache.Lookup lookup,
+                      List<ResultColumn> columns, RowShape[] shape) {
         RowShape s = shape[0];
+        if (s == null && lookup != null && columns.size() == meta.getColumnMetadatas().size()) {
+            // A compiled statement's rows always have its result columns: one shape for all its executions.
+            shape[0] = s = lookup.compiled().derived(RowShape.OF_STATEMENT);
+        }
         if (s == null) {
             int n = meta.getColumnMetadatas().size();
             List<String> labels = new ArrayList<>(n);

@@ -2,10 +2,14 @@ package io.retort.engine;
 
 import io.retort.error.ArgumentError;
 import io.retort.sql.SqlType;
+import io.retort.sql.compile.CompiledStatement;
+import io.retort.sql.compile.ResultColumn;
 
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /** The labels and expected types of a result's columns, shared by all its rows. */
 final class RowShape {
@@ -20,6 +24,18 @@ final class RowShape {
      * without a converter); null where {@link TypeReader#read} must do the general work.
      */
     private final Class<?>[] plainTargets;
+
+    /** The shape of a compiled statement's rows, from its result columns (see {@link CompiledStatement#derived}). */
+    static final Function<CompiledStatement, RowShape> OF_STATEMENT = c -> {
+        List<ResultColumn> columns = c.resultColumns();
+        List<String> labels = new ArrayList<>(columns.size());
+        SqlType<?>[] types = new SqlType<?>[columns.size()];
+        for (int i = 0; i < types.length; i++) {
+            labels.add(columns.get(i).label());
+            types[i] = columns.get(i).type();
+        }
+        return new RowShape(labels, types);
+    };
 
     RowShape(List<String> labels, SqlType<?>[] types) {
         this.labels = List.copyOf(labels);

@@ -96,6 +96,29 @@ public final class CompiledStatement {
         return resultColumns;
     }
 
+    /** One value derived from this statement, with the function that derived it. */
+    private record Derived(java.util.function.Function<CompiledStatement, ?> how, Object value) {
+    }
+
+    /** See {@link #derived}: one slot, replaced when another function asks. */
+    private volatile Derived derived;
+
+    /**
+     * {@code how} applied to this statement, computed once and kept with it: what the engine
+     * derives from the result columns to read rows is the same for every execution of a cached
+     * statement. A racing first call may compute it twice; both results are equal.
+     */
+    @SuppressWarnings("unchecked")
+    public <T> T derived(java.util.function.Function<CompiledStatement, T> how) {
+        Derived d = derived;
+        if (d != null && d.how() == how) {
+            return (T) d.value();
+        }
+        T value = how.apply(this);
+        derived = new Derived(how, value);
+        return value;
+    }
+
     /** Warnings found while compiling, such as a cartesian product (C15); logged once, at compile time. */
     public List<String> warnings() {
         return warnings;
