@@ -171,4 +171,28 @@ class StatementCacheTest {
         assertThatThrownBy(() -> new StatementCache(-1)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("maximumSize");
     }
+
+    /** What the engine derives from a cached statement (its row shape) is computed once and shared by every hit. */
+    @Test
+    void aDerivedValueIsComputedOnceAndSharedByHits() {
+        StatementCache cache = new StatementCache(10);
+        java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.function.Function<CompiledStatement, List<String>> labels = c -> {
+            calls.incrementAndGet();
+            List<String> l = new ArrayList<>();
+            c.resultColumns().forEach(r -> l.add(r.label()));
+            return l;
+        };
+        CompiledStatement first = cache.lookup(AnsiDialect.INSTANCE, select(ARTIST_NAME).where(ARTIST_ID.eq(1))).compiled();
+        CompiledStatement hit = cache.lookup(AnsiDialect.INSTANCE, select(ARTIST_NAME).where(ARTIST_ID.eq(2))).compiled();
+        assertThat(hit).isSameAs(first);
+        List<String> a = first.derived(labels);
+        assertThat(a).containsExactly("name");
+        assertThat(hit.derived(labels)).isSameAs(a);
+        assertThat(calls).hasValue(1);
+        // another function takes the slot over; the first is computed again when asked again
+        assertThat(first.<Integer>derived(c -> c.resultColumns().size())).isEqualTo(1);
+        assertThat(first.derived(labels)).isEqualTo(a).isNotSameAs(a);
+        assertThat(calls).hasValue(2);
+    }
 }
