@@ -59,14 +59,17 @@ final class PendingTimeout {
         final AtomicInteger state = new AtomicInteger(WAITING);
         private final MonoSink<T> sink;
         private final AtomicReference<Subscription> upstream = new AtomicReference<>();
+        /** The caller's context, built once: operators upstream ask for it on every signal. */
+        private final Context context;
 
         Waiter(MonoSink<T> sink) {
             this.sink = sink;
+            this.context = Context.of(sink.contextView());
         }
 
         @Override
         public Context currentContext() {
-            return Context.of(sink.contextView());
+            return context;
         }
 
         @Override
