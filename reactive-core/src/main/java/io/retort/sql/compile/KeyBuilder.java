@@ -21,7 +21,8 @@ public final class KeyBuilder {
      */
     private static final int LINEAR_BINDS = 16;
 
-    private Object[] tokens = new Object[128];
+    /** Most statements need fewer than 64 tokens (a point select about a dozen); larger ones grow by doubling. */
+    private Object[] tokens = new Object[64];
     private int size;
     /** {@link java.util.Arrays#hashCode(Object[])} of the tokens so far, kept as they are added. */
     private int hash = 1;
