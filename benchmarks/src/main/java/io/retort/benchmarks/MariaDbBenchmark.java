@@ -235,11 +235,16 @@ public class MariaDbBenchmark extends BenchmarkSettings {
     @Benchmark
     @OperationsPerInvocation(IN_FLIGHT)
     public void pointRawPooled16(RawPooled db, Blackhole bh) {
-        bh.consume(checkBatch(Flux.range(0, IN_FLIGHT)
-                .flatMap(i -> Mono.usingWhen(db.pool.create(), c -> rawPoint(c, PointSelectBenchmark.randomId()),
+        bh.consume(rawBatch(db, POINT_SQL));
+    }
+
+    /** {@value #IN_FLIGHT} point selects of {@code sql} at once through the raw pool. */
+    static List<Point> rawBatch(RawPooled db, String sql) {
+        return checkBatch(Flux.range(0, IN_FLIGHT)
+                .flatMap(i -> Mono.usingWhen(db.pool.create(), c -> rawPoint(c, sql, PointSelectBenchmark.randomId()),
                         Connection::close), IN_FLIGHT)
                 .collectList()
-                .block(BenchDatabase.TIMEOUT)));
+                .block(BenchDatabase.TIMEOUT));
     }
 
     @Benchmark
@@ -258,11 +263,7 @@ public class MariaDbBenchmark extends BenchmarkSettings {
     @Benchmark
     @OperationsPerInvocation(IN_FLIGHT)
     public void pointRawRetortSqlPooled16(RawPooled db, Blackhole bh) {
-        bh.consume(checkBatch(Flux.range(0, IN_FLIGHT)
-                .flatMap(i -> Mono.usingWhen(db.pool.create(), c -> rawPoint(c, RETORT_POINT_SQL, PointSelectBenchmark.randomId()),
-                        Connection::close), IN_FLIGHT)
-                .collectList()
-                .block(BenchDatabase.TIMEOUT)));
+        bh.consume(rawBatch(db, RETORT_POINT_SQL));
     }
 
     /** The text Retort sends for {@link #retortPoint} on MariaDB. */
@@ -289,9 +290,7 @@ public class MariaDbBenchmark extends BenchmarkSettings {
     }
 
     static Mono<Point> rawPoint(Connection c, int id) {
-        return Flux.from(c.createStatement(POINT_SQL).bind(0, id).execute())
-                .flatMap(result -> result.map((row, meta) -> PointSelectBenchmark.toPoint(row, meta)))
-                .single();
+        return rawPoint(c, POINT_SQL, id);
     }
 
     static Mono<Point> retortPoint(io.retort.engine.Connection c, int id) {

@@ -244,15 +244,13 @@ public final class Connection {
             shape[0] = s = lookup.compiled().derived(RowShape.OF_STATEMENT);
         }
         if (s == null) {
+            // Text SQL (no compiled columns), or a driver that returned other columns: the driver's names, types unknown.
             int n = meta.getColumnMetadatas().size();
             List<String> labels = new ArrayList<>(n);
-            SqlType<?>[] types = new SqlType<?>[n];
-            boolean known = columns.size() == n;
             for (int i = 0; i < n; i++) {
-                labels.add(known ? columns.get(i).label() : meta.getColumnMetadata(i).getName());
-                types[i] = known ? columns.get(i).type() : null;
+                labels.add(meta.getColumnMetadata(i).getName());
             }
-            shape[0] = s = new RowShape(labels, types);
+            shape[0] = s = new RowShape(labels, new SqlType<?>[n]);
         }
         Object[] values = new Object[s.size()];
         for (int i = 0; i < values.length; i++) {

@@ -105,6 +105,11 @@ public final class EntityRow {
     }
 
     private String describe() {
+        return describe(elements);
+    }
+
+    /** A query's selected elements by name, for error messages (also {@link RowSelect}'s). */
+    static String describe(List<Object> elements) {
         StringBuilder sb = new StringBuilder("[");
         for (Object e : elements) {
             if (sb.length() > 1) {

@@ -123,16 +123,7 @@ public final class RowSelect {
             }
         }
         throw new ArgumentError(o + " does not apply to any entity of this query: " + first.relationship().source()
-                .getSimpleName() + " is not among " + describe(elements));
-    }
-
-    private static String describe(List<Object> elements) {
-        List<String> names = new ArrayList<>();
-        for (Object e : elements) {
-            names.add(e instanceof Class<?> c ? c.getSimpleName() : e instanceof EntityAlias<?> a
-                    ? a.type().getSimpleName() + " as " + a.name() : String.valueOf(e));
-        }
-        return names.toString();
+                .getSimpleName() + " is not among " + EntityRow.describe(elements));
     }
 
     /** The loader options, in the order given. */
