@@ -112,6 +112,6 @@ class DdlCompileTest {
     void schemas() {
         Table t = Table.builder("x").schema("Tenant1").column("id", SqlTypes.INTEGER).build();
         assertThat(sql(createTable(t), PG)).isEqualTo("CREATE TABLE \"Tenant1\".x (id INTEGER)");
-        assertThat(sql(io.retort.sql.Sql.selectFrom(t), MYSQL)).isEqualTo("SELECT `Tenant1`.x.id FROM `Tenant1`.x");
+        assertThat(sql(io.retort.sql.Sql.selectFrom(t), MYSQL)).isEqualTo("SELECT id FROM `Tenant1`.x");
     }
 }

@@ -138,8 +138,8 @@ class DmlCompileTest {
         assertThat(sql(delete(TRACK).where(TRACK.trackId.in(1, 2)), PG)).isEqualTo("DELETE FROM track WHERE track.track_id = ANY($1)");
         // a correlated subquery is not a second table
         var correlated = delete(ALBUM).where(select(TRACK.trackId).where(TRACK.albumId.eq(ALBUM.albumId)).exists().not());
-        assertThat(sql(correlated, MYSQL)).isEqualTo("DELETE FROM album WHERE NOT (EXISTS (SELECT track.track_id FROM track"
-                + " WHERE track.album_id = album.album_id))");
+        assertThat(sql(correlated, MYSQL)).isEqualTo("DELETE FROM album WHERE NOT (EXISTS (SELECT track_id FROM track"
+                + " WHERE album_id = album.album_id))");
     }
 
     @Test // D1, D2 (seed 1.4 MariaDB sequences): next value per dialect

@@ -9,15 +9,20 @@ import io.retort.dialect.mysql.MySqlDialect;
  */
 public final class MariaDbDialect extends MySqlDialect {
     /** MariaDB with the default sql_mode (backslash escapes on). */
-    public static final MariaDbDialect INSTANCE = new MariaDbDialect(false);
+    public static final MariaDbDialect INSTANCE = new MariaDbDialect(false, false);
 
-    private MariaDbDialect(boolean noBackslashEscapes) {
-        super(noBackslashEscapes);
+    private MariaDbDialect(boolean noBackslashEscapes, boolean qualifyColumns) {
+        super(noBackslashEscapes, qualifyColumns);
     }
 
     @Override
     public MariaDbDialect withNoBackslashEscapes(boolean on) {
-        return on == noBackslashEscapes() ? this : new MariaDbDialect(on);
+        return on == noBackslashEscapes() ? this : new MariaDbDialect(on, qualifySingleTableColumns());
+    }
+
+    @Override
+    public MariaDbDialect withQualifiedColumns(boolean always) {
+        return always == qualifySingleTableColumns() ? this : new MariaDbDialect(noBackslashEscapes(), always);
     }
 
     @Override

@@ -19,15 +19,17 @@ import java.util.Set;
  */
 public class MySqlDialect extends AnsiDialect {
     /** MySQL with the default sql_mode (backslash escapes on). */
-    public static final MySqlDialect INSTANCE = new MySqlDialect(false);
+    public static final MySqlDialect INSTANCE = new MySqlDialect(false, false);
 
     static final Set<String> RESERVED = reserved();
 
     private final boolean noBackslashEscapes;
+    private final boolean qualifyColumns;
     private final LiteralRenderer literals;
 
-    protected MySqlDialect(boolean noBackslashEscapes) {
+    protected MySqlDialect(boolean noBackslashEscapes, boolean qualifyColumns) {
         this.noBackslashEscapes = noBackslashEscapes;
+        this.qualifyColumns = qualifyColumns;
         this.literals = new MySqlLiterals(name(), !noBackslashEscapes);
     }
 
@@ -53,7 +55,23 @@ public class MySqlDialect extends AnsiDialect {
 
     /** The same dialect for a server whose sql_mode includes NO_BACKSLASH_ESCAPES. */
     public MySqlDialect withNoBackslashEscapes(boolean on) {
-        return on == noBackslashEscapes ? this : new MySqlDialect(on);
+        return on == noBackslashEscapes ? this : new MySqlDialect(on, qualifyColumns);
+    }
+
+    /**
+     * The same dialect with a single-table SELECT's columns qualified by the table name (true,
+     * {@code SELECT t.a FROM t}) or bare where that means the same (false, the default:
+     * {@code SELECT a FROM t}). MySQL and MariaDB drivers send the statement text with every
+     * execution over the text protocol and the server parses it each time, so shorter text is
+     * cheaper; see {@link #qualifySingleTableColumns()}.
+     */
+    public MySqlDialect withQualifiedColumns(boolean always) {
+        return always == qualifyColumns ? this : new MySqlDialect(noBackslashEscapes, always);
+    }
+
+    @Override
+    public boolean qualifySingleTableColumns() {
+        return qualifyColumns;
     }
 
     protected final boolean noBackslashEscapes() {
@@ -242,12 +260,13 @@ public class MySqlDialect extends AnsiDialect {
 
     @Override
     public boolean equals(Object o) {
-        return o != null && o.getClass() == getClass() && ((MySqlDialect) o).noBackslashEscapes == noBackslashEscapes;
+        return o != null && o.getClass() == getClass() && ((MySqlDialect) o).noBackslashEscapes == noBackslashEscapes
+                && ((MySqlDialect) o).qualifyColumns == qualifyColumns;
     }
 
     @Override
     public int hashCode() {
         // Every cache lookup hashes its dialect: no varargs array, no boxing (the name's hash is cached).
-        return getClass().getName().hashCode() * 31 + (noBackslashEscapes ? 1 : 0);
+        return getClass().getName().hashCode() * 31 + (noBackslashEscapes ? 1 : 0) + (qualifyColumns ? 2 : 0);
     }
 }

@@ -119,6 +119,18 @@ public abstract class Dialect {
         return true;
     }
 
+    /**
+     * Whether a SELECT whose only FROM element is one table still qualifies that table's columns
+     * ({@code SELECT t.a FROM t WHERE t.b = ?}, true, as SQLAlchemy and jOOQ render by default) or
+     * writes them bare ({@code SELECT a FROM t WHERE b = ?}, false). Bare names are shorter text
+     * for servers that parse every execution's SQL (MySQL and MariaDB over their text protocol);
+     * the compiler keeps the qualifier wherever a bare name could mean something else (see
+     * {@code SqlCompiler}).
+     */
+    public boolean qualifySingleTableColumns() {
+        return true;
+    }
+
     /** Whether a whole IN list may be bound as one array ({@code = ANY($1)}, C5). */
     public boolean supportsArrayInBinding() {
         return false;

@@ -77,6 +77,12 @@ public class SqlCompiler implements SqlVisitor {
     private boolean returnsRows;
     private CompiledStatement.Kind kind = CompiledStatement.Kind.TEXT;
     private boolean qualify = true;
+    /**
+     * The sole table of the SELECT being rendered when its columns are written without the table
+     * name ({@link Dialect#qualifySingleTableColumns()} false and {@link #bareTableOf} allows
+     * it); null otherwise. Each SELECT sets its own, so a nested SELECT never inherits it.
+     */
+    private Table bareTable;
     private int depth;
 
     protected SqlCompiler(Dialect dialect, boolean literalBinds) {
@@ -157,7 +163,7 @@ public class SqlCompiler implements SqlVisitor {
     @Override
     public void visitColumn(Column<?> column) {
         FromClause from = column.from();
-        if (qualify && from != null && from.name() != null) {
+        if (qualify && from != null && from.name() != null && (bareTable == null || !sameFrom(from, bareTable))) {
             if (from instanceof Table && ((Table) from).schema() != null) {
                 quoted(((Table) from).schema()).sql('.');
             }
@@ -672,6 +678,8 @@ public class SqlCompiler implements SqlVisitor {
             sql("DISTINCT ");
         }
         enclosingFroms.push(froms);
+        Table outerBare = bareTable;
+        bareTable = dialect.qualifySingleTableColumns() ? null : bareTableOf(s, froms);
         try {
             columnsClause(s);
             if (!froms.isEmpty()) {
@@ -698,9 +706,43 @@ public class SqlCompiler implements SqlVisitor {
                 lockClause(s.lock());
             }
         } finally {
+            bareTable = outerBare;
             enclosingFroms.pop();
         }
         lintFroms(s, froms);
+    }
+
+    /**
+     * The table whose columns {@code s} may write without the table name, or null. A bare name
+     * means the same as the qualified one when the SELECT has exactly one FROM element, a table:
+     * SQL resolves an unqualified name in the innermost SELECT first, and a correlated reference
+     * to an enclosing SELECT's table is still qualified (its FROM element is not this one). The
+     * exception is ORDER BY, GROUP BY and HAVING, where a bare name may resolve to an output
+     * label instead: so no output column may be labelled with one of the table's column names
+     * unless it is that very column.
+     */
+    private static Table bareTableOf(Select s, List<FromClause> froms) {
+        if (froms.size() != 1 || !(froms.get(0) instanceof Table)) {
+            return null;
+        }
+        Table t = (Table) froms.get(0);
+        List<Expression<?>> cols = s.selectedColumns();
+        List<String> labels = s.columnLabels();
+        for (int i = 0; i < cols.size(); i++) {
+            Expression<?> e = cols.get(i);
+            String label = labels.get(i);
+            if (e instanceof Column && ((Column<?>) e).from() != null && sameFrom(((Column<?>) e).from(), t)
+                    && ((Column<?>) e).name().equals(label)) {
+                continue; // the column itself, under its own name
+            }
+            for (Column<?> c : t.columns()) {
+                // Case-insensitive: MySQL, MariaDB and H2 match unquoted names without case.
+                if (c.name().equalsIgnoreCase(label)) {
+                    return null;
+                }
+            }
+        }
+        return t;
     }
 
     /** Text after a FROM-less SELECT that has a WHERE ({@code FROM DUAL} on MySQL); empty by default. */

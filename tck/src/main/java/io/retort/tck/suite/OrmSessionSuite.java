@@ -650,14 +650,14 @@ public interface OrmSessionSuite extends TckBackend {
             // plain deferral (the mapping's @Basic(fetch = LAZY)): attribute() loads it with one SELECT by key
             List<String> load = f.sql(() -> StepVerifier.create(s.attribute(album, notes)).expectNext("Liner notes")
                     .verifyComplete());
-            assertThat(load).singleElement().satisfies(q -> assertThat(q).startsWith("SELECT o_album.notes FROM o_album WHERE"));
+            assertThat(load).singleElement().satisfies(q -> assertThat(q).containsPattern("^SELECT (o_album\\.)?notes FROM o_album WHERE"));
             assertThat(album.notes).isEqualTo("Liner notes");
             assertThat(s.isLoaded(album, notes)).isTrue();
             assertThat(f.statements(() -> s.attribute(album, notes).block(SESSION_WAIT))).isZero();
 
             // an explicit refresh of named columns loads a raiseload column too
             load = f.sql(() -> s.refresh(t0, lyrics).block(SESSION_WAIT));
-            assertThat(load).singleElement().satisfies(q -> assertThat(q).startsWith("SELECT o_track.lyrics FROM o_track WHERE"));
+            assertThat(load).singleElement().satisfies(q -> assertThat(q).containsPattern("^SELECT (o_track\\.)?lyrics FROM o_track WHERE"));
             assertThat(t0.lyrics).isEqualTo("la la 0");
             assertThat(s.isLoaded(t0, lyrics)).isTrue();
             StepVerifier.create(s.attribute(t0, lyrics)).expectNext("la la 0").verifyComplete();
@@ -851,7 +851,7 @@ public interface OrmSessionSuite extends TckBackend {
                 .options(selectinLoad(albums).undefer(notes)))).collectList().block(SESSION_WAIT)));
         assertThat(sql).hasSize(2);
         assertThat(sql.get(0)).doesNotContain("notes");
-        assertThat(sql.get(1)).contains("o_album.notes");
+        assertThat(sql.get(1)).containsPattern("SELECT .*\\b(o_album\\.)?notes\\b.* FROM o_album");
         assertThat(got.get(0).albums.get(0).notes).isEqualTo("Liner notes");
 
         // joined: the same through the join's alias
@@ -868,8 +868,8 @@ public interface OrmSessionSuite extends TckBackend {
                     .options(selectinLoad(albums).loadOnly(title), selectinLoad(albums).selectinLoad(tracks).deferRaiseload(price)))
                     .collectList().block(SESSION_WAIT));
             assertThat(two).hasSize(3);
-            assertThat(two.get(1)).contains("o_album.title").doesNotContain("notes");
-            assertThat(two.get(2)).contains("o_track.name").doesNotContain("unit_price");
+            assertThat(two.get(1)).containsPattern("\\b(o_album\\.)?title\\b").doesNotContain("notes");
+            assertThat(two.get(2)).containsPattern("\\b(o_track\\.)?name\\b").doesNotContain("unit_price");
             OArtist a = s.execute(Orm.select(OArtist.class)).blockFirst(SESSION_WAIT);
             OTrack t = a.albums.get(0).tracks.get(0);
             assertThat(s.isLoaded(t, price)).isFalse();
