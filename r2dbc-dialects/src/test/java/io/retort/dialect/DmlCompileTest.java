@@ -1,5 +1,6 @@
 package io.retort.dialect;
 
+import io.retort.dialect.mariadb.MariaDbDialect;
 import io.retort.error.ArgumentError;
 import io.retort.error.CompileError;
 import io.retort.sql.Insert;
@@ -113,6 +114,11 @@ class DmlCompileTest {
                 + " track.track_id = $2)");
         assertThatThrownBy(() -> sql(single, MARIADB)).isInstanceOf(CompileError.class)
                 .hasMessage("The mariadb dialect cannot render UPDATE ... RETURNING");
+        // MySQL/MariaDB: a single-table UPDATE's columns are bare (the text protocol parses every execution)
+        Update bump = update(TRACK).set(TRACK.milliseconds, TRACK.milliseconds.plus(1)).where(TRACK.trackId.eq(7));
+        assertThat(sql(bump, MYSQL)).isEqualTo("UPDATE track SET milliseconds = milliseconds + ? WHERE track_id = ?");
+        assertThat(sql(bump, MariaDbDialect.INSTANCE.withQualifiedColumns(true))).isEqualTo("UPDATE track SET milliseconds ="
+                + " track.milliseconds + ? WHERE track.track_id = ?");
         Update multi = update(TRACK).set(TRACK.name, ALBUM.title).where(TRACK.albumId.eq(ALBUM.albumId), ALBUM.artistId.eq(1));
         assertThat(sql(multi, PG)).isEqualTo("UPDATE track SET name = album.title FROM album WHERE track.album_id ="
                 + " album.album_id AND album.artist_id = $1");
@@ -133,7 +139,7 @@ class DmlCompileTest {
                 + " album.title = ?");
         assertThatThrownBy(() -> sql(multi, H2)).isInstanceOf(CompileError.class);
         var ret = delete(TRACK).where(TRACK.trackId.eq(1)).returning(TRACK.name);
-        assertThat(sql(ret, MARIADB)).isEqualTo("DELETE FROM track WHERE track.track_id = ? RETURNING name");
+        assertThat(sql(ret, MARIADB)).isEqualTo("DELETE FROM track WHERE track_id = ? RETURNING name");
         assertThat(sql(ret, H2)).isEqualTo("SELECT name FROM OLD TABLE (DELETE FROM track WHERE track.track_id = $1)");
         assertThat(sql(delete(TRACK).where(TRACK.trackId.in(1, 2)), PG)).isEqualTo("DELETE FROM track WHERE track.track_id = ANY($1)");
         // a correlated subquery is not a second table

@@ -15,7 +15,8 @@ import java.util.Set;
  * {@code ON DUPLICATE KEY UPDATE} with {@code VALUES(col)}, {@code GROUP BY ... WITH ROLLUP},
  * multi-table UPDATE/DELETE, {@code concat()} for {@code ||}, {@code <=>} for IS [NOT] DISTINCT FROM.
  * String literals escape backslashes unless the server runs with {@code NO_BACKSLASH_ESCAPES}
- * ({@link #withNoBackslashEscapes}).
+ * ({@link #withNoBackslashEscapes}). A single-table SELECT writes its columns without the table
+ * name where that means the same ({@link #withQualifiedColumns}).
  */
 public class MySqlDialect extends AnsiDialect {
     /** MySQL with the default sql_mode (backslash escapes on). */

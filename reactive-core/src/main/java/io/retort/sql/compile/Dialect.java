@@ -120,7 +120,8 @@ public abstract class Dialect {
     }
 
     /**
-     * Whether a SELECT whose only FROM element is one table still qualifies that table's columns
+     * Whether a SELECT whose only FROM element is one table (and a single-table UPDATE or DELETE)
+     * still qualifies that table's columns
      * ({@code SELECT t.a FROM t WHERE t.b = ?}, true, as SQLAlchemy and jOOQ render by default) or
      * writes them bare ({@code SELECT a FROM t WHERE b = ?}, false). Bare names are shorter text
      * for servers that parse every execution's SQL (MySQL and MariaDB over their text protocol);

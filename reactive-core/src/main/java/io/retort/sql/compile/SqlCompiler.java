@@ -78,9 +78,10 @@ public class SqlCompiler implements SqlVisitor {
     private CompiledStatement.Kind kind = CompiledStatement.Kind.TEXT;
     private boolean qualify = true;
     /**
-     * The sole table of the SELECT being rendered when its columns are written without the table
-     * name ({@link Dialect#qualifySingleTableColumns()} false and {@link #bareTableOf} allows
-     * it); null otherwise. Each SELECT sets its own, so a nested SELECT never inherits it.
+     * The sole table of the SELECT, UPDATE or DELETE being rendered when its columns are written
+     * without the table name ({@link Dialect#qualifySingleTableColumns()} false and, for a SELECT,
+     * {@link #bareTableOf} allows it); null otherwise. Each statement sets its own, so a nested
+     * SELECT never inherits it.
      */
     private Table bareTable;
     private int depth;
@@ -1341,9 +1342,13 @@ public class SqlCompiler implements SqlVisitor {
             throw unsupported("multi-table UPDATE");
         }
         enclosingFroms.push(withTarget(u.table(), extra));
+        Table outerBare = bareTable;
+        // A single-table statement's columns can only mean its own table's (see bareTableOf).
+        bareTable = extra.isEmpty() && !dialect.qualifySingleTableColumns() ? u.table() : null;
         try {
             renderUpdate(u, extra);
         } finally {
+            bareTable = outerBare;
             enclosingFroms.pop();
         }
     }
@@ -1387,9 +1392,13 @@ public class SqlCompiler implements SqlVisitor {
             throw unsupported("multi-table DELETE");
         }
         enclosingFroms.push(withTarget(d.table(), extra));
+        Table outerBare = bareTable;
+        // A single-table statement's columns can only mean its own table's (see bareTableOf).
+        bareTable = extra.isEmpty() && !dialect.qualifySingleTableColumns() ? d.table() : null;
         try {
             renderDelete(d, extra);
         } finally {
+            bareTable = outerBare;
             enclosingFroms.pop();
         }
     }
