@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Runs pairs of JMH benchmarks alternately (A, B, A, B, ...), one fork each, so slow drifts of a
 # shared machine (the database server's caches, other load) hit both sides alike; prints every
-# run's score and the median of each side. Usage:
+# run's score and the median of each side. Each fork uses the suites' own settings
+# (BenchmarkSettings: 5 x 10 s warm-up, 5 x 10 s measurement, ~1 min 50 s a fork): shorter
+# warm-ups measured Reactor-based stacks before they settle (~150-250k queries). Usage:
 #   benchmarks/interleave.sh ROUNDS 'Class.methodA$' 'Class.methodB$' [more JMH options]
 set -euo pipefail
 rounds=$1; a=$2; b=$3; shift 3
@@ -9,7 +11,7 @@ jar="$(dirname "$0")/target/benchmarks.jar"
 tmp=$(mktemp -d)
 for i in $(seq 1 "$rounds"); do
   for m in "$a" "$b"; do
-    java -jar "$jar" "$m" -wi 2 -w 8s -i 3 -r 6s -f 1 -rf json -rff "$tmp/r.json" "$@" >/dev/null
+    java -jar "$jar" "$m" -f 1 -rf json -rff "$tmp/r.json" "$@" >/dev/null
     python3 - "$tmp/r.json" "$i" <<'PY'
 import json, sys
 for r in json.load(open(sys.argv[1])):
