@@ -623,8 +623,15 @@ public final class AsyncSession {
                         + " concurrent operations on one session are not permitted (use one session per flow)"));
             }
             // Free the session before the terminal signal reaches the subscriber, so a chained
-            // operation (flush().then(commit())) is not mistaken for a concurrent one.
-            return op.doOnTerminate(() -> busy.set(false)).doOnCancel(() -> {
+            // operation (flush().then(commit())) is not mistaken for a concurrent one. A cancel is
+            // handled in doFinally, which runs after the cancel has reached the statement: the
+            // statement must mark its connection unusable (and ask the server to stop) before the
+            // connection is handed back, or the pool takes it back as healthy and the server's
+            // late cancel hits the next statement run on it (SQLSTATE 57014 in a TCK run).
+            return op.doOnTerminate(() -> busy.set(false)).doFinally(signal -> {
+                if (signal != reactor.core.publisher.SignalType.CANCEL) {
+                    return;
+                }
                 // A statement cancelled mid-stream costs the connection (the engine discards it), and
                 // with it the transaction: the session must be rolled back before further use (F6).
                 Connection c = connection;
