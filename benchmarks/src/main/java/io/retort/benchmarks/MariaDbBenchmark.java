@@ -257,8 +257,10 @@ public class MariaDbBenchmark extends BenchmarkSettings {
     }
 
     /**
-     * Diagnostic: the raw pool and driver sending the SQL text Retort renders (qualified column
-     * names), to split the 16-in-flight gap between the statement's text and Retort's own work.
+     * Diagnostic: the raw pool and driver sending the SQL text Retort renders, to split the
+     * 16-in-flight gap between the statement's text and Retort's own work. (Retort's text was
+     * qualified until the MySQL/MariaDB dialects wrote single-table columns bare; it now equals
+     * {@link #POINT_SQL}, so this pair should match {@link #pointRawPooled16}.)
      */
     @Benchmark
     @OperationsPerInvocation(IN_FLIGHT)

@@ -1341,23 +1341,27 @@ public class SqlCompiler implements SqlVisitor {
         if (!extra.isEmpty() && !dialect.supportsMultiTableUpdate()) {
             throw unsupported("multi-table UPDATE");
         }
-        enclosingFroms.push(withTarget(u.table(), extra));
+        inTargetScope(u.table(), extra, () -> renderUpdate(u, extra));
+    }
+
+    /**
+     * Renders an UPDATE or DELETE with {@code target} and {@code extra} as the FROM elements in
+     * scope; a single-table statement's columns can only mean its own table's, so they may be
+     * bare (see {@link #bareTableOf}).
+     */
+    private void inTargetScope(Table target, List<FromClause> extra, Runnable render) {
+        List<FromClause> scope = new ArrayList<>();
+        scope.add(target);
+        scope.addAll(extra);
+        enclosingFroms.push(scope);
         Table outerBare = bareTable;
-        // A single-table statement's columns can only mean its own table's (see bareTableOf).
-        bareTable = extra.isEmpty() && !dialect.qualifySingleTableColumns() ? u.table() : null;
+        bareTable = extra.isEmpty() && !dialect.qualifySingleTableColumns() ? target : null;
         try {
-            renderUpdate(u, extra);
+            render.run();
         } finally {
             bareTable = outerBare;
             enclosingFroms.pop();
         }
-    }
-
-    private static List<FromClause> withTarget(Table t, List<FromClause> extra) {
-        List<FromClause> l = new ArrayList<>();
-        l.add(t);
-        l.addAll(extra);
-        return l;
     }
 
     /** ANSI/PostgreSQL {@code UPDATE t SET ... FROM others WHERE ... RETURNING ...}. */
@@ -1391,16 +1395,7 @@ public class SqlCompiler implements SqlVisitor {
         if (!extra.isEmpty() && !dialect.supportsMultiTableDelete()) {
             throw unsupported("multi-table DELETE");
         }
-        enclosingFroms.push(withTarget(d.table(), extra));
-        Table outerBare = bareTable;
-        // A single-table statement's columns can only mean its own table's (see bareTableOf).
-        bareTable = extra.isEmpty() && !dialect.qualifySingleTableColumns() ? d.table() : null;
-        try {
-            renderDelete(d, extra);
-        } finally {
-            bareTable = outerBare;
-            enclosingFroms.pop();
-        }
+        inTargetScope(d.table(), extra, () -> renderDelete(d, extra));
     }
 
     /** ANSI/PostgreSQL {@code DELETE FROM t USING others WHERE ... RETURNING ...}. */
