@@ -145,8 +145,7 @@ public final class Connection {
     private Result run(java.util.function.Supplier<StatementCache.Lookup> compile) {
         Flux<Row> rows = Flux.defer(() -> {
             StatementCache.Lookup lookup = compile.get();
-            BoundStatement bound = lookup.bind();
-            return stream(bound, lookup, lookup.compiled().resultColumns());
+            return start(lookup.bind(), lookup, lookup.compiled().resultColumns());
         });
         Mono<Long> count = Mono.defer(() -> {
             StatementCache.Lookup lookup = compile.get();
@@ -156,12 +155,15 @@ public final class Connection {
     }
 
     Flux<Row> stream(BoundStatement bound, StatementCache.Lookup lookup, List<ResultColumn> columns) {
-        return Flux.defer(() -> {
-            io.r2dbc.spi.Statement st = prepare(bound, lookup);
-            RowShape[] shape = new RowShape[1];
-            return tracked(offload(Flux.from(st.execute())).concatMap(r -> r.map((row, meta) -> toRow(row, meta, lookup, columns, shape))),
-                    bound);
-        });
+        return Flux.defer(() -> start(bound, lookup, columns));
+    }
+
+    /** Sends the statement now (called at subscription) and streams its rows. */
+    private Flux<Row> start(BoundStatement bound, StatementCache.Lookup lookup, List<ResultColumn> columns) {
+        io.r2dbc.spi.Statement st = prepare(bound, lookup);
+        RowShape[] shape = new RowShape[1];
+        return tracked(offload(Flux.from(st.execute())).concatMap(r -> r.map((row, meta) -> toRow(row, meta, lookup, columns, shape))),
+                bound);
     }
 
     private Mono<Long> count(BoundStatement bound, StatementCache.Lookup lookup) {
@@ -188,8 +190,8 @@ public final class Connection {
      */
     private <T> Flux<T> tracked(Flux<T> statement, BoundStatement bound) {
         inFlight.incrementAndGet();
-        // Rows the driver prefetched and drops on cancel are handed to this hook (see DriverBuffers).
-        return new TrackedStatement<>(statement.doOnDiscard(Object.class, DriverBuffers::release), this, bound);
+        // Rows the driver prefetched and drops on cancel go to TrackedStatement's discard hook (see DriverBuffers).
+        return new TrackedStatement<>(statement, this, bound);
     }
 
     /** True inside an explicit transaction that no statement has failed yet. */
@@ -642,17 +644,21 @@ public final class Connection {
      * closed and dropped by the pool instead. Idempotent; never fails.
      */
     Mono<Void> release() {
-        return engine.trackRelease(Mono.defer(() -> {
+        return Mono.defer(() -> {
             if (!released.compareAndSet(false, true)) {
                 return Mono.empty();
             }
             Mono<Void> reset = invalidated ? null : resetSession();
             // Nothing to reset is the common case: no clean-up chain (and no timer) at all.
-            Mono<Void> close = Mono.defer(this::closeOrReturn);
-            return (reset == null ? close : quietly(reset).then(close))
-                    // The pool logs and discards a connection whose release fails.
-                    .onErrorResume(e -> Mono.empty());
-        }));
+            // trackRelease ends it quietly if it fails: the pool logs and discards such a connection.
+            Mono<Void> close;
+            try {
+                close = reset == null ? closeOrReturn() : quietly(reset).then(Mono.defer(this::closeOrReturn));
+            } catch (RuntimeException e) {
+                close = Mono.error(e); // a driver whose close() throws: still quiet
+            }
+            return engine.trackRelease(close);
+        });
     }
 
     /**

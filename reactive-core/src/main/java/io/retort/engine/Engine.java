@@ -67,6 +67,8 @@ public final class Engine implements AutoCloseable {
      * Weak keys: an entry disappears with its connection.
      */
     private final Set<io.r2dbc.spi.Connection> unusable = Collections.newSetFromMap(Collections.synchronizedMap(new WeakHashMap<>()));
+    /** Connections marked and not yet released (one the GC dropped from the set keeps it above 0: harmless). */
+    private final AtomicInteger markedUnusable = new AtomicInteger();
 
     private Engine(ConnectionFactory factory, EngineOptions options, String target, CharSequence password) {
         this.options = options;
@@ -87,9 +89,14 @@ public final class Engine implements AutoCloseable {
                     // timeouts (maxSize+2 waits of acquireTimeout each) and failed logins.
                     // acquire() retries only failed validations (pre-ping found a dead connection).
                     .acquireRetry(0)
-                    .preRelease(c -> unusable.remove(c)
-                            ? Mono.error(new IllegalStateException("connection invalidated by Retort; discarded"))
-                            : Mono.empty());
+                    // markedUnusable spares every other release the synchronized set.
+                    .preRelease(c -> {
+                        if (markedUnusable.get() > 0 && unusable.remove(c)) {
+                            markedUnusable.decrementAndGet();
+                            return Mono.error(new IllegalStateException("connection invalidated by Retort; discarded"));
+                        }
+                        return Mono.empty();
+                    });
             if (options.maxLifeTime() != null) {
                 b.maxLifeTime(options.maxLifeTime());
             }
@@ -215,8 +222,9 @@ public final class Engine implements AutoCloseable {
 
     /** Runs {@code work} with a connection, released when the publisher terminates or is cancelled. */
     public <T> Flux<T> connect(Function<Connection, ? extends Publisher<T>> work) {
-        return Flux.usingWhen(acquire(), work, Connection::release, (c, e) -> c.release(), Connection::releaseAfterCancel)
-                .onErrorMap(Connection::unwrapCleanupError);
+        // The release callbacks never fail (see Connection#release), so Reactor never wraps an
+        // error here as a clean-up failure and no error-unwrapping layer is needed.
+        return Flux.usingWhen(acquire(), work, Connection::release, (c, e) -> c.release(), Connection::releaseAfterCancel);
     }
 
     /** Runs {@code work} in a transaction: commit on completion, rollback on error or cancel, release always. */
@@ -244,9 +252,16 @@ public final class Engine implements AutoCloseable {
     Mono<Connection> acquire() {
         Mono<io.r2dbc.spi.Connection> one;
         if (pool != null) {
-            one = PendingTimeout.of(checkout(options.maxPoolSize() + 1), options.acquireTimeout(),
-                    () -> new PoolTimeoutError("No connection to " + target + " became available within "
-                            + options.acquireTimeout() + " (pool size " + options.maxPoolSize() + ")", null));
+            Dialect known = dialect.get();
+            // A connection that failed its pre-ping is replaced, at most maxPoolSize + 1 times.
+            int retries = options.maxPoolSize() + 1;
+            if (known != null) {
+                // The common case, in one operator: checkout, retries, deadline, typed errors, wrapping.
+                return PendingTimeout.of(this::checkout, retries, Engine::isValidationFailure, options.acquireTimeout(),
+                        this::poolTimeout, raw -> new Connection(this, raw, known), this::connectError);
+            }
+            one = PendingTimeout.of(this::checkout, retries, Engine::isValidationFailure, options.acquireTimeout(),
+                    this::poolTimeout, Function.identity(), Function.identity());
         } else {
             // Unpooled: the connect timeout is ours to enforce, and a connection that arrives
             // after it must be closed, not dropped on the floor.
@@ -275,10 +290,14 @@ public final class Engine implements AutoCloseable {
                 });
     }
 
-    /** One pooled checkout; a connection that failed its pre-ping is replaced, at most {@code retries} times. */
-    private Mono<io.r2dbc.spi.Connection> checkout(int retries) {
-        Mono<io.r2dbc.spi.Connection> once = Mono.from(factory.create());
-        return retries == 0 ? once : once.onErrorResume(Engine::isValidationFailure, e -> checkout(retries - 1));
+    /** One pooled checkout (r2dbc-pool validates the connection on the way out). */
+    private Mono<io.r2dbc.spi.Connection> checkout() {
+        return Mono.from(factory.create());
+    }
+
+    private PoolTimeoutError poolTimeout() {
+        return new PoolTimeoutError("No connection to " + target + " became available within "
+                + options.acquireTimeout() + " (pool size " + options.maxPoolSize() + ")", null);
     }
 
     /**
@@ -372,8 +391,8 @@ public final class Engine implements AutoCloseable {
 
     /** Marks a checked-out physical connection for destruction when it is released (see {@link #unusable}). */
     void markUnusable(io.r2dbc.spi.Connection physical) {
-        if (pool != null) {
-            unusable.add(physical);
+        if (pool != null && unusable.add(physical)) {
+            markedUnusable.incrementAndGet();
         }
     }
 
@@ -441,12 +460,13 @@ public final class Engine implements AutoCloseable {
     /** How long {@link #dispose} lets releases under way finish before it closes the pool anyway. */
     static final Duration RELEASE_WAIT = Duration.ofSeconds(5);
 
-    /** Counts {@code release} as under way from subscription to termination (see {@link #dispose}). */
+    /**
+     * {@code release} counted as under way from subscription to its end (see {@link #dispose}),
+     * and never failing: an error is logged at debug and ends it quietly (the pool has already
+     * logged and discarded a connection whose return failed).
+     */
     Mono<Void> trackRelease(Mono<Void> release) {
-        return Mono.defer(() -> {
-            releasing.incrementAndGet();
-            return release.doFinally(signal -> releasing.decrementAndGet());
-        });
+        return new QuietRelease(release, releasing);
     }
 
     /** Closes the pool and its connections, waiting at most the connect timeout plus 10 s. */

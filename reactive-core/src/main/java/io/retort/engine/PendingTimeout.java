@@ -10,6 +10,8 @@ import reactor.util.context.Context;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
@@ -19,6 +21,11 @@ import java.util.function.Supplier;
  * {@code maxAcquireTime} works that way, which is why the engine does not use it). Here no timer
  * is armed when the value arrives during subscription, and otherwise the deadline goes to the
  * coarse {@link DeadlineTimer}.
+ *
+ * <p>It also does, in the same single layer, what a checkout needs around the pool's publisher
+ * and would otherwise take three operators for, each a subscriber every checkout allocates and
+ * every signal passes through: a bounded retry of errors that {@code retryIf} accepts (a failed
+ * pre-ping), the typing of other errors, and the wrapping of the value.
  *
  * <p>The source must release a value it produces after being cancelled (r2dbc-pool does: its
  * cancel returns the checked-out connection, including one racing towards the subscriber), so
@@ -31,11 +38,25 @@ final class PendingTimeout {
     private PendingTimeout() {
     }
 
+    /** {@code source} with a deadline for its value; signals otherwise pass through unchanged. */
     static <T> Mono<T> of(Mono<T> source, Duration timeout, Supplier<? extends Throwable> onTimeout) {
+        return of(() -> source, 0, e -> false, timeout, onTimeout, Function.identity(), Function.identity());
+    }
+
+    /**
+     * Subscribes {@code source.get()} and waits at most {@code timeout} for its value.
+     *
+     * @param retries  how many times an error that {@code retryIf} accepts resubscribes a fresh source
+     * @param onValue  maps the value; if it throws, it must have released the value itself
+     * @param onError  maps a source error that is not retried (not the timeout's own error)
+     */
+    static <T, R> Mono<R> of(Supplier<? extends Mono<T>> source, int retries, Predicate<Throwable> retryIf,
+                             Duration timeout, Supplier<? extends Throwable> onTimeout,
+                             Function<? super T, ? extends R> onValue, Function<Throwable, ? extends Throwable> onError) {
         long nanos = timeout.toNanos();
         return Mono.create(sink -> {
-            Waiter<T> waiter = new Waiter<>(sink);
-            source.subscribe(waiter);
+            Waiter<T, R> waiter = new Waiter<>(sink, source, retries, retryIf, onValue, onError);
+            source.get().subscribe(waiter);
             if (waiter.state.get() != WAITING) {
                 return; // served during subscription: no timer, no cancel hook needed
             }
@@ -55,15 +76,26 @@ final class PendingTimeout {
     }
 
     /** Subscribes the source with the caller's context and forwards its first signal, once. */
-    private static final class Waiter<T> implements CoreSubscriber<T> {
+    private static final class Waiter<T, R> implements CoreSubscriber<T> {
         final AtomicInteger state = new AtomicInteger(WAITING);
-        private final MonoSink<T> sink;
+        private final MonoSink<R> sink;
+        private final Supplier<? extends Mono<T>> source;
+        private final Predicate<Throwable> retryIf;
+        private final Function<? super T, ? extends R> onValue;
+        private final Function<Throwable, ? extends Throwable> onError;
+        private int retriesLeft;
         private final AtomicReference<Subscription> upstream = new AtomicReference<>();
         /** The caller's context, built once: operators upstream ask for it on every signal. */
         private final Context context;
 
-        Waiter(MonoSink<T> sink) {
+        Waiter(MonoSink<R> sink, Supplier<? extends Mono<T>> source, int retries, Predicate<Throwable> retryIf,
+               Function<? super T, ? extends R> onValue, Function<Throwable, ? extends Throwable> onError) {
             this.sink = sink;
+            this.source = source;
+            this.retriesLeft = retries;
+            this.retryIf = retryIf;
+            this.onValue = onValue;
+            this.onError = onError;
             this.context = Context.of(sink.contextView());
         }
 
@@ -84,14 +116,37 @@ final class PendingTimeout {
         @Override
         public void onNext(T value) {
             if (state.compareAndSet(WAITING, DONE)) {
-                sink.success(value);
+                R mapped;
+                try {
+                    mapped = onValue.apply(value);
+                } catch (RuntimeException e) {
+                    sink.error(e);
+                    return;
+                }
+                sink.success(mapped);
             }
         }
 
         @Override
         public void onError(Throwable error) {
+            if (state.get() == WAITING && retriesLeft > 0 && retryIf.test(error)) {
+                retriesLeft--;
+                Subscription done = upstream.get();
+                // A cancel (or the timer) won the race: the CANCELLED marker stays, nothing is resubscribed.
+                if (done != CANCELLED && upstream.compareAndSet(done, null)) {
+                    source.get().subscribe(this);
+                    return;
+                }
+            }
             if (state.compareAndSet(WAITING, DONE)) {
-                sink.error(error);
+                Throwable mapped;
+                try {
+                    mapped = onError.apply(error);
+                } catch (RuntimeException e) {
+                    e.addSuppressed(error);
+                    mapped = e;
+                }
+                sink.error(mapped);
             }
         }
 

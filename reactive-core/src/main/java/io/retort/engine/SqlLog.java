@@ -28,7 +28,8 @@ final class SqlLog {
     }
 
     private final java.util.List<java.util.function.Consumer<String>> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
-    private final java.util.concurrent.atomic.AtomicLong count = new java.util.concurrent.atomic.AtomicLong();
+    /** Statements sent; a LongAdder because every event-loop thread bumps it. */
+    private final java.util.concurrent.atomic.LongAdder count = new java.util.concurrent.atomic.LongAdder();
 
     void addListener(java.util.function.Consumer<String> listener) {
         listeners.add(listener);
@@ -39,11 +40,11 @@ final class SqlLog {
     }
 
     long count() {
-        return count.get();
+        return count.sum();
     }
 
     void statement(BoundStatement bound, StatementCache.Lookup lookup) {
-        count.incrementAndGet();
+        count.increment();
         for (java.util.function.Consumer<String> l : listeners) {
             l.accept(bound.sql());
         }

@@ -9,6 +9,7 @@ import reactor.core.publisher.Operators;
 import reactor.util.context.Context;
 
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
+import java.util.function.Consumer;
 
 /**
  * A running statement's publisher with the connection's bookkeeping, in one operator: errors
@@ -17,7 +18,9 @@ import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
  * it ends, however it ends. Composing {@code onErrorMap}, {@code doOnCancel} and
  * {@code doFinally} did the same in three layers that every row passed through, one of them
  * ({@code onErrorMap}'s resumable subscriber) counting each row: a measurable share of streaming
- * a large result.
+ * a large result. It also installs, in the context it shows upstream, the hook that releases
+ * the driver buffers a cancel discards ({@link DriverBuffers}), which {@code doOnDiscard} did in
+ * a layer of its own.
  */
 final class TrackedStatement<T> extends FluxOperator<T, T> {
     private final Connection connection;
@@ -34,12 +37,29 @@ final class TrackedStatement<T> extends FluxOperator<T, T> {
         source.subscribe(new TrackingSubscriber<>(actual, connection, bound));
     }
 
+    /** Reactor's context key for the local discard hook ({@code Hooks.KEY_ON_DISCARD}, not public). */
+    private static final String KEY_ON_DISCARD = "reactor.onDiscard.local";
+
+    private static final Consumer<Object> RELEASE_DRIVER_BUFFERS = DriverBuffers::release;
+
+    /**
+     * {@code downstream} with the driver-buffer hook added after any discard hook already there
+     * (as {@code doOnDiscard} composes), so a caller's own hook still sees what it saw before.
+     */
+    @SuppressWarnings("unchecked")
+    static Context withDiscardHook(Context downstream) {
+        Consumer<Object> existing = downstream.getOrDefault(KEY_ON_DISCARD, null);
+        return Operators.enableOnDiscard(downstream,
+                existing == null ? RELEASE_DRIVER_BUFFERS : existing.andThen(RELEASE_DRIVER_BUFFERS));
+    }
+
     private static final class TrackingSubscriber<T> implements CoreSubscriber<T>, Subscription {
         @SuppressWarnings("rawtypes")
         private static final AtomicIntegerFieldUpdater<TrackingSubscriber> ENDED =
                 AtomicIntegerFieldUpdater.newUpdater(TrackingSubscriber.class, "ended");
 
         private final CoreSubscriber<? super T> actual;
+        private final Context context;
         private final Connection connection;
         private final BoundStatement bound;
         private Subscription upstream;
@@ -49,13 +69,14 @@ final class TrackedStatement<T> extends FluxOperator<T, T> {
 
         TrackingSubscriber(CoreSubscriber<? super T> actual, Connection connection, BoundStatement bound) {
             this.actual = actual;
+            this.context = withDiscardHook(actual.currentContext());
             this.connection = connection;
             this.bound = bound;
         }
 
         @Override
         public Context currentContext() {
-            return actual.currentContext();
+            return context;
         }
 
         @Override

@@ -7,10 +7,16 @@ import reactor.test.StepVerifier;
 import java.time.Duration;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The engine's checkout timeout: signals pass through, a missing value times out, cancel reaches the source. */
+/**
+ * The engine's checkout: signals pass through, a missing value times out, cancel reaches the
+ * source, accepted errors resubscribe a fresh source a bounded number of times, and the value
+ * and the other errors are mapped.
+ */
 class PendingTimeoutTest {
     private static final Duration SHORT = Duration.ofMillis(100);
 
@@ -43,5 +49,67 @@ class PendingTimeoutTest {
         StepVerifier.create(guarded(Mono.never().doOnCancel(() -> cancelled.set(true))))
                 .thenCancel().verify(Duration.ofSeconds(5));
         assertThat(cancelled).isTrue();
+    }
+
+    /** Fails with "stale" until the {@code succeedOn}th subscription, which emits "conn". */
+    private static Supplier<Mono<String>> failingUntil(int succeedOn, AtomicInteger attempts) {
+        return () -> Mono.defer(() -> attempts.incrementAndGet() < succeedOn
+                ? Mono.error(new IllegalStateException("stale"))
+                : Mono.just("conn"));
+    }
+
+    private static Mono<String> checkout(Supplier<Mono<String>> source, int retries) {
+        return PendingTimeout.of(source, retries, e -> "stale".equals(e.getMessage()), SHORT,
+                () -> new TimeoutException("no value within " + SHORT),
+                v -> v.toUpperCase(java.util.Locale.ROOT), e -> new IllegalArgumentException("typed: " + e.getMessage(), e));
+    }
+
+    @Test
+    void acceptedErrorsResubscribeAFreshSourceAndTheValueIsMapped() {
+        AtomicInteger attempts = new AtomicInteger();
+        StepVerifier.create(checkout(failingUntil(3, attempts), 5)).expectNext("CONN").verifyComplete();
+        assertThat(attempts).hasValue(3);
+    }
+
+    @Test
+    void retriesAreBoundedAndTheLastErrorIsMapped() {
+        AtomicInteger attempts = new AtomicInteger();
+        StepVerifier.create(checkout(failingUntil(10, attempts), 2))
+                .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(IllegalArgumentException.class)
+                        .hasMessage("typed: stale"))
+                .verify(Duration.ofSeconds(5));
+        assertThat(attempts).hasValue(3); // the first try and two retries
+    }
+
+    @Test
+    void otherErrorsAreMappedWithoutRetry() {
+        AtomicInteger attempts = new AtomicInteger();
+        Supplier<Mono<String>> refused = () -> Mono.defer(() -> {
+            attempts.incrementAndGet();
+            return Mono.error(new IllegalStateException("refused"));
+        });
+        StepVerifier.create(checkout(refused, 5))
+                .expectErrorSatisfies(e -> assertThat(e).hasMessage("typed: refused").hasCauseInstanceOf(IllegalStateException.class))
+                .verify(Duration.ofSeconds(5));
+        assertThat(attempts).hasValue(1);
+    }
+
+    @Test
+    void aRetryAfterALateValueWaitsForTheFreshSource() {
+        AtomicInteger attempts = new AtomicInteger();
+        Supplier<Mono<String>> slowThenStale = () -> Mono.defer(() -> attempts.incrementAndGet() == 1
+                ? Mono.<String>error(new IllegalStateException("stale")).delaySubscription(Duration.ofMillis(10))
+                : Mono.just("conn").delayElement(Duration.ofMillis(10)));
+        StepVerifier.create(checkout(slowThenStale, 1)).expectNext("CONN").verifyComplete();
+        assertThat(attempts).hasValue(2);
+    }
+
+    @Test
+    void aValueMapperThatThrowsFailsTheCheckoutWithItsError() {
+        Mono<String> m = PendingTimeout.of(() -> Mono.just("conn"), 0, e -> false, SHORT,
+                () -> new TimeoutException("late"), v -> {
+                    throw new IllegalStateException("cannot wrap " + v);
+                }, e -> e);
+        StepVerifier.create(m).expectErrorMessage("cannot wrap conn").verify(Duration.ofSeconds(5));
     }
 }
