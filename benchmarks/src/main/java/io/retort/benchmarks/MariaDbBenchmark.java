@@ -250,10 +250,35 @@ public class MariaDbBenchmark extends BenchmarkSettings {
     @Benchmark
     @OperationsPerInvocation(IN_FLIGHT)
     public void pointRetortPooled16(RetortPooled db, Blackhole bh) {
-        bh.consume(checkBatch(Flux.range(0, IN_FLIGHT)
+        bh.consume(retortBatch(db));
+    }
+
+    static List<Point> retortBatch(RetortPooled db) {
+        return checkBatch(Flux.range(0, IN_FLIGHT)
                 .flatMap(i -> db.engine.connect(c -> retortPoint(c, PointSelectBenchmark.randomId())), IN_FLIGHT)
                 .collectList()
-                .block(BenchDatabase.TIMEOUT)));
+                .block(BenchDatabase.TIMEOUT));
+    }
+
+    /** The raw side of a turn-taking pair with {@link #pointRetortPooled16Turns} in another JVM (see {@link TurnTimer}). */
+    @Benchmark
+    @OperationsPerInvocation(IN_FLIGHT)
+    public void pointRawPooled16Turns(RawPooled db, TurnTimer turns, Blackhole bh) {
+        turns.run(() -> rawBatch(db, POINT_SQL), IN_FLIGHT, bh);
+    }
+
+    /** Retort's side of a turn-taking pair with {@link #pointRawPooled16Turns} in another JVM (see {@link TurnTimer}). */
+    @Benchmark
+    @OperationsPerInvocation(IN_FLIGHT)
+    public void pointRetortPooled16Turns(RetortPooled db, TurnTimer turns, Blackhole bh) {
+        turns.run(() -> retortBatch(db), IN_FLIGHT, bh);
+    }
+
+    /** Both sides alternately in one fork, timed batch by batch (see {@link PairTimer}). */
+    @Benchmark
+    @OperationsPerInvocation(2 * IN_FLIGHT)
+    public void pointPairedPooled16(RawPooled raw, RetortPooled retort, PairTimer pair, Blackhole bh) {
+        pair.run(() -> rawBatch(raw, POINT_SQL), () -> retortBatch(retort), IN_FLIGHT, bh);
     }
 
     /**

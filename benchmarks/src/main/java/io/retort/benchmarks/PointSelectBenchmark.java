@@ -14,7 +14,6 @@ import io.retort.engine.Engine;
 import io.retort.engine.EngineOptions;
 import io.retort.engine.Row;
 import io.r2dbc.spi.RowMetadata;
-import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
@@ -234,57 +233,25 @@ public class PointSelectBenchmark extends BenchmarkSettings {
         bh.consume(rows);
     }
 
-    /**
-     * Both sides, alternating batch by batch in one fork: per-side throughput (queries over the
-     * nanoseconds spent in that side's batches) and their ratio, per iteration. This machine's
-     * speed drifts by ±30 % between forks and over minutes (the hypervisor, and PostgreSQL on the
-     * same two cores), which fork-by-fork pairs can only average away over many rounds; batches
-     * a millisecond apart see the same machine. Each side keeps its own pool of
-     * {@value #POOL_SIZE}; which side goes first alternates. Both share one JIT, so driver code
-     * both call is compiled for both callers: a bias, if any, against the raw side's inlining.
-     */
-    @State(Scope.Thread)
-    @AuxCounters(AuxCounters.Type.EVENTS)
-    public static class Paired {
-        long rawNanos;
-        long retortNanos;
-        long batches;
-
-        @Setup(Level.Iteration)
-        public void reset() {
-            rawNanos = 0;
-            retortNanos = 0;
-            batches = 0;
-        }
-
-        /** Raw r2dbc-postgresql queries per second of its own batches, this iteration. */
-        public double rawQps() {
-            return rawNanos == 0 ? 0 : batches * IN_FLIGHT * 1e9 / rawNanos;
-        }
-
-        /** Retort queries per second of its own batches, this iteration. */
-        public double retortQps() {
-            return retortNanos == 0 ? 0 : batches * IN_FLIGHT * 1e9 / retortNanos;
-        }
-
-        /** Retort's throughput over the raw driver's, this iteration. */
-        public double ratio() {
-            return retortNanos == 0 ? 0 : (double) rawNanos / retortNanos;
-        }
-    }
-
+    /** Both sides alternately in one fork, timed batch by batch (see {@link PairTimer}). */
     @Benchmark
     @OperationsPerInvocation(2 * IN_FLIGHT)
-    public void pairedPooled16(Pooled raw, RetortPooled retort, Paired pair, Blackhole bh) {
-        boolean rawFirst = (pair.batches & 1) == 0;
-        long t0 = System.nanoTime();
-        bh.consume(rawFirst ? rawBatch(raw) : retortBatch(retort.engine));
-        long t1 = System.nanoTime();
-        bh.consume(rawFirst ? retortBatch(retort.engine) : rawBatch(raw));
-        long t2 = System.nanoTime();
-        pair.rawNanos += rawFirst ? t1 - t0 : t2 - t1;
-        pair.retortNanos += rawFirst ? t2 - t1 : t1 - t0;
-        pair.batches++;
+    public void pairedPooled16(Pooled raw, RetortPooled retort, PairTimer pair, Blackhole bh) {
+        pair.run(() -> rawBatch(raw), () -> retortBatch(retort.engine), IN_FLIGHT, bh);
+    }
+
+    /** The raw side of a turn-taking pair with {@link #retortPooled16Turns} in another JVM (see {@link TurnTimer}). */
+    @Benchmark
+    @OperationsPerInvocation(IN_FLIGHT)
+    public void rawPooled16Turns(Pooled db, TurnTimer turns, Blackhole bh) {
+        turns.run(() -> rawBatch(db), IN_FLIGHT, bh);
+    }
+
+    /** Retort's side of a turn-taking pair with {@link #rawPooled16Turns} in another JVM (see {@link TurnTimer}). */
+    @Benchmark
+    @OperationsPerInvocation(IN_FLIGHT)
+    public void retortPooled16Turns(RetortPooled db, TurnTimer turns, Blackhole bh) {
+        turns.run(() -> retortBatch(db.engine), IN_FLIGHT, bh);
     }
 
     static List<Point> rawBatch(Pooled db) {

@@ -71,6 +71,21 @@ class BenchmarkRegistrationTest {
     }
 
     @Test
+    void sameMachinePairsCountEveryQuery() throws IOException {
+        // One invocation of a paired method runs a batch of each side; a turn-taking method runs one of its own.
+        Map<String, BenchmarkListEntry> pg = shared(PointSelectBenchmark.class,
+                List.of("pairedPooled16", "rawPooled16Turns", "retortPooled16Turns"));
+        assertEquals(2 * PointSelectBenchmark.IN_FLIGHT, ops(pg.get("pairedPooled16")));
+        assertEquals(PointSelectBenchmark.IN_FLIGHT, ops(pg.get("rawPooled16Turns")));
+        assertEquals(PointSelectBenchmark.IN_FLIGHT, ops(pg.get("retortPooled16Turns")));
+        Map<String, BenchmarkListEntry> maria = shared(MariaDbBenchmark.class,
+                List.of("pointPairedPooled16", "pointRawPooled16Turns", "pointRetortPooled16Turns"));
+        assertEquals(2 * PointSelectBenchmark.IN_FLIGHT, ops(maria.get("pointPairedPooled16")));
+        assertEquals(PointSelectBenchmark.IN_FLIGHT, ops(maria.get("pointRawPooled16Turns")));
+        assertEquals(PointSelectBenchmark.IN_FLIGHT, ops(maria.get("pointRetortPooled16Turns")));
+    }
+
+    @Test
     void compilerSuitePairsRetortWithJooq() throws IOException {
         Map<String, BenchmarkListEntry> m = shared(CompilerBenchmark.class,
                 List.of("compileFull", "cacheHit", "template", "jooq", "buildOnly", "buildAndKey"));
