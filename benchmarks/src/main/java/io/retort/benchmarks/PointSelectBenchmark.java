@@ -240,6 +240,18 @@ public class PointSelectBenchmark extends BenchmarkSettings {
         pair.run(() -> rawBatch(raw), () -> retortBatch(retort.engine), IN_FLIGHT, bh);
     }
 
+    /** The raw side of a turn-taking pair with {@link #retortSequentialTurns} in another JVM (see {@link TurnTimer}). */
+    @Benchmark
+    public void rawSequentialTurns(SingleConnection db, TurnTimer turns, Blackhole bh) {
+        turns.run(() -> rawSelect(db.connection, randomId()).block(BenchDatabase.TIMEOUT), 1, bh);
+    }
+
+    /** Retort's side of a turn-taking pair with {@link #rawSequentialTurns} in another JVM (see {@link TurnTimer}). */
+    @Benchmark
+    public void retortSequentialTurns(RetortSingle db, TurnTimer turns, Blackhole bh) {
+        turns.run(() -> retortSelect(db.held.connection(), randomId()).block(BenchDatabase.TIMEOUT), 1, bh);
+    }
+
     /** The raw side of a turn-taking pair with {@link #retortPooled16Turns} in another JVM (see {@link TurnTimer}). */
     @Benchmark
     @OperationsPerInvocation(IN_FLIGHT)

@@ -74,7 +74,10 @@ class BenchmarkRegistrationTest {
     void sameMachinePairsCountEveryQuery() throws IOException {
         // One invocation of a paired method runs a batch of each side; a turn-taking method runs one of its own.
         Map<String, BenchmarkListEntry> pg = shared(PointSelectBenchmark.class,
-                List.of("pairedPooled16", "rawPooled16Turns", "retortPooled16Turns"));
+                List.of("pairedPooled16", "rawPooled16Turns", "retortPooled16Turns", "rawSequentialTurns",
+                        "retortSequentialTurns"));
+        assertEquals(1, ops(pg.get("rawSequentialTurns")));
+        assertEquals(1, ops(pg.get("retortSequentialTurns")));
         assertEquals(2 * PointSelectBenchmark.IN_FLIGHT, ops(pg.get("pairedPooled16")));
         assertEquals(PointSelectBenchmark.IN_FLIGHT, ops(pg.get("rawPooled16Turns")));
         assertEquals(PointSelectBenchmark.IN_FLIGHT, ops(pg.get("retortPooled16Turns")));

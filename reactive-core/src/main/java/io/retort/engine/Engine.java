@@ -391,8 +391,12 @@ public final class Engine implements AutoCloseable {
 
     /** Marks a checked-out physical connection for destruction when it is released (see {@link #unusable}). */
     void markUnusable(io.r2dbc.spi.Connection physical) {
-        if (pool != null && unusable.add(physical)) {
+        if (pool != null) {
+            // Counted before it is added: a release that sees the entry always sees the count.
             markedUnusable.incrementAndGet();
+            if (!unusable.add(physical)) {
+                markedUnusable.decrementAndGet();
+            }
         }
     }
 
