@@ -240,7 +240,7 @@ public class MariaDbBenchmark extends BenchmarkSettings {
 
     /** {@value #IN_FLIGHT} point selects of {@code sql} at once through the raw pool. */
     static List<Point> rawBatch(RawPooled db, String sql) {
-        return checkBatch(Flux.range(0, IN_FLIGHT)
+        return PointSelectBenchmark.checkBatch(Flux.range(0, IN_FLIGHT)
                 .flatMap(i -> Mono.usingWhen(db.pool.create(), c -> rawPoint(c, sql, PointSelectBenchmark.randomId()),
                         Connection::close), IN_FLIGHT)
                 .collectList()
@@ -254,7 +254,7 @@ public class MariaDbBenchmark extends BenchmarkSettings {
     }
 
     static List<Point> retortBatch(RetortPooled db) {
-        return checkBatch(Flux.range(0, IN_FLIGHT)
+        return PointSelectBenchmark.checkBatch(Flux.range(0, IN_FLIGHT)
                 .flatMap(i -> db.engine.connect(c -> retortPoint(c, PointSelectBenchmark.randomId())), IN_FLIGHT)
                 .collectList()
                 .block(BenchDatabase.TIMEOUT));
@@ -310,7 +310,7 @@ public class MariaDbBenchmark extends BenchmarkSettings {
     @Benchmark
     @OperationsPerInvocation(IN_FLIGHT)
     public void pointEngineRawStatementPooled16(RetortPooled db, Blackhole bh) {
-        bh.consume(checkBatch(Flux.range(0, IN_FLIGHT)
+        bh.consume(PointSelectBenchmark.checkBatch(Flux.range(0, IN_FLIGHT)
                 .flatMap(i -> db.engine.connect(c -> rawPoint(c.unwrap(), PointSelectBenchmark.randomId())), IN_FLIGHT)
                 .collectList()
                 .block(BenchDatabase.TIMEOUT)));
@@ -325,13 +325,6 @@ public class MariaDbBenchmark extends BenchmarkSettings {
                 .rows()
                 .map(PointSelectBenchmark::toPoint)
                 .single();
-    }
-
-    static List<Point> checkBatch(List<Point> rows) {
-        if (rows == null || rows.size() != IN_FLIGHT) {
-            throw new IllegalStateException("expected " + IN_FLIGHT + " rows, got " + rows);
-        }
-        return rows;
     }
 
     // ------------------------------------------------------------------ streaming

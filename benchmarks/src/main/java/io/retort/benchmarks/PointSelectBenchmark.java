@@ -223,14 +223,10 @@ public class PointSelectBenchmark extends BenchmarkSettings {
     @Benchmark
     @OperationsPerInvocation(IN_FLIGHT)
     public void engineRawStatementPooled16(RetortPooled db, Blackhole bh) {
-        List<Point> rows = Flux.range(0, IN_FLIGHT)
+        bh.consume(checkBatch(Flux.range(0, IN_FLIGHT)
                 .flatMap(i -> db.engine.connect(c -> rawSelect(c.unwrap(), randomId())), IN_FLIGHT)
                 .collectList()
-                .block(BenchDatabase.TIMEOUT);
-        if (rows == null || rows.size() != IN_FLIGHT) {
-            throw new IllegalStateException("expected " + IN_FLIGHT + " rows, got " + rows);
-        }
-        bh.consume(rows);
+                .block(BenchDatabase.TIMEOUT)));
     }
 
     /** Both sides alternately in one fork, timed batch by batch (see {@link PairTimer}). */
@@ -267,21 +263,21 @@ public class PointSelectBenchmark extends BenchmarkSettings {
     }
 
     static List<Point> rawBatch(Pooled db) {
-        List<Point> rows = Flux.range(0, IN_FLIGHT)
+        return checkBatch(Flux.range(0, IN_FLIGHT)
                 .flatMap(i -> db.select(randomId()), IN_FLIGHT)
                 .collectList()
-                .block(BenchDatabase.TIMEOUT);
-        if (rows == null || rows.size() != IN_FLIGHT) {
-            throw new IllegalStateException("expected " + IN_FLIGHT + " rows, got " + rows);
-        }
-        return rows;
+                .block(BenchDatabase.TIMEOUT));
     }
 
     static List<Point> retortBatch(Engine engine) {
-        List<Point> rows = Flux.range(0, IN_FLIGHT)
+        return checkBatch(Flux.range(0, IN_FLIGHT)
                 .flatMap(i -> engine.connect(c -> retortSelect(c, randomId())), IN_FLIGHT)
                 .collectList()
-                .block(BenchDatabase.TIMEOUT);
+                .block(BenchDatabase.TIMEOUT));
+    }
+
+    /** {@code rows}, after checking that a batch returned one row per query. */
+    static List<Point> checkBatch(List<Point> rows) {
         if (rows == null || rows.size() != IN_FLIGHT) {
             throw new IllegalStateException("expected " + IN_FLIGHT + " rows, got " + rows);
         }

@@ -253,15 +253,11 @@ public final class Engine implements AutoCloseable {
         Mono<io.r2dbc.spi.Connection> one;
         if (pool != null) {
             Dialect known = dialect.get();
-            // A connection that failed its pre-ping is replaced, at most maxPoolSize + 1 times.
-            int retries = options.maxPoolSize() + 1;
             if (known != null) {
                 // The common case, in one operator: checkout, retries, deadline, typed errors, wrapping.
-                return PendingTimeout.of(this::checkout, retries, Engine::isValidationFailure, options.acquireTimeout(),
-                        this::poolTimeout, raw -> new Connection(this, raw, known), this::connectError);
+                return checkout(raw -> new Connection(this, raw, known), this::connectError);
             }
-            one = PendingTimeout.of(this::checkout, retries, Engine::isValidationFailure, options.acquireTimeout(),
-                    this::poolTimeout, Function.identity(), Function.identity());
+            one = checkout(Function.identity(), Function.identity());
         } else {
             // Unpooled: the connect timeout is ours to enforce, and a connection that arrives
             // after it must be closed, not dropped on the floor.
@@ -290,9 +286,13 @@ public final class Engine implements AutoCloseable {
                 });
     }
 
-    /** One pooled checkout (r2dbc-pool validates the connection on the way out). */
-    private Mono<io.r2dbc.spi.Connection> checkout() {
-        return Mono.from(factory.create());
+    /**
+     * A pooled checkout (r2dbc-pool validates the connection on the way out) within the acquire
+     * timeout; a connection that failed its pre-ping is replaced, at most maxPoolSize + 1 times.
+     */
+    private <R> Mono<R> checkout(Function<io.r2dbc.spi.Connection, R> wrap, Function<Throwable, ? extends Throwable> onError) {
+        return PendingTimeout.of(() -> Mono.from(factory.create()), options.maxPoolSize() + 1, Engine::isValidationFailure,
+                options.acquireTimeout(), this::poolTimeout, wrap, onError);
     }
 
     private PoolTimeoutError poolTimeout() {

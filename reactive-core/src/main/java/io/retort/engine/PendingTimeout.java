@@ -38,11 +38,6 @@ final class PendingTimeout {
     private PendingTimeout() {
     }
 
-    /** {@code source} with a deadline for its value; signals otherwise pass through unchanged. */
-    static <T> Mono<T> of(Mono<T> source, Duration timeout, Supplier<? extends Throwable> onTimeout) {
-        return of(() -> source, 0, e -> false, timeout, onTimeout, Function.identity(), Function.identity());
-    }
-
     /**
      * Subscribes {@code source.get()} and waits at most {@code timeout} for its value.
      *

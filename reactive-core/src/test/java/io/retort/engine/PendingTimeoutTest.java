@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -21,7 +22,8 @@ class PendingTimeoutTest {
     private static final Duration SHORT = Duration.ofMillis(100);
 
     private static <T> Mono<T> guarded(Mono<T> source) {
-        return PendingTimeout.of(source, SHORT, () -> new TimeoutException("no value within " + SHORT));
+        return PendingTimeout.of(() -> source, 0, e -> false, SHORT, () -> new TimeoutException("no value within " + SHORT),
+                Function.identity(), Function.identity());
     }
 
     @Test
