@@ -20,6 +20,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
 
 import java.util.ArrayList;
 import java.util.Collection;
@@ -66,13 +67,15 @@ public final class AsyncSession {
     private final AtomicBoolean busy = new AtomicBoolean();
     private final Loading loading = new Loading(this);
     private final UnitOfWork unitOfWork = new UnitOfWork(this);
+    private final FetchBatcher fetches;
     private Connection connection;
     private RetortException failure;
     private boolean closed;
 
-    AsyncSession(Engine engine, OrmRegistry registry) {
+    AsyncSession(Engine engine, OrmRegistry registry, Scheduler fetchScheduler) {
         this.engine = engine;
         this.registry = registry;
+        this.fetches = new FetchBatcher(this, fetchScheduler);
     }
 
     public OrmRegistry registry() {
@@ -190,9 +193,72 @@ public final class AsyncSession {
                 .flatMapMany(c -> c.execute(statement).rows()))));
     }
 
-    /** Loads {@code relationship} of {@code entity} now, explicitly (O6); emits the loaded targets. */
+    /**
+     * Loads {@code relationship} of {@code entity} explicitly (O6) and emits its targets (the
+     * collection's members, or the many-to-one target as a one-element list). Fetches subscribed
+     * together are coalesced (O18): {@code Flux.fromIterable(artists).flatMap(a -> session.fetch(a,
+     * Artist_.albums))} sends one IN query for all the artists, not one per artist; see
+     * {@link FetchBatcher} for when a fetch joins a batch.
+     */
+    @SuppressWarnings("unchecked")
     public <S, T> Mono<List<T>> fetch(S entity, Relationship<S, T> relationship) {
-        return fetchAll(List.of(entity), relationship);
+        java.util.Objects.requireNonNull(entity, "entity");
+        java.util.Objects.requireNonNull(relationship, "relationship");
+        return fetches.fetch(entity, relationship).map(l -> (List<T>) (List<?>) l);
+    }
+
+    /**
+     * Runs one coalesced batch of fetches (see {@link FetchBatcher}) as one session operation: per
+     * relationship, one selectin load for the distinct persistent entities asked for. Each fetch's
+     * outcome is recorded on it (a fetch for an object this session does not hold fails alone);
+     * the batcher delivers them once the session is free. Fails as a whole only when the session
+     * is busy with another operation.
+     */
+    Mono<Void> loadBatch(Map<Relationship<?, ?>, List<FetchBatcher.Pending>> batch) {
+        return guarded(Mono.defer(() -> {
+            Mono<Void> chain = Mono.empty();
+            for (Map.Entry<Relationship<?, ?>, List<FetchBatcher.Pending>> g : batch.entrySet()) {
+                Relationship<?, ?> r = g.getKey();
+                List<FetchBatcher.Pending> live = new ArrayList<>();
+                java.util.Set<Object> parents = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+                for (FetchBatcher.Pending p : g.getValue()) {
+                    if (p.cancelled) {
+                        continue;
+                    }
+                    InstanceState st = states.get(p.entity);
+                    if (st == null || st.status != InstanceState.Status.PERSISTENT) {
+                        p.fail(new InvalidRequestError("Instance " + describe(p.entity)
+                                + " is not persistent in this session; fetch needs a loaded object"));
+                    } else if (!r.source().isInstance(p.entity)) {
+                        p.fail(new ArgumentError(r + " is not a relationship of " + p.entity.getClass().getSimpleName()));
+                    } else {
+                        live.add(p);
+                        parents.add(p.entity);
+                    }
+                }
+                if (live.isEmpty()) {
+                    continue;
+                }
+                chain = chain.then(connection(false)
+                        .flatMap(c -> loading.selectin(r, new ArrayList<>(parents), c))
+                        .doOnSuccess(loaded -> live.forEach(p -> p.succeed(targetsOf(p.entity, r))))
+                        .onErrorResume(e -> {
+                            live.forEach(p -> p.fail(e));
+                            return Mono.empty();
+                        })
+                        .then());
+            }
+            return chain;
+        }));
+    }
+
+    /** What {@code r} holds on {@code entity} after a load, as the list {@link #fetch} emits. */
+    private static List<Object> targetsOf(Object entity, Relationship<?, ?> r) {
+        Object v = r.accessor.get(entity);
+        if (v instanceof List) {
+            return new ArrayList<>((List<?>) v);
+        }
+        return v == null ? List.of() : List.of(v);
     }
 
     /** Loads {@code relationship} for several entities with one IN query per chunk (O18's batching). */

@@ -4,6 +4,8 @@ import io.retort.engine.Engine;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
 
 import java.util.function.Function;
 
@@ -20,14 +22,26 @@ import java.util.function.Function;
 public final class SessionFactory {
     private final Engine engine;
     private final OrmRegistry registry;
+    private final Scheduler fetchScheduler;
 
-    private SessionFactory(Engine engine, OrmRegistry registry) {
+    private SessionFactory(Engine engine, OrmRegistry registry, Scheduler fetchScheduler) {
         this.engine = engine;
         this.registry = registry;
+        this.fetchScheduler = fetchScheduler;
     }
 
     public static SessionFactory of(Engine engine, OrmRegistry registry) {
-        return new SessionFactory(engine, registry);
+        return new SessionFactory(engine, registry, Schedulers.parallel());
+    }
+
+    /**
+     * This factory with another scheduler for its sessions' coalesced fetches (O18, see
+     * {@link AsyncSession#fetch}): the first waiting fetch schedules the batch's dispatch there, so
+     * every fetch subscribed before that task runs shares the batch. The default is
+     * {@link Schedulers#parallel()}; the dispatch only subscribes, it never blocks.
+     */
+    public SessionFactory withFetchScheduler(Scheduler scheduler) {
+        return new SessionFactory(engine, registry, java.util.Objects.requireNonNull(scheduler, "scheduler"));
     }
 
     public Engine engine() {
@@ -40,7 +54,7 @@ public final class SessionFactory {
 
     /** A new session; close it when done (its connection returns to the pool). */
     public AsyncSession openSession() {
-        return new AsyncSession(engine, registry);
+        return new AsyncSession(engine, registry, fetchScheduler);
     }
 
     /** Runs {@code work} with a session closed afterwards (rolled back unless committed), on every outcome. */

@@ -58,7 +58,7 @@ class UnitOfWorkPlanTest {
     }
 
     private static AsyncSession session(Class<?>... types) {
-        return new AsyncSession(null, OrmRegistry.of(types));
+        return new AsyncSession(null, OrmRegistry.of(types), reactor.core.scheduler.Schedulers.immediate());
     }
 
     @Test // O4: rows of a self-referential table are ordered parent-first, whatever order they were added in

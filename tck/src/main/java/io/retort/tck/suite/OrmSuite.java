@@ -3,6 +3,7 @@ package io.retort.tck.suite;
 import io.retort.engine.Engine;
 import io.retort.error.ArgumentError;
 import io.retort.error.IntegrityError;
+import io.retort.error.InvalidRequestError;
 import io.retort.error.PendingRollbackError;
 import io.retort.orm.AsyncSession;
 import io.retort.orm.ConcurrentSessionUseError;
@@ -28,15 +29,23 @@ import io.retort.tck.orm.Entities.OPlaylist;
 import io.retort.tck.orm.Entities.OTrack;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
 import reactor.test.StepVerifier;
 
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 
 import static io.retort.orm.Load.joinedLoad;
 import static io.retort.orm.Load.selectinLoad;
@@ -434,6 +443,96 @@ public interface OrmSuite extends TckBackend {
             StepVerifier.create(s.execute(Orm.select(OArtist.class)).count()).expectNext(3L).verifyComplete();
         } finally {
             s.close().block(T);
+        }
+    }
+
+    /**
+     * A fetch scheduler whose one thread the test holds: fetches subscribed while it is held all
+     * wait for the same dispatch, so "subscribed together" does not depend on thread timing.
+     */
+    final class HeldScheduler implements AutoCloseable {
+        private final ExecutorService executor = Executors.newSingleThreadExecutor();
+        final Scheduler scheduler = Schedulers.fromExecutorService(executor);
+        private CountDownLatch latch = new CountDownLatch(0);
+
+        void hold() {
+            CountDownLatch l = new CountDownLatch(1);
+            latch = l;
+            executor.submit(() -> l.await(60, TimeUnit.SECONDS));
+        }
+
+        void release() {
+            latch.countDown();
+        }
+
+        @Override
+        public void close() {
+            release();
+            scheduler.dispose();
+        }
+    }
+
+    @Test // O18: fetches subscribed together are one IN query per relationship; each caller gets its own targets
+    default void coalescedFetches(TestDatabase db) throws Exception {
+        Fixture f = setUp(this, db);
+        f.seed(artists(100, 2, 0));
+        Relationship<OArtist, OAlbum> albums = f.rel(OArtist.class, "albums");
+        Relationship<OAlbum, OArtist> artistOf = f.rel(OAlbum.class, "artist");
+        try (HeldScheduler held = new HeldScheduler()) {
+            AsyncSession s = f.sessions().withFetchScheduler(held.scheduler).openSession();
+            try {
+                List<OArtist> artists = s.execute(Orm.select(OArtist.class)).collectList().block(T);
+                assertThat(artists).hasSize(100);
+
+                // 100 fetches of one relationship, a stranger's and a cancelled one in the same burst.
+                held.hold();
+                long before = f.engine().statementCount();
+                CompletableFuture<List<String>> results = Flux.fromIterable(artists)
+                        .flatMap(a -> s.fetch(a, albums).map(l -> a.name + ":" + l.size() + ":"
+                                + (l.stream().allMatch(al -> al.artist == a && a.albums.contains(al)))))
+                        .collectList().toFuture();
+                CompletableFuture<List<OAlbum>> stranger = s.fetch(new OArtist("Not in the session"), albums).toFuture();
+                Disposable cancelled = s.fetch(artists.get(0), albums).subscribe();
+                cancelled.dispose();
+                assertThat(f.engine().statementCount() - before).as("nothing sent while the burst is subscribed").isZero();
+                held.release();
+                assertThat(results.get(60, TimeUnit.SECONDS)).hasSize(100)
+                        .allSatisfy(r -> assertThat(r).endsWith(":2:true"));
+                assertThatThrownBy(() -> stranger.get(60, TimeUnit.SECONDS)).hasCauseInstanceOf(InvalidRequestError.class)
+                        .hasMessageContaining("not persistent in this session");
+                assertThat(f.engine().statementCount() - before).as("statements for 100 coalesced fetches").isEqualTo(1);
+
+                // Two relationships in one burst: one statement each; a fetch for a many-to-one emits its target.
+                List<OAlbum> all = new ArrayList<>();
+                artists.forEach(a -> all.addAll(a.albums));
+                held.hold();
+                before = f.engine().statementCount();
+                CompletableFuture<Long> owners = Flux.fromIterable(all)
+                        .flatMap(al -> s.fetch(al, artistOf).map(l -> l.size() == 1 && l.get(0) == al.artist))
+                        .filter(ok -> ok).count().toFuture();
+                CompletableFuture<Long> again = Flux.fromIterable(artists.subList(0, 10))
+                        .flatMap(a -> s.fetch(a, albums)).count().toFuture();
+                held.release();
+                assertThat(owners.get(60, TimeUnit.SECONDS)).isEqualTo(200L);
+                assertThat(again.get(60, TimeUnit.SECONDS)).isEqualTo(10L);
+                assertThat(f.engine().statementCount() - before).as("one statement per relationship").isEqualTo(2);
+
+                // A fetch while another operation holds the session fails with the concurrent-use error.
+                Table artistTable = f.registry().mapper(OArtist.class).table();
+                StepVerifier.create(s.execute(select(artistTable.c("name"))), 1)
+                        .expectNextCount(1)
+                        .then(() -> StepVerifier.create(s.fetch(artists.get(1), albums))
+                                .expectError(ConcurrentSessionUseError.class).verify(T))
+                        .thenCancel()
+                        .verify(T);
+                // ...and the session serves the next fetch (alone: one statement).
+                before = f.engine().statementCount();
+                StepVerifier.create(s.fetch(artists.get(1), albums)).assertNext(l -> assertThat(l).hasSize(2))
+                        .verifyComplete();
+                assertThat(f.engine().statementCount() - before).isEqualTo(1);
+            } finally {
+                s.close().block(T);
+            }
         }
     }
 }
