@@ -478,6 +478,15 @@ public interface OrmSuite extends TckBackend {
         f.seed(artists(100, 2, 0));
         Relationship<OArtist, OAlbum> albums = f.rel(OArtist.class, "albums");
         Relationship<OAlbum, OArtist> artistOf = f.rel(OAlbum.class, "artist");
+        // The README's shape on the default scheduler: fetches as the query's entities are emitted.
+        // How the burst and the dispatches interleave depends on the threads (1 to 3 statements
+        // were seen); the outcome must not.
+        long first = f.engine().statementCount();
+        List<Integer> sizes = f.sessions().inSession(s -> s.execute(Orm.select(OArtist.class))
+                .flatMap(a -> s.fetch(a, albums).map(List::size))).collectList().block(T);
+        assertThat(sizes).hasSize(100).containsOnly(2);
+        assertThat(f.engine().statementCount() - first - 1).as("fetch statements: per batch, never one per fetch")
+                .isBetween(1L, 99L);
         try (HeldScheduler held = new HeldScheduler()) {
             AsyncSession s = f.sessions().withFetchScheduler(held.scheduler).openSession();
             try {
