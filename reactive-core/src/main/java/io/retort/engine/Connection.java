@@ -3,12 +3,15 @@ package io.retort.engine;
 import io.r2dbc.spi.IsolationLevel;
 import io.r2dbc.spi.TransactionDefinition;
 import io.r2dbc.spi.Wrapped;
+import io.retort.error.ArgumentError;
 import io.retort.error.CancelledError;
+import io.retort.error.CompileError;
 import io.retort.error.InvalidRequestError;
 import io.retort.error.PendingRollbackError;
 import io.retort.error.RetortException;
 import io.retort.sql.Column;
 import io.retort.sql.Insert;
+import io.retort.sql.SelectBase;
 import io.retort.sql.Statement;
 import io.retort.sql.SqlType;
 import io.retort.sql.compile.BoundStatement;
@@ -77,6 +80,8 @@ public final class Connection {
     private volatile String lockTimeoutReset;
     /** Statements and transaction commands started and not yet terminated. */
     private final AtomicInteger inFlight = new AtomicInteger();
+    /** Names this connection's cursors apart (a cursor's name is visible to the whole session). */
+    private final AtomicInteger cursorIds = new AtomicInteger();
     private final AtomicBoolean released = new AtomicBoolean();
     /**
      * The clean-up work started by cancelled scopes (rollback to a savepoint, rollback), chained
@@ -313,6 +318,51 @@ public final class Connection {
             engine.log().statement(bound, null);
             return tracked(offload(Flux.from(CopyIn.run(physical, sql, data))), bound);
         }).single();
+    }
+
+    /**
+     * Reads a SELECT through a server-side cursor, {@code chunkSize} rows per round trip, emitting
+     * each chunk as a list once it is read (PostgreSQL: {@code DECLARE ... NO SCROLL CURSOR FOR},
+     * then {@code FETCH FORWARD n}). Unlike {@link #execute}, the connection is free between chunks:
+     * while the subscriber holds one it may run other statements here (the ORM loads each chunk's
+     * relationships this way, O17). The next FETCH is sent only when the previous one has ended and
+     * the subscriber has asked for another chunk, so a slow subscriber holds back the reading and at
+     * most one chunk is in memory on its account. Rows are typed like the SELECT's own.
+     *
+     * <p>The cursor lives in the current transaction, which must have begun; it is closed after
+     * the last chunk, or by the transaction's end if the subscriber cancels first. On a dialect
+     * without cursors ({@link Dialect#supportsCursors}) the Flux fails with a {@link CompileError}
+     * naming it.
+     */
+    public Flux<List<Row>> cursor(Statement select, int chunkSize) {
+        return Flux.defer(() -> {
+            if (!(select instanceof SelectBase)) {
+                throw new ArgumentError("cursor() reads a SELECT, not a " + select.getClass().getSimpleName());
+            }
+            if (chunkSize < 1) {
+                throw new ArgumentError("A cursor's chunk size must be at least 1, not " + chunkSize);
+            }
+            if (!dialect.supportsCursors()) {
+                throw CompileError.unsupported(dialect.name(), "server-side cursors (DECLARE ... CURSOR, FETCH)");
+            }
+            if (!isInTransaction()) {
+                throw new InvalidRequestError("A cursor lives in a transaction: begin one before cursor()");
+            }
+            StatementCache.Lookup lookup = engine.cache().lookup(dialect, select);
+            BoundStatement query = lookup.bind();
+            String name = "retort_cursor_" + cursorIds.incrementAndGet();
+            BoundStatement declare = new BoundStatement("DECLARE " + name + " NO SCROLL CURSOR FOR " + query.sql(),
+                    query.values(), query.types());
+            BoundStatement fetch = plain("FETCH FORWARD " + chunkSize + " FROM " + name);
+            List<ResultColumn> columns = lookup.compiled().resultColumns();
+            Flux<List<Row>> chunks = Flux.create(sink -> new CursorPump(sink, stream(fetch, lookup, columns).collectList(),
+                    chunkSize));
+            return count(declare, null).thenMany(chunks).concatWith(count(plain("CLOSE " + name), null).then(Mono.empty()));
+        });
+    }
+
+    private static BoundStatement plain(String sql) {
+        return new BoundStatement(sql, new Object[0], new Class<?>[0]);
     }
 
     /** Executes raw SQL text (trusted; no binds). */

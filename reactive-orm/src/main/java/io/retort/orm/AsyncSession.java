@@ -173,6 +173,44 @@ public final class AsyncSession {
     }
 
     /**
+     * Streams an ORM query (O17): entities are emitted as their rows are read, {@code chunkSize}
+     * rows at a time, each chunk's eager loaders run before its entities are emitted, and the next
+     * chunk is read only when the subscriber has taken them. Memory stays bounded by a chunk, not
+     * the result, and a slow subscriber holds back the reading. Pending changes are flushed first.
+     *
+     * <p>Loaders that send their own SQL ({@code selectinLoad}, {@code immediateLoad}) run on the
+     * session's connection between chunks, which needs a server-side cursor: on PostgreSQL the
+     * rows come through one ({@code DECLARE ... CURSOR}, {@code FETCH FORWARD chunkSize}), and the
+     * session's transaction begins first if it has not. Other dialects refuse such a stream with an
+     * {@link InvalidRequestError} naming the dialect (use {@link #execute(EntitySelect)}); joined
+     * many-to-one loads, {@code noLoad} and {@code raiseLoad} stream anywhere. A joined collection
+     * cannot stream (a parent's rows could fall into two chunks): an {@link ArgumentError} says to
+     * use {@code selectinLoad}.
+     *
+     * <p>The session is busy until the stream ends: another operation meanwhile fails with
+     * {@link ConcurrentSessionUseError}. Cancelling between chunks leaves the session and its
+     * transaction usable (a cursor left open closes with the transaction); cancelling while a
+     * chunk is being read costs the connection, as for any statement cut short.
+     */
+    public <E> Flux<E> stream(EntitySelect<E> query, int chunkSize) {
+        if (chunkSize < 1) {
+            throw new ArgumentError("stream's chunk size must be at least 1, not " + chunkSize);
+        }
+        return guarded(Flux.defer(() -> {
+            boolean cursor = loading.streamNeedsCursor(query);
+            return flushInternal().thenMany(connection(false).flatMapMany(held -> {
+                if (cursor && !held.dialect().supportsCursors()) {
+                    return Flux.error(new InvalidRequestError("stream(" + query.type().getSimpleName() + ") with loaders"
+                            + " that run their own queries (selectinLoad, immediateLoad) needs a server-side cursor to run"
+                            + " them between chunks, and the " + held.dialect().name() + " dialect has none: use execute(),"
+                            + " or stream with joined many-to-one loads only"));
+                }
+                return connection(cursor || query.lock() != null).flatMapMany(c -> loading.stream(query, c, chunkSize, cursor));
+            }));
+        }), true);
+    }
+
+    /**
      * Runs a multi-entity query (O13): one {@link EntityRow} per row, its entities identity-mapped
      * (the same instances as any other query of this session returns). Autoflushes first.
      */
@@ -683,6 +721,16 @@ public final class AsyncSession {
     }
 
     private <T> Flux<T> guarded(Flux<T> op) {
+        return guarded(op, false);
+    }
+
+    /**
+     * @param readOnly the operation only reads: cancelled while no statement of it ran (the
+     *                 connection is still valid), it leaves the transaction as it was. Otherwise a
+     *                 cancel inside a transaction requires a rollback, as the operation may have
+     *                 been cut between two of its writes.
+     */
+    private <T> Flux<T> guarded(Flux<T> op, boolean readOnly) {
         return Flux.defer(() -> {
             if (!busy.compareAndSet(false, true)) {
                 return Flux.error(new ConcurrentSessionUseError("This session is already running an operation;"
@@ -701,6 +749,11 @@ public final class AsyncSession {
                 // A statement cancelled mid-stream costs the connection (the engine discards it), and
                 // with it the transaction: the session must be rolled back before further use (F6).
                 Connection c = connection;
+                if (c != null && c.isInTransaction() && readOnly && !c.isInvalidated()) {
+                    // Cut between two reads: nothing was lost, the transaction goes on.
+                    busy.set(false);
+                    return;
+                }
                 if (c != null && c.isInTransaction()) {
                     if (failure == null) {
                         failure = new InvalidRequestError("An operation was cancelled while it ran; its connection and"

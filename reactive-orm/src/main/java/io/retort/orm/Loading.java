@@ -42,64 +42,156 @@ final class Loading {
 
     /** Runs {@code q} on {@code c} and emits the distinct entities in row order, loaders applied. */
     <E> Flux<E> execute(EntitySelect<E> q, Connection c) {
-        Mapper<E> mapper = session.registry().mapper(q.type());
-        Selection selection = selection(mapper, q.options());
-        List<Property> props = selection.props();
+        Prepared<E> p = new Prepared<>(q);
+        Absorber a = p.absorber();
+        return c.execute(p.core).rows()
+                .doOnNext(a::accept)
+                .then(Mono.defer(() -> postLoad(p.mapper, a.finish(), p.plans, c)))
+                .thenMany(Flux.defer(() -> Flux.fromIterable(p.cast(a.order))));
+    }
+
+    /**
+     * Streams {@code q} (O17): rows are read {@code chunkSize} at a time, each chunk becomes its
+     * distinct entities, the chunk's loaders run, and its entities are emitted before the next
+     * chunk is read. With loaders that send SQL the rows come through a server-side cursor on
+     * {@code c} (its transaction begun), which leaves the connection free for them between chunks;
+     * without, straight from the statement, the driver holding back as the subscriber does.
+     *
+     * @param cursor read through {@link Connection#cursor} (the caller checked the dialect and began
+     *               the transaction); required when {@link #streamNeedsCursor} says so
+     */
+    <E> Flux<E> stream(EntitySelect<E> q, Connection c, int chunkSize, boolean cursor) {
+        Prepared<E> p = new Prepared<>(q);
+        Flux<List<Row>> chunks = cursor ? c.cursor(p.core, chunkSize) : c.execute(p.core).rows().buffer(chunkSize);
+        // No prefetch: the next chunk is asked for only once this one's entities have all been taken.
+        return chunks.concatMap(rows -> {
+            Absorber a = p.absorber();
+            rows.forEach(a::accept);
+            return postLoad(p.mapper, a.finish(), p.plans, c).thenMany(Flux.defer(() -> Flux.fromIterable(p.cast(a.order))));
+        }, 0);
+    }
+
+    /**
+     * Whether streaming {@code q} needs a cursor (its loaders send SQL between chunks), checking
+     * first that it can stream at all: a joined collection cannot, as one parent's rows may fall
+     * into two chunks.
+     */
+    boolean streamNeedsCursor(EntitySelect<?> q) {
+        Mapper<?> mapper = session.registry().mapper(q.type());
         Map<Relationship<?, ?>, Plan> plans = plans(mapper, q.options());
-        List<Joined> joined = new ArrayList<>();
-        int aliasNo = 0;
         for (Map.Entry<Relationship<?, ?>, Plan> e : plans.entrySet()) {
-            if (e.getValue().strategy == LoaderOption.Strategy.JOINED) {
-                Mapper<?> target = session.registry().mapper(e.getKey().target());
-                joined.add(new Joined(e.getKey(), target, ++aliasNo, e.getValue().selection(target)));
+            if (e.getValue().strategy == LoaderOption.Strategy.JOINED && e.getKey().isCollection()) {
+                throw new io.retort.error.ArgumentError("joinedLoad(" + e.getKey() + ") cannot stream: one "
+                        + mapper.type().getSimpleName() + "'s rows may fall into two chunks; use selectinLoad(" + e.getKey()
+                        + "), which loads each chunk's collections with one query");
             }
         }
-        List<LoaderOption.WithExpression> exprs = expressions(mapper, q.options());
-        Select core = build(mapper, props, exprs, q, joined);
-        List<Object> order = new ArrayList<>();
-        Map<Object, Map<Relationship<?, ?>, LinkedHashMap<Object, Object>>> collected = new IdentityHashMap<>();
-        return c.execute(core).rows()
-                .doOnNext(row -> {
-                    InstanceState parentState = materializeState(mapper, props, row, 0, selection.raise());
-                    Object parent = parentState == null ? null : parentState.entity;
-                    if (parent == null) {
-                        return;
-                    }
-                    for (int k = 0; k < exprs.size(); k++) {
-                        ExpressionAttribute<?, ?> a = exprs.get(k).attribute();
-                        a.accessor.set(parent, row.get(props.size() + k, a.javaType()));
-                    }
-                    if (!collected.containsKey(parent)) {
-                        collected.put(parent, new LinkedHashMap<>());
-                        order.add(parent);
-                    }
-                    int offset = props.size() + exprs.size();
-                    for (Joined j : joined) {
-                        InstanceState childState = materializeState(j.target, j.selection.props(), row, offset,
-                                j.selection.raise());
-                        Object child = childState == null ? null : childState.entity;
-                        offset += j.selection.props().size();
-                        LinkedHashMap<Object, Object> members = collected.get(parent)
-                                .computeIfAbsent(j.rel, k -> new LinkedHashMap<>());
-                        if (child != null) {
-                            members.putIfAbsent(child, child);
-                        }
-                    }
-                })
-                .then(Mono.defer(() -> {
-                    for (Joined j : joined) {
-                        for (Object parent : order) {
-                            LinkedHashMap<Object, Object> m = collected.get(parent).get(j.rel);
-                            assign(j.rel, parent, m == null ? List.of() : new ArrayList<>(m.keySet()));
-                        }
-                    }
-                    return postLoad(mapper, order, plans, c);
-                }))
-                .thenMany(Flux.defer(() -> {
-                    @SuppressWarnings("unchecked")
-                    List<E> out = (List<E>) (List<?>) order;
-                    return Flux.fromIterable(out);
-                }));
+        return sendsSql(mapper, plans);
+    }
+
+    /** Whether any loader in {@code plans}, at any depth, runs a query of its own. */
+    private boolean sendsSql(Mapper<?> mapper, Map<Relationship<?, ?>, Plan> plans) {
+        for (Map.Entry<Relationship<?, ?>, Plan> e : plans.entrySet()) {
+            Plan p = e.getValue();
+            if (p.strategy == LoaderOption.Strategy.SELECTIN || p.strategy == LoaderOption.Strategy.IMMEDIATE) {
+                return true;
+            }
+            if (p.strategy == LoaderOption.Strategy.JOINED && !p.nested.isEmpty()) {
+                Mapper<?> target = session.registry().mapper(e.getKey().target());
+                if (sendsSql(target, plans(target, p.nested))) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /** An entity query made ready to run: its Core SELECT and how its rows become entities. */
+    private final class Prepared<E> {
+        final Mapper<E> mapper;
+        final Selection selection;
+        final List<Property> props;
+        final Map<Relationship<?, ?>, Plan> plans;
+        final List<Joined> joined = new ArrayList<>();
+        final List<LoaderOption.WithExpression> exprs;
+        final Select core;
+
+        Prepared(EntitySelect<E> q) {
+            mapper = session.registry().mapper(q.type());
+            selection = selection(mapper, q.options());
+            props = selection.props();
+            plans = plans(mapper, q.options());
+            int aliasNo = 0;
+            for (Map.Entry<Relationship<?, ?>, Plan> e : plans.entrySet()) {
+                if (e.getValue().strategy == LoaderOption.Strategy.JOINED) {
+                    Mapper<?> target = session.registry().mapper(e.getKey().target());
+                    joined.add(new Joined(e.getKey(), target, ++aliasNo, e.getValue().selection(target)));
+                }
+            }
+            exprs = expressions(mapper, q.options());
+            core = build(mapper, props, exprs, q, joined);
+        }
+
+        Absorber absorber() {
+            return new Absorber(this);
+        }
+
+        @SuppressWarnings("unchecked")
+        List<E> cast(List<Object> entities) {
+            return (List<E>) (List<?>) entities;
+        }
+    }
+
+    /**
+     * Turns one run of rows into distinct parents in row order, through the identity map, with
+     * their query expressions set and their joined relationships collected.
+     */
+    private final class Absorber {
+        private final Prepared<?> p;
+        final List<Object> order = new ArrayList<>();
+        private final Map<Object, Map<Relationship<?, ?>, LinkedHashMap<Object, Object>>> collected = new IdentityHashMap<>();
+
+        Absorber(Prepared<?> p) {
+            this.p = p;
+        }
+
+        void accept(Row row) {
+            List<Property> props = p.props;
+            InstanceState parentState = materializeState(p.mapper, props, row, 0, p.selection.raise());
+            Object parent = parentState == null ? null : parentState.entity;
+            if (parent == null) {
+                return;
+            }
+            for (int k = 0; k < p.exprs.size(); k++) {
+                ExpressionAttribute<?, ?> a = p.exprs.get(k).attribute();
+                a.accessor.set(parent, row.get(props.size() + k, a.javaType()));
+            }
+            if (!collected.containsKey(parent)) {
+                collected.put(parent, new LinkedHashMap<>());
+                order.add(parent);
+            }
+            int offset = props.size() + p.exprs.size();
+            for (Joined j : p.joined) {
+                InstanceState childState = materializeState(j.target, j.selection.props(), row, offset, j.selection.raise());
+                Object child = childState == null ? null : childState.entity;
+                offset += j.selection.props().size();
+                LinkedHashMap<Object, Object> members = collected.get(parent).computeIfAbsent(j.rel, k -> new LinkedHashMap<>());
+                if (child != null) {
+                    members.putIfAbsent(child, child);
+                }
+            }
+        }
+
+        /** Assigns the joined relationships collected; returns the parents in row order. */
+        List<Object> finish() {
+            for (Joined j : p.joined) {
+                for (Object parent : order) {
+                    LinkedHashMap<Object, Object> m = collected.get(parent).get(j.rel);
+                    assign(j.rel, parent, m == null ? List.of() : new ArrayList<>(m.keySet()));
+                }
+            }
+            return order;
+        }
     }
 
     /** One relationship's strategy at one level, with the options that continue below it. */

@@ -133,6 +133,11 @@ public final class PostgresDialect extends AnsiDialect {
     }
 
     @Override
+    public boolean supportsCursors() {
+        return true;
+    }
+
+    @Override
     public boolean supportsLockOf() {
         return true;
     }

@@ -145,6 +145,15 @@ public abstract class Dialect {
         return false;
     }
 
+    /**
+     * Whether a SELECT can be read through a named server-side cursor ({@code DECLARE name CURSOR
+     * FOR ...}, then {@code FETCH FORWARD n FROM name}) inside a transaction, leaving the connection
+     * free for other statements between fetches (PostgreSQL). See {@code Connection.cursor}.
+     */
+    public boolean supportsCursors() {
+        return false;
+    }
+
     /** Whether column/table comments are written inside CREATE TABLE (MySQL) instead of COMMENT ON. */
     public boolean inlineComments() {
         return false;

@@ -2,7 +2,9 @@ package io.retort.tck.suite;
 
 import io.retort.engine.Engine;
 import io.retort.engine.Row;
+import io.retort.error.CompileError;
 import io.retort.error.IntegrityError;
+import io.retort.error.InvalidRequestError;
 import io.retort.error.PendingRollbackError;
 import io.retort.sql.Select;
 import io.retort.tck.TckBackend;
@@ -57,6 +59,39 @@ public interface CoreSuite extends TckBackend {
                 .expectNext(0L).verifyComplete();
         StepVerifier.create(engine.connect(c -> c.execute(select(count()).from(ARTIST).where(ARTIST.artistId.notIn(List.of()))).scalars(Long.class)))
                 .expectNext(2L).verifyComplete();
+    }
+
+    @Test // O17's base: a server-side cursor reads a SELECT in typed chunks, other statements between them
+    default void cursorReadsInChunks(TestDatabase db) {
+        Engine engine = engine(db);
+        TckSchema.createAndLoad(engine, 30).block(Duration.ofSeconds(30)); // 300 tracks
+        Select q = select(TRACK.trackId, TRACK.unitPrice).orderBy(TRACK.trackId);
+        String dialect = engine.dialect().block().name();
+        if (!engine.dialect().block().supportsCursors()) {
+            StepVerifier.create(engine.inTransaction(c -> c.cursor(q, 100)))
+                    .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(CompileError.class)
+                            .hasMessageContaining(dialect).hasMessageContaining("cursors"))
+                    .verify(Duration.ofSeconds(30));
+            return;
+        }
+        StepVerifier.create(engine.connect(c -> c.cursor(q, 100)))
+                .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(InvalidRequestError.class).hasMessageContaining("transaction"))
+                .verify(Duration.ofSeconds(30));
+        // A statement of its own between chunks; the next FETCH waits for it and for demand.
+        long before = engine.statementCount();
+        List<String> chunks = engine.inTransaction(c -> c.cursor(q, 128).concatMap(chunk ->
+                c.execute(select(count()).from(ARTIST)).scalars(Long.class).map(n -> chunk.size() + ":"
+                        + chunk.get(0).get(TRACK.trackId) + ":" + chunk.get(0).get(TRACK.unitPrice).getClass().getSimpleName()
+                        + ":" + n), 0)).collectList().block(Duration.ofSeconds(30));
+        assertThat(chunks).containsExactly("128:1:BigDecimal:30", "128:129:BigDecimal:30", "44:257:BigDecimal:30");
+        assertThat(engine.statementCount() - before).as("DECLARE, 3 FETCH, 3 counts, CLOSE").isEqualTo(8);
+        // Backpressure: one chunk asked for, one FETCH sent; a cancel then rolls the transaction back.
+        long start = engine.statementCount();
+        StepVerifier.create(engine.inTransaction(c -> c.cursor(q, 50)), 1)
+                .assertNext(chunk -> assertThat(chunk).hasSize(50))
+                .then(() -> assertThat(engine.statementCount() - start).as("DECLARE and one FETCH").isEqualTo(2))
+                .thenCancel()
+                .verify(Duration.ofSeconds(30));
     }
 
     @Test // C14, D1-D3: executemany with RETURNING correlates generated keys to parameter sets

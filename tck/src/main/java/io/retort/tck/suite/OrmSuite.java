@@ -544,4 +544,70 @@ public interface OrmSuite extends TckBackend {
             }
         }
     }
+
+    @Test // O17: entities stream chunk by chunk with loaders per chunk (a cursor on PostgreSQL), held back by demand
+    default void streamingEntities(TestDatabase db) {
+        Fixture f = setUp(this, db);
+        f.seed(artists(250, 2, 1));
+        Relationship<OArtist, OAlbum> albums = f.rel(OArtist.class, "albums");
+        Relationship<OAlbum, OTrack> tracks = f.rel(OAlbum.class, "tracks");
+        Column<String> name = f.stringColumn(OArtist.class, "name");
+        io.retort.sql.compile.Dialect dialect = f.engine().dialect().block(T);
+        AsyncSession s = f.sessions().openSession();
+        try {
+            // Without loaders of their own: one statement, every backend, the identity map as ever.
+            long before = f.engine().statementCount();
+            List<OArtist> first = new ArrayList<>();
+            StepVerifier.create(s.stream(Orm.select(OArtist.class).orderBy(name), 100), 0)
+                    .thenRequest(150)
+                    .recordWith(() -> first)
+                    .expectNextCount(150)
+                    .then(() -> assertThat(f.engine().statementCount() - before).isEqualTo(1))
+                    .thenRequest(Long.MAX_VALUE)
+                    .expectNextCount(100)
+                    .verifyComplete();
+            assertThat(first).hasSize(250).doesNotHaveDuplicates();
+            assertThat(s.get(OArtist.class, first.get(0).id).block(T)).isSameAs(first.get(0));
+
+            StepVerifier.create(s.stream(Orm.select(OArtist.class).options(joinedLoad(albums)), 100))
+                    .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(ArgumentError.class)
+                            .hasMessageContaining("cannot stream").hasMessageContaining("selectinLoad"))
+                    .verify(T);
+            assertThatThrownBy(() -> s.stream(Orm.select(OArtist.class), 0)).isInstanceOf(ArgumentError.class);
+
+            var q = Orm.select(OArtist.class).options(selectinLoad(albums).selectinLoad(tracks)).orderBy(name);
+            if (!dialect.supportsCursors()) {
+                StepVerifier.create(s.stream(q, 100))
+                        .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(InvalidRequestError.class)
+                                .hasMessageContaining(dialect.name()).hasMessageContaining("cursor"))
+                        .verify(T);
+                assertThat(s.execute(q).count().block(T)).as("usable after the refusal").isEqualTo(250L);
+                return;
+            }
+            // A cursor: the first chunk costs DECLARE, one FETCH and its two loaders; nothing more
+            // is read while the subscriber still holds some of the chunk's entities.
+            long b2 = f.engine().statementCount();
+            List<OArtist> loaded = new ArrayList<>();
+            StepVerifier.create(s.stream(q, 100), 0)
+                    .thenRequest(60)
+                    .recordWith(() -> loaded)
+                    .expectNextCount(60)
+                    .then(() -> assertThat(f.engine().statementCount() - b2).as("DECLARE, FETCH, two loaders").isEqualTo(4))
+                    .thenRequest(Long.MAX_VALUE)
+                    .expectNextCount(190)
+                    .verifyComplete();
+            assertThat(f.engine().statementCount() - b2).as("DECLARE, 3 FETCH, 6 loaders, CLOSE").isEqualTo(11);
+            assertThat(loaded).hasSize(250).allSatisfy(a -> {
+                assertThat(a.albums).hasSize(2);
+                assertThat(a.albums).allSatisfy(al -> assertThat(al.tracks).hasSize(1));
+            });
+            // Cancelled between chunks: the transaction the stream began goes on and commits.
+            assertThat(s.inTransaction()).isTrue();
+            StepVerifier.create(s.stream(q, 100).take(150)).expectNextCount(150).verifyComplete();
+            assertThat(s.execute(Orm.select(OArtist.class)).count().block(T)).isEqualTo(250L);
+            s.commit().block(T);
+        } finally {
+            s.close().block(T);
+        }
+    }
 }
