@@ -568,6 +568,11 @@ public interface OrmSuite extends TckBackend {
                     .verifyComplete();
             assertThat(first).hasSize(250).doesNotHaveDuplicates();
             assertThat(s.get(OArtist.class, first.get(0).id).block(T)).isSameAs(first.get(0));
+            // Cancelled while its statement streams, outside a transaction: the connection goes, the
+            // session stays usable at once.
+            StepVerifier.create(s.stream(Orm.select(OArtist.class), 10).take(15)).expectNextCount(15).verifyComplete();
+            assertThat(s.inTransaction()).isFalse();
+            assertThat(s.execute(Orm.select(OArtist.class)).count().block(T)).isEqualTo(250L);
 
             StepVerifier.create(s.stream(Orm.select(OArtist.class).options(joinedLoad(albums)), 100))
                     .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(ArgumentError.class)
