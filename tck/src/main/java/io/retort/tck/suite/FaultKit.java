@@ -115,6 +115,15 @@ public final class FaultKit {
         return c.executeRaw(sql).all().map(rows -> ((Number) rows.get(0).get(0)).longValue());
     }
 
+    /**
+     * The driver's own connection behind {@code c}, under the pool's wrappers: the same object
+     * again means the pool handed the same connection out again (through the JDBC bridge a new
+     * one may still reuse a pooled JDBC connection, so server session ids cannot tell there).
+     */
+    public static Object driverConnection(Connection c) {
+        return physical(c.unwrap());
+    }
+
     private static Object physical(io.r2dbc.spi.Connection c) {
         Object p = c;
         while (p instanceof io.r2dbc.spi.Wrapped) {

@@ -1,6 +1,7 @@
 package io.retort.tck.suite;
 
 import io.retort.engine.Engine;
+import io.retort.engine.EngineOptions;
 import io.retort.error.ArgumentError;
 import io.retort.error.IntegrityError;
 import io.retort.error.InvalidRequestError;
@@ -611,6 +612,32 @@ public interface OrmSuite extends TckBackend {
             StepVerifier.create(s.stream(q, 100).take(150)).expectNextCount(150).verifyComplete();
             assertThat(s.execute(Orm.select(OArtist.class)).count().block(T)).isEqualTo(250L);
             s.commit().block(T);
+        } finally {
+            s.close().block(T);
+        }
+    }
+
+    @Test // F6, the race fixed in 54ff6ee: a session statement cancelled mid-way outside a transaction hands
+          // back a connection the pool discards; were it returned first, the pool would keep it as healthy
+    default void cancelledSessionStatementDiscardsItsConnection(TestDatabase db) throws Exception {
+        Fixture f = setUp(this, db);
+        Engine one = engine(db, EngineOptions.builder().maxPoolSize(1).echo(false).build());
+        FaultKit.createBig(one, db.backend(), 100_000);
+        Object before = one.connect(c -> Mono.just(FaultKit.driverConnection(c))).blockLast(T);
+        AsyncSession s = SessionFactory.of(one, f.registry()).openSession();
+        try {
+            // A plain SELECT (the session reads in autocommit), cancelled with 99,999 rows to go: its
+            // statement is certainly still running.
+            StepVerifier.create(s.execute(select(FaultKit.BIG.id, FaultKit.BIG.pad).from(FaultKit.BIG)
+                            .orderBy(FaultKit.BIG.id)), 1)
+                    .expectNextCount(1)
+                    .thenCancel()
+                    .verify(T);
+            FaultKit.awaitPoolIdle(one, Duration.ofSeconds(10));
+            Object after = one.connect(c -> Mono.just(FaultKit.driverConnection(c))).blockLast(T);
+            assertThat(after).as("the cancelled statement's connection was discarded, not pooled again").isNotSameAs(before);
+            assertThat(s.inTransaction()).isFalse();
+            assertThat(s.execute(Orm.select(OArtist.class)).count().block(T)).as("the session is usable at once").isZero();
         } finally {
             s.close().block(T);
         }
