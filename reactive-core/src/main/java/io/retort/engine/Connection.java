@@ -219,6 +219,10 @@ public final class Connection {
         engine.log().statement(bound, lookup);
         io.r2dbc.spi.Statement st = raw.createStatement(bound.sql());
         bindAll(st, bound);
+        int fetchSize = engine.options().fetchSize();
+        if (fetchSize > 0) {
+            st.fetchSize(fetchSize);
+        }
         return st;
     }
 

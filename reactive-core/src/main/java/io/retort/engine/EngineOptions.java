@@ -26,11 +26,17 @@ import java.time.Duration;
  * @param hideParameters  never show parameter values in logs or errors (B18)
  * @param pooled          wrap the connection factory in r2dbc-pool
  * @param dialect         the dialect, or null to detect it from the driver
+ * @param fetchSize       rows a driver should fetch per round trip, given to every statement as
+ *                        R2DBC's {@code Statement.fetchSize} hint; 0 (the default) leaves each
+ *                        driver's own behaviour. r2dbc-postgresql then reads through a portal
+ *                        {@code fetchSize} rows at a time; the JDBC bridge on PostgreSQL needs it
+ *                        to stream a large result in auto-commit mode (pgjdbc otherwise reads the
+ *                        whole result before the first row, RELIABILITY L4)
  */
 public record EngineOptions(int maxPoolSize, int initialPoolSize, Duration acquireTimeout, Duration connectTimeout,
                             Duration maxIdleTime,
                             Duration maxLifeTime, boolean prePing, int cacheSize, boolean echo, boolean hideParameters,
-                            boolean pooled, Dialect dialect) {
+                            boolean pooled, Dialect dialect, int fetchSize) {
 
     public EngineOptions {
         if (maxPoolSize < 1) {
@@ -45,6 +51,9 @@ public record EngineOptions(int maxPoolSize, int initialPoolSize, Duration acqui
         }
         if (connectTimeout == null || connectTimeout.isNegative() || connectTimeout.isZero()) {
             throw new ArgumentError("connectTimeout must be positive: a silent server would otherwise hold a connect forever");
+        }
+        if (fetchSize < 0) {
+            throw new ArgumentError("fetchSize must be >= 0 (0 leaves the driver's default), got " + fetchSize);
         }
         if (cacheSize < 0) {
             throw new ArgumentError("cacheSize must be >= 0, got " + cacheSize);
@@ -75,6 +84,7 @@ public record EngineOptions(int maxPoolSize, int initialPoolSize, Duration acqui
         b.hideParameters = hideParameters;
         b.pooled = pooled;
         b.dialect = dialect;
+        b.fetchSize = fetchSize;
         return b;
     }
 
@@ -91,6 +101,7 @@ public record EngineOptions(int maxPoolSize, int initialPoolSize, Duration acqui
         private boolean echo;
         private boolean hideParameters;
         private boolean pooled = true;
+        private int fetchSize;
         private Dialect dialect;
 
         private Builder() {
@@ -157,9 +168,15 @@ public record EngineOptions(int maxPoolSize, int initialPoolSize, Duration acqui
             return this;
         }
 
+        /** Rows per round trip as a hint to every statement; 0 leaves the driver's default (see the record). */
+        public Builder fetchSize(int rows) {
+            this.fetchSize = rows;
+            return this;
+        }
+
         public EngineOptions build() {
             return new EngineOptions(maxPoolSize, initialPoolSize, acquireTimeout, connectTimeout, maxIdleTime, maxLifeTime, prePing,
-                    cacheSize, echo, hideParameters, pooled, dialect);
+                    cacheSize, echo, hideParameters, pooled, dialect, fetchSize);
         }
     }
 }

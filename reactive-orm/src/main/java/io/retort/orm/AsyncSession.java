@@ -193,6 +193,22 @@ public final class AsyncSession {
      * chunk is being read costs the connection, as for any statement cut short.
      */
     public <E> Flux<E> stream(EntitySelect<E> query, int chunkSize) {
+        return stream(query, chunkSize, false);
+    }
+
+    /**
+     * {@link #stream(EntitySelect, int)} for results too large to keep: each chunk's objects that
+     * were not in the session before leave it (as by {@link #expunge}) once the chunk's entities
+     * have all been emitted, so the session's memory stays bounded by a chunk however long the
+     * stream. Streamed entities arrive detached: complete (their loaders ran), but later changes to
+     * them are not tracked, and identity holds within a chunk only (an object two chunks share is
+     * loaded once per chunk). Objects the session held before the stream stay in it.
+     */
+    public <E> Flux<E> streamDetached(EntitySelect<E> query, int chunkSize) {
+        return stream(query, chunkSize, true);
+    }
+
+    private <E> Flux<E> stream(EntitySelect<E> query, int chunkSize, boolean detach) {
         if (chunkSize < 1) {
             throw new ArgumentError("stream's chunk size must be at least 1, not " + chunkSize);
         }
@@ -205,7 +221,7 @@ public final class AsyncSession {
                             + " them between chunks, and the " + held.dialect().name() + " dialect has none: use execute(),"
                             + " or stream with joined many-to-one loads only"));
                 }
-                return connection(cursor || query.lock() != null).flatMapMany(c -> loading.stream(query, c, chunkSize, cursor));
+                return connection(cursor || query.lock() != null).flatMapMany(c -> loading.stream(query, c, chunkSize, cursor, detach));
             }));
         }), true);
     }
@@ -818,6 +834,26 @@ public final class AsyncSession {
         java.util.LinkedHashSet<InstanceState> o = new java.util.LinkedHashSet<>(capacity);
         o.addAll(ordered);
         ordered = o;
+    }
+
+    /** How many objects the session tracks: a mark for {@link #forgetSince}. */
+    int trackedCount() {
+        return ordered.size();
+    }
+
+    /** Forgets every object that joined the session after {@link #trackedCount} returned {@code mark}. */
+    void forgetSince(int mark) {
+        if (ordered.size() <= mark) {
+            return;
+        }
+        List<InstanceState> recent = new ArrayList<>(ordered.size() - mark);
+        int i = 0;
+        for (InstanceState st : ordered) {
+            if (i++ >= mark) {
+                recent.add(st);
+            }
+        }
+        recent.forEach(this::forget);
     }
 
     void register(InstanceState st) {

@@ -60,14 +60,18 @@ final class Loading {
      * @param cursor read through {@link Connection#cursor} (the caller checked the dialect and began
      *               the transaction); required when {@link #streamNeedsCursor} says so
      */
-    <E> Flux<E> stream(EntitySelect<E> q, Connection c, int chunkSize, boolean cursor) {
+    <E> Flux<E> stream(EntitySelect<E> q, Connection c, int chunkSize, boolean cursor, boolean detach) {
         Prepared<E> p = new Prepared<>(q);
         Flux<List<Row>> chunks = cursor ? c.cursor(p.core, chunkSize) : c.execute(p.core).rows().buffer(chunkSize);
         // No prefetch: the next chunk is asked for only once this one's entities have all been taken.
         return chunks.concatMap(rows -> {
+            int mark = session.trackedCount();
             Absorber a = p.absorber();
             rows.forEach(a::accept);
-            return postLoad(p.mapper, a.finish(), p.plans, c).thenMany(Flux.defer(() -> Flux.fromIterable(p.cast(a.order))));
+            Flux<E> out = postLoad(p.mapper, a.finish(), p.plans, c).thenMany(Flux.defer(() -> Flux.fromIterable(p.cast(a.order))));
+            // Detached: what this chunk brought in leaves the session once its entities are out, before
+            // the end signal goes on (concatMap may start the next chunk from it), or on a cancel.
+            return detach ? out.doOnTerminate(() -> session.forgetSince(mark)).doOnCancel(() -> session.forgetSince(mark)) : out;
         }, 0);
     }
 

@@ -8,7 +8,7 @@ package io.retort.tck.env;
  * PostgreSQL and MariaDB are discovered as described in {@link HarnessSettings}.
  */
 public enum Backend {
-    /** H2 in memory, in this JVM: {@code r2dbc:h2:mem:///<name>;DB_CLOSE_DELAY=-1}. */
+    /** H2 in memory, in this JVM: {@code r2dbc:h2:mem:///<name>;DB_CLOSE_DELAY=-1;LAZY_QUERY_EXECUTION=TRUE}. */
     H2("H2", 0, "H2", "h2"),
     /** PostgreSQL (15 is the lowest supported), port 5432 by default. */
     POSTGRES("PostgreSQL", 5432, "PG", "pg"),

@@ -23,7 +23,8 @@ final class H2Support extends BackendSupport {
 
     // H2 error 90146: "Database not found, either create it or run with IFEXISTS=FALSE".
     private static final int DATABASE_NOT_FOUND = 90146;
-    private static final String KEEP_OPEN = ";DB_CLOSE_DELAY=-1";
+    /** Kept open between connections; results streamed, not materialized (H2 reads a whole result first otherwise: L4). */
+    private static final String KEEP_OPEN = ";DB_CLOSE_DELAY=-1;LAZY_QUERY_EXECUTION=TRUE";
 
     private H2Support() {
     }

@@ -271,6 +271,16 @@ public final class FaultKit {
         return awaitStats(engine, s -> s.acquired() == 0 && s.pending() == 0, within, "pool idle (acquired 0, pending 0)");
     }
 
+    /**
+     * The heap in use after full collections (G1 runs {@code System.gc()} as a full, stop-the-world
+     * collection): about the live set, so growth between two calls is memory something retains.
+     */
+    public static long usedHeapAfterGc() {
+        System.gc();
+        System.gc();
+        return java.lang.management.ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+    }
+
     /** Polls the pool's counts until {@code condition} holds, at most {@code within}; fails naming the last counts. */
     public static Engine.PoolStats awaitStats(Engine engine, java.util.function.Predicate<Engine.PoolStats> condition,
                                               Duration within, String what) {

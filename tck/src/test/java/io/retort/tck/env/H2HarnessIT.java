@@ -17,6 +17,6 @@ class H2HarnessIT {
     void versionAndNamespace(TestDatabase db) {
         assertThat(RoundTrip.scalar(db, Driver.R2DBC_H2, "SELECT H2VERSION()")).startsWith("2.");
         assertThat(RoundTrip.scalar(db, Driver.R2DBC_H2, "SELECT DATABASE()")).isEqualToIgnoringCase(db.namespace());
-        assertThat(db.r2dbcUrl()).startsWith("r2dbc:h2:mem:///retort_t_").endsWith(";DB_CLOSE_DELAY=-1");
+        assertThat(db.r2dbcUrl()).startsWith("r2dbc:h2:mem:///retort_t_").endsWith(";DB_CLOSE_DELAY=-1;LAZY_QUERY_EXECUTION=TRUE");
     }
 }

@@ -43,13 +43,46 @@ public final class NettyLeakGuard implements BeforeAllCallback, AfterAllCallback
         drain(); // an earlier class's leaks, already failed there (or found before any class ran)
     }
 
+    /**
+     * r2dbc-mysql (asyncer) now and then loses a frame it sliced out of its read buffer when a
+     * connection closes mid-result: once in about a dozen runs of {@code MariaDbMysqlDriverTckIT},
+     * two reports whose only access records are its {@code MessageDuplexCodec.decode} (the same
+     * family as asyncer-io/r2dbc-mysql#141). Up to this many such reports in a class are logged
+     * and kept in {@code target/netty-leaks}, not failed: a lost release on Retort's side (the
+     * discard hook removed on purpose gave 26 reports in one class) stays far above it.
+     */
+    static final int UPSTREAM_MYSQL_TOLERANCE = 2;
+
+    /** A report whose records show only r2dbc-mysql's frame decoder (see {@link #UPSTREAM_MYSQL_TOLERANCE}). */
+    static boolean upstreamMysql(String report) {
+        return report.contains("io.asyncer.r2dbc.mysql.client.MessageDuplexCodec.decode") && !report.contains("io.retort.");
+    }
+
     @Override
     public void afterAll(ExtensionContext context) throws InterruptedException {
         flush();
         List<String> leaks = drain();
+        if (!leaks.isEmpty() && leaks.size() <= UPSTREAM_MYSQL_TOLERANCE && leaks.stream().allMatch(NettyLeakGuard::upstreamMysql)) {
+            keep(context.getDisplayName(), leaks);
+            System.err.println("NettyLeakGuard: " + leaks.size() + " leak report(s) from r2dbc-mysql's frame decoder during "
+                    + context.getDisplayName() + ", tolerated (upstream); kept in target/netty-leaks");
+            return;
+        }
         if (!leaks.isEmpty()) {
+            keep(context.getDisplayName(), leaks);
             throw new AssertionError(leaks.size() + " Netty buffer leak report(s) during "
                     + context.getDisplayName() + "; the first:\n" + leaks.get(0));
+        }
+    }
+
+    /** Writes every report to {@code target/netty-leaks/<class>.txt}: the failure shows only the first. */
+    private static void keep(String testClass, List<String> leaks) {
+        try {
+            java.nio.file.Path dir = java.nio.file.Path.of("target", "netty-leaks");
+            java.nio.file.Files.createDirectories(dir);
+            java.nio.file.Files.writeString(dir.resolve(testClass + ".txt"), String.join("\n\n", leaks));
+        } catch (java.io.IOException e) {
+            // the assertion still names the first report
         }
     }
 

@@ -135,9 +135,9 @@ class UrlsTest {
                 "retort", "retort", Map.of(), Map.of(), Driver.R2DBC_MARIADB);
         assertThat(MariaDbSupport.INSTANCE.jdbcUrl(maria, "retort_t_abc")).isEqualTo("jdbc:mariadb://127.0.0.1:3306/retort_t_abc");
         assertThat(H2Support.INSTANCE.jdbcUrl(H2Support.SERVER, "retort_t_abc"))
-                .isEqualTo("jdbc:h2:mem:retort_t_abc;DB_CLOSE_DELAY=-1");
+                .isEqualTo("jdbc:h2:mem:retort_t_abc;DB_CLOSE_DELAY=-1;LAZY_QUERY_EXECUTION=TRUE");
         assertThat(H2Support.INSTANCE.r2dbcUrl(H2Support.SERVER, Driver.R2DBC_H2, "retort_t_abc"))
-                .isEqualTo("r2dbc:h2:mem:///retort_t_abc;DB_CLOSE_DELAY=-1");
+                .isEqualTo("r2dbc:h2:mem:///retort_t_abc;DB_CLOSE_DELAY=-1;LAZY_QUERY_EXECUTION=TRUE");
     }
 
     @Test

@@ -1,0 +1,41 @@
+package io.retort.engine;
+
+import io.retort.error.ArgumentError;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The engine settings: defaults, the round trip through a builder, and each refusal naming its setting. */
+class EngineOptionsTest {
+
+    @Test
+    void defaultsLeaveTheDriversFetchSize() {
+        EngineOptions d = EngineOptions.defaults();
+        assertThat(d.fetchSize()).isZero();
+        assertThat(d.maxPoolSize()).isEqualTo(10);
+        assertThat(d.acquireTimeout()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(d.prePing()).isTrue();
+    }
+
+    @Test
+    void toBuilderKeepsEverySetting() {
+        EngineOptions o = EngineOptions.builder().maxPoolSize(3).fetchSize(250).cacheSize(7).echo(true).build();
+        assertThat(o.toBuilder().build()).isEqualTo(o);
+        assertThat(o.toBuilder().fetchSize(0).build().fetchSize()).isZero();
+    }
+
+    @Test
+    void refusalsNameTheSetting() {
+        assertThatThrownBy(() -> EngineOptions.builder().fetchSize(-1).build())
+                .isInstanceOf(ArgumentError.class).hasMessageContaining("fetchSize").hasMessageContaining("-1");
+        assertThatThrownBy(() -> EngineOptions.builder().maxPoolSize(0).build())
+                .isInstanceOf(ArgumentError.class).hasMessageContaining("maxPoolSize");
+        assertThatThrownBy(() -> EngineOptions.builder().acquireTimeout(Duration.ZERO).build())
+                .isInstanceOf(ArgumentError.class).hasMessageContaining("acquireTimeout");
+        assertThatThrownBy(() -> EngineOptions.builder().cacheSize(-1).build())
+                .isInstanceOf(ArgumentError.class).hasMessageContaining("cacheSize");
+    }
+}
