@@ -274,7 +274,9 @@ public final class AsyncSession {
             for (Map.Entry<Relationship<?, ?>, List<FetchBatcher.Pending>> g : batch.entrySet()) {
                 Relationship<?, ?> r = g.getKey();
                 List<FetchBatcher.Pending> live = new ArrayList<>();
-                java.util.Set<Object> parents = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+                // Distinct by identity, in the order asked for: the IN list (and the SQL log) is deterministic.
+                java.util.Set<Object> seen = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+                List<Object> parents = new ArrayList<>();
                 for (FetchBatcher.Pending p : g.getValue()) {
                     if (p.cancelled) {
                         continue;
@@ -287,14 +289,16 @@ public final class AsyncSession {
                         p.fail(new ArgumentError(r + " is not a relationship of " + p.entity.getClass().getSimpleName()));
                     } else {
                         live.add(p);
-                        parents.add(p.entity);
+                        if (seen.add(p.entity)) {
+                            parents.add(p.entity);
+                        }
                     }
                 }
                 if (live.isEmpty()) {
                     continue;
                 }
                 chain = chain.then(connection(false)
-                        .flatMap(c -> loading.selectin(r, new ArrayList<>(parents), c))
+                        .flatMap(c -> loading.selectin(r, parents, c))
                         .doOnSuccess(loaded -> live.forEach(p -> p.succeed(targetsOf(p.entity, r))))
                         .onErrorResume(e -> {
                             live.forEach(p -> p.fail(e));
