@@ -671,6 +671,7 @@ public final class AsyncSession {
     /** Rolls back anything uncommitted and returns the connection; the session can be reopened by use. */
     public Mono<Void> close() {
         return Mono.defer(() -> {
+            fetches.failWaiting(() -> new InvalidRequestError("The session was closed before this fetch ran"));
             Connection c = connection;
             connection = null;
             closed = true;

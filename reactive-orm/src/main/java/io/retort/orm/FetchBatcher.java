@@ -112,6 +112,20 @@ final class FetchBatcher {
         }
     }
 
+    /**
+     * Fails every fetch not yet taken by a dispatch, at once (the session is closing: they would
+     * otherwise run against an emptied session). A dispatch already scheduled finds nothing to do.
+     */
+    void failWaiting(java.util.function.Supplier<? extends Throwable> error) {
+        Map<Relationship<?, ?>, List<Pending>> batch = take();
+        for (List<Pending> ps : batch.values()) {
+            for (Pending p : ps) {
+                p.fail(error.get());
+                p.deliver(null);
+            }
+        }
+    }
+
     private Map<Relationship<?, ?>, List<Pending>> take() {
         synchronized (lock) {
             Map<Relationship<?, ?>, List<Pending>> batch = waiting;

@@ -473,6 +473,11 @@ public interface OrmSuite extends TckBackend {
         }
     }
 
+    /** {@code o_artist.name}. */
+    private static Column<String> name(Fixture f) {
+        return f.stringColumn(OArtist.class, "name");
+    }
+
     @Test // O18: fetches subscribed together are one IN query per relationship; each caller gets its own targets
     default void coalescedFetches(TestDatabase db) throws Exception {
         Fixture f = setUp(this, db);
@@ -535,9 +540,19 @@ public interface OrmSuite extends TckBackend {
                                 .expectError(ConcurrentSessionUseError.class).verify(T))
                         .thenCancel()
                         .verify(T);
-                // ...and the session serves the next fetch (alone: one statement).
+                // A fetch still waiting when the session closes fails saying so, and sends nothing.
+                held.hold();
                 before = f.engine().statementCount();
-                StepVerifier.create(s.fetch(artists.get(1), albums)).assertNext(l -> assertThat(l).hasSize(2))
+                CompletableFuture<List<OAlbum>> late = s.fetch(artists.get(3), albums).toFuture();
+                s.close().block(T);
+                held.release();
+                assertThatThrownBy(() -> late.get(60, TimeUnit.SECONDS)).hasCauseInstanceOf(InvalidRequestError.class)
+                        .hasMessageContaining("closed before this fetch ran");
+                assertThat(f.engine().statementCount() - before).isZero();
+                // ...and the session, reopened by use as ever, serves the next fetch (alone: one statement).
+                OArtist reloaded = s.execute(Orm.select(OArtist.class).where(name(f).eq(artists.get(1).name))).blockFirst(T);
+                before = f.engine().statementCount();
+                StepVerifier.create(s.fetch(reloaded, albums)).assertNext(l -> assertThat(l).hasSize(2))
                         .verifyComplete();
                 assertThat(f.engine().statementCount() - before).isEqualTo(1);
             } finally {
