@@ -201,6 +201,41 @@ public class OrmBenchmark extends BenchmarkSettings {
         }
     }
 
+    /**
+     * O17: the 1,000 × 10 graph streamed in chunks of 500 parents through a server-side cursor,
+     * each chunk's children loaded by one array-bound query before its parents are emitted
+     * (DECLARE, FETCH, IN query, FETCH, IN query, FETCH, CLOSE in one transaction), detached.
+     * Pair: {@link #raw1000x10}, which reads everything in two statements.
+     */
+    @Benchmark
+    public void ormStreamSelectin1000x10(Blackhole bh) {
+        long[] seen = new long[2];
+        sessions.inTransaction(s -> s.streamDetached(Orm.select(BParent.class).options(Load.selectinLoad(children)), 500)
+                .doOnNext(p -> {
+                    seen[0]++;
+                    seen[1] += p.children.size();
+                    bh.consume(p);
+                })).blockLast(BenchDatabase.TIMEOUT);
+        if (seen[0] != PARENTS || seen[1] != PARENTS * CHILDREN) {
+            throw new IllegalStateException("wrong graph: " + seen[0] + " parents, " + seen[1] + " children");
+        }
+    }
+
+    /**
+     * O18: 1,000 parents, then one {@code fetch} per parent in a {@code flatMap}, coalesced into
+     * batched IN queries instead of 1,000. Pair: {@link #raw1000x10}.
+     */
+    @Benchmark
+    public void ormCoalescedFetch1000x10(Blackhole bh) {
+        Long total = sessions.inSession(s -> s.execute(Orm.select(BParent.class))
+                .flatMap(p -> s.fetch(p, children).map(List::size))
+                .reduce(0L, Long::sum)).blockLast(BenchDatabase.TIMEOUT);
+        bh.consume(total);
+        if (total == null || total != PARENTS * CHILDREN) {
+            throw new IllegalStateException("wrong graph: " + total + " children");
+        }
+    }
+
     @Setup(Level.Invocation)
     public void cleanWrites() {
         engine.connect(c -> c.executeRaw("DELETE FROM bench_orm_child WHERE id >= 10000000").rowsAffected()

@@ -132,4 +132,15 @@ class BenchmarkRegistrationTest {
             assertTrue(retort && pair, suite.getSimpleName() + " must pair Retort with the raw driver: " + names);
         }
     }
+
+    @Test
+    void ormStreamingAndCoalescingHaveTheirRawPair() throws IOException {
+        Map<String, BenchmarkListEntry> all = entries();
+        String prefix = OrmBenchmark.class.getName() + ".";
+        for (String method : List.of("ormStreamSelectin1000x10", "ormCoalescedFetch1000x10", "raw1000x10")) {
+            BenchmarkListEntry e = all.get(prefix + method);
+            assertTrue(e != null, "not registered: OrmBenchmark." + method);
+            assertEquals(Mode.AverageTime, e.getMode(), method);
+        }
+    }
 }
