@@ -318,7 +318,7 @@ public final class Connection {
     Mono<Long> copyIn(String sql, byte[] data) {
         return Flux.defer(() -> {
             guard();
-            BoundStatement bound = new BoundStatement(sql, new Object[0], new Class<?>[0]);
+            BoundStatement bound = plain(sql);
             engine.log().statement(bound, null);
             return tracked(offload(Flux.from(CopyIn.run(physical, sql, data))), bound);
         }).single();
@@ -365,13 +365,14 @@ public final class Connection {
         });
     }
 
+    /** Trusted SQL text without binds. */
     private static BoundStatement plain(String sql) {
         return new BoundStatement(sql, new Object[0], new Class<?>[0]);
     }
 
     /** Executes raw SQL text (trusted; no binds). */
     public Result executeRaw(String sql) {
-        BoundStatement bound = new BoundStatement(sql, new Object[0], new Class<?>[0]);
+        BoundStatement bound = plain(sql);
         return new Result(stream(bound, null, List.of()), count(bound, null), sql);
     }
 

@@ -213,7 +213,8 @@ public final class AsyncSession {
             throw new ArgumentError("stream's chunk size must be at least 1, not " + chunkSize);
         }
         return guarded(Flux.defer(() -> {
-            boolean cursor = loading.streamNeedsCursor(query);
+            Loading.Prepared<E> prepared = loading.prepareStream(query);
+            boolean cursor = prepared.needsCursor();
             return flushInternal().thenMany(connection(false).flatMapMany(held -> {
                 if (cursor && !held.dialect().supportsCursors()) {
                     return Flux.error(new InvalidRequestError("stream(" + query.type().getSimpleName() + ") with loaders"
@@ -221,7 +222,7 @@ public final class AsyncSession {
                             + " them between chunks, and the " + held.dialect().name() + " dialect has none: use execute(),"
                             + " or stream with joined many-to-one loads only"));
                 }
-                return connection(cursor || query.lock() != null).flatMapMany(c -> loading.stream(query, c, chunkSize, cursor, detach));
+                return connection(cursor || query.lock() != null).flatMapMany(c -> loading.stream(prepared, c, chunkSize, detach));
             }));
         }), true);
     }

@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Supplier;
 
 /**
  * Coalesces a session's explicit loads (O18): {@link AsyncSession#fetch} calls subscribed before
@@ -72,11 +73,11 @@ final class FetchBatcher {
             }
         }
 
-        void deliver(Throwable batchError) {
+        void deliver(Supplier<? extends Throwable> batchError) {
             if (cancelled) {
                 return;
             }
-            Throwable e = error != null ? error : result == null ? batchError : null;
+            Throwable e = error != null ? error : result == null ? batchError.get() : null;
             if (e != null) {
                 sink.error(e);
             } else {
@@ -116,12 +117,15 @@ final class FetchBatcher {
      * Fails every fetch not yet taken by a dispatch, at once (the session is closing: they would
      * otherwise run against an emptied session). A dispatch already scheduled finds nothing to do.
      */
-    void failWaiting(java.util.function.Supplier<? extends Throwable> error) {
-        Map<Relationship<?, ?>, List<Pending>> batch = take();
+    void failWaiting(Supplier<? extends Throwable> error) {
+        deliverAll(take(), error);
+    }
+
+    /** Delivers every fetch of {@code batch}; one without an outcome of its own gets {@code batchError}'s. */
+    private static void deliverAll(Map<Relationship<?, ?>, List<Pending>> batch, Supplier<? extends Throwable> batchError) {
         for (List<Pending> ps : batch.values()) {
             for (Pending p : ps) {
-                p.fail(error.get());
-                p.deliver(null);
+                p.deliver(batchError);
             }
         }
     }
@@ -141,11 +145,7 @@ final class FetchBatcher {
 
     /** Delivers a batch's outcomes (the session is free by now), then starts the next batch if fetches wait. */
     private void finish(Map<Relationship<?, ?>, List<Pending>> batch, Throwable batchError) {
-        for (List<Pending> ps : batch.values()) {
-            for (Pending p : ps) {
-                p.deliver(batchError);
-            }
-        }
+        deliverAll(batch, () -> batchError);
         boolean again;
         synchronized (lock) {
             again = !waiting.isEmpty();

@@ -51,18 +51,15 @@ final class Loading {
     }
 
     /**
-     * Streams {@code q} (O17): rows are read {@code chunkSize} at a time, each chunk becomes its
+     * Streams {@code p} (O17): rows are read {@code chunkSize} at a time, each chunk becomes its
      * distinct entities, the chunk's loaders run, and its entities are emitted before the next
-     * chunk is read. With loaders that send SQL the rows come through a server-side cursor on
-     * {@code c} (its transaction begun), which leaves the connection free for them between chunks;
-     * without, straight from the statement, the driver holding back as the subscriber does.
-     *
-     * @param cursor read through {@link Connection#cursor} (the caller checked the dialect and began
-     *               the transaction); required when {@link #streamNeedsCursor} says so
+     * chunk is read. With loaders that send SQL ({@link Prepared#needsCursor}) the rows come
+     * through a server-side cursor on {@code c} (the caller checked the dialect and began the
+     * transaction), which leaves the connection free for them between chunks; without, straight
+     * from the statement, the driver holding back as the subscriber does.
      */
-    <E> Flux<E> stream(EntitySelect<E> q, Connection c, int chunkSize, boolean cursor, boolean detach) {
-        Prepared<E> p = new Prepared<>(q);
-        Flux<List<Row>> chunks = cursor ? c.cursor(p.core, chunkSize) : c.execute(p.core).rows().buffer(chunkSize);
+    <E> Flux<E> stream(Prepared<E> p, Connection c, int chunkSize, boolean detach) {
+        Flux<List<Row>> chunks = p.needsCursor() ? c.cursor(p.core, chunkSize) : c.execute(p.core).rows().buffer(chunkSize);
         // No prefetch: the next chunk is asked for only once this one's entities have all been taken.
         return chunks.concatMap(rows -> {
             int mark = session.trackedCount();
@@ -76,21 +73,19 @@ final class Loading {
     }
 
     /**
-     * Whether streaming {@code q} needs a cursor (its loaders send SQL between chunks), checking
-     * first that it can stream at all: a joined collection cannot, as one parent's rows may fall
-     * into two chunks.
+     * {@code q} made ready to stream, checking first that it can: a joined collection cannot, as
+     * one parent's rows may fall into two chunks.
      */
-    boolean streamNeedsCursor(EntitySelect<?> q) {
-        Mapper<?> mapper = session.registry().mapper(q.type());
-        Map<Relationship<?, ?>, Plan> plans = plans(mapper, q.options());
-        for (Map.Entry<Relationship<?, ?>, Plan> e : plans.entrySet()) {
+    <E> Prepared<E> prepareStream(EntitySelect<E> q) {
+        Prepared<E> p = new Prepared<>(q);
+        for (Map.Entry<Relationship<?, ?>, Plan> e : p.plans.entrySet()) {
             if (e.getValue().strategy == LoaderOption.Strategy.JOINED && e.getKey().isCollection()) {
                 throw new io.retort.error.ArgumentError("joinedLoad(" + e.getKey() + ") cannot stream: one "
-                        + mapper.type().getSimpleName() + "'s rows may fall into two chunks; use selectinLoad(" + e.getKey()
+                        + p.mapper.type().getSimpleName() + "'s rows may fall into two chunks; use selectinLoad(" + e.getKey()
                         + "), which loads each chunk's collections with one query");
             }
         }
-        return sendsSql(mapper, plans);
+        return p;
     }
 
     /** Whether any loader in {@code plans}, at any depth, runs a query of its own. */
@@ -111,7 +106,7 @@ final class Loading {
     }
 
     /** An entity query made ready to run: its Core SELECT and how its rows become entities. */
-    private final class Prepared<E> {
+    final class Prepared<E> {
         final Mapper<E> mapper;
         final Selection selection;
         final List<Property> props;
@@ -138,6 +133,11 @@ final class Loading {
 
         Absorber absorber() {
             return new Absorber(this);
+        }
+
+        /** Whether a loader, at any depth, runs a query of its own: streaming needs a cursor then. */
+        boolean needsCursor() {
+            return sendsSql(mapper, plans);
         }
 
         @SuppressWarnings("unchecked")

@@ -2,6 +2,7 @@ package io.retort.tck.suite;
 
 import io.retort.engine.Connection;
 import io.retort.engine.Engine;
+import io.retort.engine.EngineOptions;
 import io.retort.sql.Column;
 import io.retort.sql.SqlTypes;
 import io.retort.sql.Table;
@@ -62,25 +63,67 @@ public final class FaultKit {
 
     /** Creates {@code big} and fills it with ids 1..rows in one set-based INSERT (no row-by-row round trips). */
     public static void createBig(Engine engine, Backend backend, int rows) {
-        String fill;
-        switch (backend) {
-            case POSTGRES:
-                fill = "INSERT INTO big (id, pad) SELECT g, 'row ' || g FROM generate_series(1, " + rows + ") g";
-                break;
-            case MARIADB:
-                // The Sequence engine (built into MariaDB 10.x) provides seq_1_to_N.
-                fill = "INSERT INTO big (id, pad) SELECT seq, CONCAT('row ', seq) FROM seq_1_to_" + rows;
-                break;
-            case SQLITE:
-                fill = "WITH RECURSIVE g(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM g WHERE x < " + rows + ")"
-                        + " INSERT INTO big (id, pad) SELECT x, 'row ' || x FROM g";
-                break;
-            default:
-                fill = "INSERT INTO big (id, pad) SELECT X, 'row ' || X FROM SYSTEM_RANGE(1, " + rows + ")";
-                break;
-        }
+        String fill = seriesInsert(backend, "big (id, pad)", true, "row ", rows);
         engine.connect(c -> c.execute(createTable(BIG)).rowsAffected().then(c.executeRaw(fill).rowsAffected()))
                 .blockLast(Duration.ofSeconds(60));
+    }
+
+    /**
+     * One set-based INSERT of the numbers 1..rows into {@code target} ("table (columns)"): each row
+     * is {@code prefix} followed by its number, preceded by the number itself when {@code withId}.
+     */
+    public static String seriesInsert(Backend backend, String target, boolean withId, String prefix, int rows) {
+        String text = "'" + prefix.replace("'", "''") + "'";
+        switch (backend) {
+            case POSTGRES:
+                return "INSERT INTO " + target + " SELECT " + (withId ? "g, " : "") + text + " || g FROM generate_series(1, "
+                        + rows + ") g";
+            case MARIADB:
+                // The Sequence engine (built into MariaDB 10.x) provides seq_1_to_N.
+                return "INSERT INTO " + target + " SELECT " + (withId ? "seq, " : "") + "CONCAT(" + text + ", seq) FROM seq_1_to_"
+                        + rows;
+            case SQLITE:
+                return "WITH RECURSIVE g(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM g WHERE x < " + rows + ")"
+                        + " INSERT INTO " + target + " SELECT " + (withId ? "x, " : "") + text + " || x FROM g";
+            default:
+                return "INSERT INTO " + target + " SELECT " + (withId ? "X, " : "") + text + " || X FROM SYSTEM_RANGE(1, "
+                        + rows + ")";
+        }
+    }
+
+    /**
+     * Engine options for streaming a large result with bounded memory on {@code driver}. Every
+     * driver streams with the defaults but pgjdbc, which reads a whole result first in auto-commit
+     * mode unless the statement has a fetch size (the bridge then streams it through a cursor in a
+     * short transaction); without it that backend retained about 38 MB half-way through 200,000 rows.
+     */
+    public static EngineOptions streamingOptions(io.retort.tck.env.Driver driver) {
+        return EngineOptions.builder().maxPoolSize(2).echo(false)
+                .fetchSize(driver == io.retort.tck.env.Driver.BRIDGE_POSTGRES ? 1000 : 0).build();
+    }
+
+    /** What {@link #heapHalfWay} saw: the items and the heap retained half-way, in bytes. */
+    public record HeapProbe(int items, long retainedHalfWay) {
+    }
+
+    /**
+     * Reads {@code flux} to the end on this thread (at most 256 items queued), giving each item to
+     * {@code each}, and measures the heap after full collections before it starts and again after
+     * item {@code halfWay}, while the source is still streaming.
+     */
+    public static <T> HeapProbe heapHalfWay(reactor.core.publisher.Flux<T> flux, int halfWay, java.util.function.Consumer<T> each) {
+        long base = usedHeapAfterGc();
+        long mid = 0;
+        int n = 0;
+        try (java.util.stream.Stream<T> st = flux.toStream(256)) {
+            for (java.util.Iterator<T> it = st.iterator(); it.hasNext(); ) {
+                each.accept(it.next());
+                if (++n == halfWay) {
+                    mid = usedHeapAfterGc();
+                }
+            }
+        }
+        return new HeapProbe(n, mid - base);
     }
 
     /** Creates {@code account} with the given ids, balance 100 each. */

@@ -91,34 +91,19 @@ public interface LoadSuite extends TckBackend {
     @Test // L4 (CI size): 200,000 rows of about 100 bytes, limitRate(256): the heap stays flat while they
           // stream, and a cancel after 10% gives the connection back promptly
     default void streamingKeepsTheHeapFlat(TestDatabase db) {
-        // Every driver streams with the defaults but pgjdbc, which reads a whole result first in
-        // auto-commit mode unless the statement has a fetch size (the bridge then streams it through
-        // a cursor in a short transaction). Without it this backend retained about 38 MB half-way.
-        int fetchSize = driver() == io.retort.tck.env.Driver.BRIDGE_POSTGRES ? 1000 : 0;
-        Engine engine = engine(db, EngineOptions.builder().maxPoolSize(2).echo(false).fetchSize(fetchSize).build());
+        Engine engine = engine(db, FaultKit.streamingOptions(driver()));
         FaultKit.createBig(engine, db.backend(), 200_000);
         Expression<String> wide = BIG.pad;
         for (int i = 0; i < 9; i++) {
             wide = wide.concat(BIG.pad);
         }
         Select q = select(BIG.id, wide).from(BIG);
-        long base = FaultKit.usedHeapAfterGc();
-        long mid = 0;
-        int rows = 0;
-        long chars = 0;
-        // toStream pulls on this thread with at most 256 rows queued: the heap is measured here,
-        // half-way, while the statement is still streaming.
-        try (java.util.stream.Stream<Row> st = engine.execute(q).limitRate(256).toStream(256)) {
-            for (Iterator<Row> it = st.iterator(); it.hasNext(); ) {
-                chars += it.next().get(1, String.class).length();
-                if (++rows == 100_000) {
-                    mid = FaultKit.usedHeapAfterGc();
-                }
-            }
-        }
-        assertThat(rows).isEqualTo(200_000);
-        assertThat(chars / rows).as("characters per row").isGreaterThanOrEqualTo(90);
-        assertThat(mid - base).as("heap retained half-way through 200,000 rows (bytes)").isLessThan(16L << 20);
+        long[] chars = new long[1];
+        FaultKit.HeapProbe probe = FaultKit.heapHalfWay(engine.execute(q).limitRate(256), 100_000,
+                row -> chars[0] += row.get(1, String.class).length());
+        assertThat(probe.items()).isEqualTo(200_000);
+        assertThat(chars[0] / probe.items()).as("characters per row").isGreaterThanOrEqualTo(90);
+        assertThat(probe.retainedHalfWay()).as("heap retained half-way through 200,000 rows (bytes)").isLessThan(16L << 20);
         FaultKit.awaitPoolIdle(engine, Duration.ofSeconds(2));
 
         int taken = 0;

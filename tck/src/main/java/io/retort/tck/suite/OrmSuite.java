@@ -658,54 +658,23 @@ public interface OrmSuite extends TckBackend {
         }
     }
 
-    /** Fills {@code o_artist} with {@code rows} artists named by 100 characters and a number, in one set-based INSERT. */
-    private static void fillArtists(Engine engine, TestDatabase db, int rows) {
-        String pad = "x".repeat(100);
-        String fill;
-        switch (db.backend()) {
-            case POSTGRES:
-                fill = "INSERT INTO o_artist (name) SELECT '" + pad + "' || g FROM generate_series(1, " + rows + ") g";
-                break;
-            case MARIADB:
-                fill = "INSERT INTO o_artist (name) SELECT CONCAT('" + pad + "', seq) FROM seq_1_to_" + rows;
-                break;
-            case SQLITE:
-                fill = "WITH RECURSIVE g(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM g WHERE x < " + rows + ")"
-                        + " INSERT INTO o_artist (name) SELECT '" + pad + "' || x FROM g";
-                break;
-            default:
-                fill = "INSERT INTO o_artist (name) SELECT '" + pad + "' || X FROM SYSTEM_RANGE(1, " + rows + ")";
-                break;
-        }
-        engine.connect(c -> c.executeRaw(fill).rowsAffected()).blockLast(T);
-    }
-
     @Test // O17, L4: a detached stream of 200,000 entities keeps the heap flat; an attached one keeps its objects tracked
     default void detachedStreamKeepsTheHeapFlat(TestDatabase db) {
         Fixture f = setUp(this, db);
-        fillArtists(f.engine(), db, 200_000);
-        // pgjdbc streams in auto-commit mode only with a fetch size (see LoadSuite.streamingKeepsTheHeapFlat).
-        int fetchSize = driver() == io.retort.tck.env.Driver.BRIDGE_POSTGRES ? 1000 : 0;
-        Engine engine = engine(db, EngineOptions.builder().maxPoolSize(2).echo(false).fetchSize(fetchSize).build());
+        // Artists named by 100 characters and a number, in one set-based INSERT.
+        String fill = FaultKit.seriesInsert(db.backend(), "o_artist (name)", false, "x".repeat(100), 200_000);
+        f.engine().connect(c -> c.executeRaw(fill).rowsAffected()).blockLast(T);
+        Engine engine = engine(db, FaultKit.streamingOptions(driver()));
         AsyncSession s = SessionFactory.of(engine, f.registry()).openSession();
         try {
-            long base = FaultKit.usedHeapAfterGc();
-            long mid = 0;
-            int n = 0;
-            OArtist last = null;
-            // toStream pulls on this thread (at most 256 queued): the heap is measured half-way.
-            try (java.util.stream.Stream<OArtist> st = s.streamDetached(Orm.select(OArtist.class), 500).toStream(256)) {
-                for (java.util.Iterator<OArtist> it = st.iterator(); it.hasNext(); ) {
-                    last = it.next();
-                    if (++n == 100_000) {
-                        mid = FaultKit.usedHeapAfterGc();
-                    }
-                }
-            }
-            assertThat(n).isEqualTo(200_000);
-            assertThat(last.name).startsWith("x".repeat(100)).hasSizeBetween(101, 106);
-            assertThat(mid - base).as("heap retained half-way through 200,000 detached entities (bytes)").isLessThan(16L << 20);
-            assertThat(s.contains(last)).as("a detached entity").isFalse();
+            OArtist[] last = new OArtist[1];
+            FaultKit.HeapProbe probe = FaultKit.heapHalfWay(s.streamDetached(Orm.select(OArtist.class), 500), 100_000,
+                    a -> last[0] = a);
+            assertThat(probe.items()).isEqualTo(200_000);
+            assertThat(last[0].name).startsWith("x".repeat(100)).hasSizeBetween(101, 106);
+            assertThat(probe.retainedHalfWay()).as("heap retained half-way through 200,000 detached entities (bytes)")
+                    .isLessThan(16L << 20);
+            assertThat(s.contains(last[0])).as("a detached entity").isFalse();
             OArtist kept = s.stream(Orm.select(OArtist.class).limit(10), 5).blockFirst(T);
             assertThat(s.contains(kept)).as("an entity of an attached stream").isTrue();
         } finally {
