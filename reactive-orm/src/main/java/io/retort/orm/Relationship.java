@@ -1,13 +1,18 @@
 package io.retort.orm;
 
+import io.retort.error.ArgumentError;
 import io.retort.sql.Column;
+import io.retort.sql.Expression;
 import io.retort.sql.Table;
 
 import java.util.List;
+import java.util.Objects;
 
 /**
  * A mapped relationship between two entities, the metamodel handle used in loader options
- * ({@code selectinLoad(Artist_.albums)}) and in {@code session.fetch(entity, Artist_.albums)}.
+ * ({@code selectinLoad(Artist_.albums)}), in {@code session.fetch(entity, Artist_.albums)} and in
+ * conditions: {@link #any} and {@link #contains} for a collection, {@link #has} for a
+ * many-to-one (O16), each an {@code EXISTS} subquery usable wherever a Core condition is.
  * For MANY_TO_ONE, {@link #localColumns()} are the foreign key on the source table; for
  * ONE_TO_MANY, {@link #remoteColumns()} are the foreign key on the target table; for
  * MANY_TO_MANY, the link goes through {@link #secondary()}.
@@ -152,6 +157,110 @@ public final class Relationship<S, T> {
                     + ") (Retort never loads lazily)";
         }
         return h;
+    }
+
+    // ------------------------------------------------------------- predicates (O16)
+
+    /**
+     * A condition on the parent rows: the collection has at least one element meeting every
+     * criterion (none: it is not empty). An {@code EXISTS} subquery over the target's table (and,
+     * for a many-to-many, the link table), correlated to the source's table in the enclosing
+     * statement. The criteria are conditions on the target, and may themselves be
+     * {@code any}/{@code has} of the target's relationships (a nested EXISTS correlated to this
+     * one's rows). Negate it with {@code not()} for the parents with no such element, empty ones
+     * included.
+     *
+     * <pre>{@code
+     * session.execute(Orm.select(Album.class).where(Album_.tracks.any(Track_.name.eq("Intro"))))
+     * // PostgreSQL: SELECT album.album_id, ... FROM album WHERE EXISTS (SELECT 1 AS anon_1 FROM track
+     * //             WHERE album.album_id = track.album_id AND track.name = $1)
+     * // MySQL/MariaDB: the same with ? (and unqualified names where only one table is in scope)
+     * Artist_.albums.any(Album_.tracks.any(Track_.name.eq("Intro")))   // nested
+     * Playlist_.tracks.any()   // EXISTS (SELECT 1 AS anon_1 FROM playlist_track, track WHERE playlist.playlist_id =
+     *                          //   playlist_track.playlist_id AND track.track_id = playlist_track.track_id)
+     * }</pre>
+     *
+     * A self-referential relationship ({@code Employee_.reports}) needs another name for the
+     * related rows: without criteria the subquery aliases the table itself; with criteria use
+     * {@link #any(EntityAlias, Expression[])}.
+     *
+     * @throws ArgumentError on a many-to-one (use {@link #has}), on a null criterion, or on criteria
+     *     for a self-referential relationship without an alias
+     */
+    @SafeVarargs
+    public final Expression<Boolean> any(Expression<Boolean>... criteria) {
+        return RelationshipCriteria.any(this, sourceTable(), null, criteria);
+    }
+
+    /**
+     * {@link #any(Expression[])} with the related rows under {@code target}, an alias the criteria
+     * are written with ({@code target.col(Track_.name).eq("Intro")}); required when the
+     * relationship is self-referential and there are criteria.
+     *
+     * <pre>{@code
+     * EntityAlias<Employee> r = Orm.aliased(Employee.class, "r");
+     * Employee_.reports.any(r, r.col(Employee_.lastName).eq("Peacock"))
+     * // EXISTS (SELECT 1 AS anon_1 FROM employee AS r WHERE employee.employee_id = r.reports_to AND r.last_name = $1)
+     * }</pre>
+     */
+    @SafeVarargs
+    public final Expression<Boolean> any(EntityAlias<T> target, Expression<Boolean>... criteria) {
+        return RelationshipCriteria.any(this, sourceTable(), Objects.requireNonNull(target, "target"), criteria);
+    }
+
+    /**
+     * A condition on the parent rows: this many-to-one refers to a row meeting every criterion
+     * (none: the reference is set and the row exists). An {@code EXISTS} subquery over the target's
+     * table correlated by the foreign key, e.g. for {@code Album_.artist.has(Artist_.name.eq("AC/DC"))}:
+     * {@code EXISTS (SELECT 1 AS anon_1 FROM artist WHERE album.artist_id = artist.artist_id AND artist.name = $1)}.
+     *
+     * @throws ArgumentError on a collection (use {@link #any}), on a null criterion, or on criteria
+     *     for a self-referential relationship without an alias
+     */
+    @SafeVarargs
+    public final Expression<Boolean> has(Expression<Boolean>... criteria) {
+        return RelationshipCriteria.has(this, sourceTable(), null, criteria);
+    }
+
+    /** {@link #has(Expression[])} with the related row under {@code target}, an alias the criteria are written with. */
+    @SafeVarargs
+    public final Expression<Boolean> has(EntityAlias<T> target, Expression<Boolean>... criteria) {
+        return RelationshipCriteria.has(this, sourceTable(), Objects.requireNonNull(target, "target"), criteria);
+    }
+
+    /**
+     * A condition on the parent rows: the collection contains {@code element}, a persistent
+     * object found by its primary key (bound values, read from the object now). For a one-to-many,
+     * {@code EXISTS (SELECT 1 AS anon_1 FROM track WHERE album.album_id = track.album_id AND track.track_id = $1)};
+     * for a many-to-many only the link table is read:
+     * {@code EXISTS (SELECT 1 AS anon_1 FROM playlist_track WHERE playlist.playlist_id = playlist_track.playlist_id
+     * AND playlist_track.track_id = $1)}. The database's rows decide, not the collections in memory.
+     *
+     * @throws ArgumentError on a many-to-one, for null, for an object of another class, and for
+     *     an object with no primary key yet (transient: flush it first)
+     */
+    public Expression<Boolean> contains(T element) {
+        return RelationshipCriteria.contains(this, sourceTable(), element);
+    }
+
+    /**
+     * This relationship of the rows of {@code parent}, an alias of the source entity: its
+     * {@code any}/{@code has}/{@code contains} correlate to the alias instead of the source's
+     * table, e.g. the managers of an employee's manager:
+     * {@code Employee_.reports.of(boss).any()} in a query that selects {@code boss}.
+     */
+    public AliasedRelationship<S, T> of(EntityAlias<S> parent) {
+        Objects.requireNonNull(parent, "parent");
+        if (parent.type() != source) {
+            throw new ArgumentError(this + " is a relationship of " + source.getSimpleName() + ", not of the alias "
+                    + parent);
+        }
+        return new AliasedRelationship<>(this, parent);
+    }
+
+    /** The table the source entity's rows come from: the parent FROM element a predicate correlates to. */
+    private Table sourceTable() {
+        return Metamodel.mapper(source).table();
     }
 
     @Override
