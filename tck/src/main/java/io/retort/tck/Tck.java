@@ -12,11 +12,12 @@ import io.retort.tck.suite.TypesSuite;
  * Categories follow SQLAlchemy's dialect compliance suite: core round trips ({@link CoreSuite}),
  * types ({@link TypesSuite}), SQL features ({@link SqlFeaturesSuite}), the statement cache
  * ({@link CacheSuite}), DDL and reflection ({@link DdlReflectionSuite}), the ORM
- * ({@link io.retort.tck.suite.OrmSuite}, {@link io.retort.tck.suite.OrmSessionSuite}); the failure paths of
+ * ({@link io.retort.tck.suite.OrmSuite}, {@link io.retort.tck.suite.OrmSessionSuite},
+ * {@link io.retort.tck.suite.OrmPredicateSuite}); the failure paths of
  * RELIABILITY.md: server faults and bad input ({@link io.retort.tck.suite.FailureSuite}),
  * cancellation ({@link io.retort.tck.suite.CancellationSuite}) and pool bursts
  * ({@link io.retort.tck.suite.LoadSuite}).
  */
 public interface Tck extends CoreSuite, TypesSuite, SqlFeaturesSuite, CacheSuite, DdlReflectionSuite, io.retort.tck.suite.OrmSuite,
-        io.retort.tck.suite.OrmSessionSuite, io.retort.tck.suite.FailureSuite, io.retort.tck.suite.CancellationSuite, io.retort.tck.suite.LoadSuite {
+        io.retort.tck.suite.OrmSessionSuite, io.retort.tck.suite.OrmPredicateSuite, io.retort.tck.suite.FailureSuite, io.retort.tck.suite.CancellationSuite, io.retort.tck.suite.LoadSuite {
 }
