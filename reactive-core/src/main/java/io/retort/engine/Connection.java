@@ -168,13 +168,13 @@ public final class Connection {
         io.r2dbc.spi.Statement st = prepare(bound, lookup);
         RowShape[] shape = new RowShape[1];
         return tracked(offload(Flux.from(st.execute())).concatMap(r -> r.map((row, meta) -> toRow(row, meta, lookup, columns, shape))),
-                bound);
+                bound, lookup, true);
     }
 
     private Mono<Long> count(BoundStatement bound, StatementCache.Lookup lookup) {
         return Mono.defer(() -> {
             io.r2dbc.spi.Statement st = prepare(bound, lookup);
-            return tracked(offload(Flux.from(st.execute())).concatMap(r -> Flux.from(r.getRowsUpdated())), bound)
+            return tracked(offload(Flux.from(st.execute())).concatMap(r -> Flux.from(r.getRowsUpdated())), bound, lookup, false)
                     .reduce(0L, Long::sum);
         });
     }
@@ -190,13 +190,14 @@ public final class Connection {
 
     /**
      * A statement's publisher with the engine's bookkeeping: errors typed, driver buffers dropped
-     * on cancel released, and a cancel that arrives while it runs invalidates the connection
-     * (see the class comment).
+     * on cancel released, a cancel that arrives while it runs invalidates the connection (see the
+     * class comment), and the engine's {@link StatementObserver}s told. {@code emitsRows}: the
+     * publisher emits the statement's rows, else its update counts.
      */
-    private <T> Flux<T> tracked(Flux<T> statement, BoundStatement bound) {
+    private <T> Flux<T> tracked(Flux<T> statement, BoundStatement bound, StatementCache.Lookup lookup, boolean emitsRows) {
         inFlight.incrementAndGet();
         // Rows the driver prefetched and drops on cancel go to TrackedStatement's discard hook (see DriverBuffers).
-        return new TrackedStatement<>(statement, this, bound);
+        return new TrackedStatement<>(statement, this, bound, lookup != null && lookup.hit(), emitsRows);
     }
 
     /** True inside an explicit transaction that no statement has failed yet. */
@@ -301,7 +302,7 @@ public final class Connection {
                 bindAll(st, bounds.get(i));
             }
             return tracked(offload(Flux.from(st.execute())).concatMap(r -> Mono.from(r.getRowsUpdated()).defaultIfEmpty(0L)),
-                    first);
+                    first, lookup, false);
         });
     }
 
@@ -320,7 +321,7 @@ public final class Connection {
             guard();
             BoundStatement bound = plain(sql);
             engine.log().statement(bound, null);
-            return tracked(offload(Flux.from(CopyIn.run(physical, sql, data))), bound);
+            return tracked(offload(Flux.from(CopyIn.run(physical, sql, data))), bound, null, false);
         }).single();
     }
 

@@ -51,6 +51,7 @@ public final class Engine implements AutoCloseable {
     private final EngineOptions options;
     private final StatementCache cache;
     private final SqlLog log;
+    private final StatementObservers observers = new StatementObservers();
     private final String target;
     private final AtomicReference<Dialect> dialect = new AtomicReference<>();
     /** Connection releases under way (a cancelled scope's runs in the background); see {@link #dispose}. */
@@ -420,6 +421,21 @@ public final class Engine implements AutoCloseable {
     public AutoCloseable onStatement(java.util.function.Consumer<String> listener) {
         log.addListener(listener);
         return () -> log.removeListener(listener);
+    }
+
+    /**
+     * Registers {@code observer} to hear the start and the end (success, error or cancel) of
+     * every statement this engine sends, for metrics and tracing (X2, X8); see
+     * {@link StatementObserver}. Closing the returned handle removes it; statements already
+     * started still report their end to it.
+     */
+    public AutoCloseable observeStatements(StatementObserver observer) {
+        return observers.add(observer);
+    }
+
+    /** The registered observers as one, or null when there are none (statements then skip observing). */
+    StatementObserver statementObserver() {
+        return observers.current();
     }
 
     // ================================================================= pool state

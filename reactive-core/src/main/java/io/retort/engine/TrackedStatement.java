@@ -14,8 +14,9 @@ import java.util.function.Consumer;
 /**
  * A running statement's publisher with the connection's bookkeeping, in one operator: errors
  * typed ({@link Connection#failed}), a cancel before the end invalidates the connection
- * ({@link Connection#cancelledMidStatement}), and the in-flight count drops exactly once when
- * it ends, however it ends. Composing {@code onErrorMap}, {@code doOnCancel} and
+ * ({@link Connection#cancelledMidStatement}), the in-flight count drops exactly once when
+ * it ends, however it ends, and the engine's {@link StatementObserver}s, if any, hear its start
+ * and exactly one end (X2, X8). Composing {@code onErrorMap}, {@code doOnCancel} and
  * {@code doFinally} did the same in three layers that every row passed through, one of them
  * ({@code onErrorMap}'s resumable subscriber) counting each row: a measurable share of streaming
  * a large result. It also installs, in the context it shows upstream, the hook that releases
@@ -25,16 +26,25 @@ import java.util.function.Consumer;
 final class TrackedStatement<T> extends FluxOperator<T, T> {
     private final Connection connection;
     private final BoundStatement bound;
+    private final boolean cacheHit;
+    /** Emits the statement's rows (counted one by one), else its update counts (summed). */
+    private final boolean emitsRows;
 
-    TrackedStatement(Flux<T> source, Connection connection, BoundStatement bound) {
+    TrackedStatement(Flux<T> source, Connection connection, BoundStatement bound, boolean cacheHit, boolean emitsRows) {
         super(source);
         this.connection = connection;
         this.bound = bound;
+        this.cacheHit = cacheHit;
+        this.emitsRows = emitsRows;
     }
 
     @Override
     public void subscribe(CoreSubscriber<? super T> actual) {
-        source.subscribe(new TrackingSubscriber<>(actual, connection, bound));
+        // One volatile read when nobody observes: no Start, no Execution, nothing allocated.
+        StatementObserver observer = connection.engine().statementObserver();
+        StatementObserver.Execution execution = observer == null ? null : StatementObservers.start(observer,
+                new StatementObserver.Start(bound.sql(), connection.dialect().name(), cacheHit, actual.currentContext()));
+        source.subscribe(new TrackingSubscriber<>(actual, connection, bound, execution, emitsRows));
     }
 
     /** Reactor's context key for the local discard hook ({@code Hooks.KEY_ON_DISCARD}, not public). */
@@ -57,21 +67,34 @@ final class TrackedStatement<T> extends FluxOperator<T, T> {
         @SuppressWarnings("rawtypes")
         private static final AtomicIntegerFieldUpdater<TrackingSubscriber> ENDED =
                 AtomicIntegerFieldUpdater.newUpdater(TrackingSubscriber.class, "ended");
+        @SuppressWarnings("rawtypes")
+        private static final AtomicIntegerFieldUpdater<TrackingSubscriber> OBSERVED =
+                AtomicIntegerFieldUpdater.newUpdater(TrackingSubscriber.class, "observed");
 
         private final CoreSubscriber<? super T> actual;
         private final Context context;
         private final Connection connection;
         private final BoundStatement bound;
+        /** Null unless an observer watches this execution. */
+        private final StatementObserver.Execution execution;
+        private final boolean emitsRows;
         private Subscription upstream;
         /** Set once the statement signalled its end: a cancel after that interrupts nothing. */
         private volatile boolean done;
         private volatile int ended;
+        /** Rows emitted, or the update counts summed; kept only while observed. */
+        private long count;
+        /** The observer's end signal was claimed: a cancel racing a completion reports one of them. */
+        private volatile int observed;
 
-        TrackingSubscriber(CoreSubscriber<? super T> actual, Connection connection, BoundStatement bound) {
+        TrackingSubscriber(CoreSubscriber<? super T> actual, Connection connection, BoundStatement bound,
+                           StatementObserver.Execution execution, boolean emitsRows) {
             this.actual = actual;
             this.context = withDiscardHook(actual.currentContext());
             this.connection = connection;
             this.bound = bound;
+            this.execution = execution;
+            this.emitsRows = emitsRows;
         }
 
         @Override
@@ -89,6 +112,13 @@ final class TrackedStatement<T> extends FluxOperator<T, T> {
 
         @Override
         public void onNext(T t) {
+            if (execution != null) {
+                if (emitsRows) {
+                    count++;
+                } else if (t instanceof Long) {
+                    count += (Long) t;
+                }
+            }
             actual.onNext(t);
         }
 
@@ -102,6 +132,9 @@ final class TrackedStatement<T> extends FluxOperator<T, T> {
                 translationFailed.addSuppressed(e);
                 typed = translationFailed;
             }
+            if (claimObservedEnd()) {
+                StatementObservers.failed(execution, typed);
+            }
             try {
                 actual.onError(typed);
             } finally {
@@ -112,6 +145,9 @@ final class TrackedStatement<T> extends FluxOperator<T, T> {
         @Override
         public void onComplete() {
             done = true;
+            if (claimObservedEnd()) {
+                StatementObservers.succeeded(execution, emitsRows ? count : -1, emitsRows ? -1 : count);
+            }
             try {
                 actual.onComplete();
             } finally {
@@ -129,8 +165,17 @@ final class TrackedStatement<T> extends FluxOperator<T, T> {
             if (!done) {
                 connection.cancelledMidStatement(bound);
             }
+            // After done, the completion or error reports the end itself.
+            if (!done && claimObservedEnd()) {
+                StatementObservers.cancelled(execution, emitsRows ? count : -1);
+            }
             upstream.cancel();
             end();
+        }
+
+        /** Whether this call is the observed execution's one end signal (false when unobserved). */
+        private boolean claimObservedEnd() {
+            return execution != null && OBSERVED.compareAndSet(this, 0, 1);
         }
 
         private void end() {
