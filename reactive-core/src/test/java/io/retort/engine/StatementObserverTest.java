@@ -30,6 +30,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * statement sent, with the SQL as sent, the cache hit, row counts, the typed error, a cancel,
  * the subscriber's context; observers that throw never fail a query.
  */
+// try-with-resources closes observer handles that the body never names.
+@SuppressWarnings("try")
 class StatementObserverTest {
     private static final Duration WAIT = Duration.ofSeconds(10);
 
