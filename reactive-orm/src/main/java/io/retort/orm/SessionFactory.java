@@ -63,11 +63,52 @@ public final class SessionFactory {
                 (s, e) -> s.close(), AsyncSession::close).onErrorMap(SessionFactory::unwrap);
     }
 
-    /** Runs {@code work} in a session and commits when it completes; rolls back on error or cancel. */
+    /**
+     * Runs {@code work} in a session and commits when it completes; rolls back on error or cancel.
+     * A cancel includes a downstream {@code next()}, {@code take(n)} or {@code Mono.from(...)},
+     * which cancel once they have their element: the transaction then rolls back. For one result
+     * use {@link #withTransaction}.
+     */
     public <T> Flux<T> inTransaction(Function<AsyncSession, ? extends Publisher<T>> work) {
-        return Flux.usingWhen(Mono.fromSupplier(this::openSession), work, s -> s.commit().then(s.close()),
-                (s, e) -> s.rollback().onErrorResume(x -> Mono.empty()).then(s.close()),
-                s -> s.rollback().onErrorResume(x -> Mono.empty()).then(s.close())).onErrorMap(SessionFactory::unwrap);
+        return Flux.usingWhen(Mono.fromSupplier(this::openSession), work, this::commitAndClose,
+                this::rollbackAndClose, this::rollbackAndClose).onErrorMap(SessionFactory::unwrap);
+    }
+
+    /**
+     * Runs {@code work} in a session closed afterwards, for one result: the value (or completion)
+     * is emitted only once the session is closed and its connection is back in the pool.
+     */
+    public <T> Mono<T> withSession(Function<AsyncSession, ? extends Mono<T>> work) {
+        return Mono.usingWhen(Mono.fromSupplier(this::openSession), work, AsyncSession::close,
+                (s, e) -> s.close(), AsyncSession::close).onErrorMap(SessionFactory::unwrap);
+    }
+
+    /**
+     * Runs {@code work} in a session and commits when it completes, for one result (a request
+     * handler's shape). The value is emitted only after the commit has succeeded, so a response
+     * is never sent for a change that then failed to commit; a failing commit fails the Mono with
+     * its typed error instead. Rolls back on error or cancel.
+     */
+    public <T> Mono<T> withTransaction(Function<AsyncSession, ? extends Mono<T>> work) {
+        return Mono.usingWhen(Mono.fromSupplier(this::openSession), work, this::commitAndClose,
+                this::rollbackAndClose, this::rollbackAndClose).onErrorMap(SessionFactory::unwrap);
+    }
+
+    private Mono<Void> commitAndClose(AsyncSession s) {
+        // A failed commit (the flush's IntegrityError, a lost connection) leaves the transaction
+        // open, and usingWhen runs no other clean-up after its commit step: close() rolls back
+        // and releases the connection before the error goes on.
+        return s.commit()
+                .onErrorResume(e -> s.close().onErrorResume(x -> Mono.empty()).then(Mono.error(e)))
+                .then(s.close());
+    }
+
+    private Mono<Void> rollbackAndClose(AsyncSession s, Throwable error) {
+        return rollbackAndClose(s);
+    }
+
+    private Mono<Void> rollbackAndClose(AsyncSession s) {
+        return s.rollback().onErrorResume(x -> Mono.empty()).then(s.close());
     }
 
     /** Reactor wraps a failing commit after completion; callers want the typed error itself. */

@@ -49,15 +49,19 @@ final class UnitOfWork {
         final Map<Mapper<?>, List<InstanceState>> deletes;
         final List<Link> linkInserts;
         final List<Link> linkDeletes;
+        /** Association rows of deleted objects, removed by the deleted object's key. */
+        final Map<Column<?>, List<Object>> linkPurges;
 
         Plan(List<Mapper<?>> order, Map<Mapper<?>, List<InstanceState>> inserts, List<InstanceState> updates,
-             Map<Mapper<?>, List<InstanceState>> deletes, List<Link> linkInserts, List<Link> linkDeletes) {
+             Map<Mapper<?>, List<InstanceState>> deletes, List<Link> linkInserts, List<Link> linkDeletes,
+             Map<Column<?>, List<Object>> linkPurges) {
             this.order = order;
             this.inserts = inserts;
             this.updates = updates;
             this.deletes = deletes;
             this.linkInserts = linkInserts;
             this.linkDeletes = linkDeletes;
+            this.linkPurges = linkPurges;
         }
 
         boolean isEmpty() {
@@ -122,7 +126,36 @@ final class UnitOfWork {
                 deletes.put(m, d);
             }
         }
-        return new Plan(order, inserts, updates, deletes, linkInserts, linkDeletes);
+        return new Plan(order, inserts, updates, deletes, linkInserts, linkDeletes, linkPurges(deletes));
+    }
+
+    /**
+     * The association rows a deleted object leaves behind, by the association table's column that
+     * refers to it: every many-to-many of its mapper, the owning side's or (for a {@code mappedBy}
+     * side) the owner's table. They go by key whether the collection was loaded or not: the
+     * rows must go before the object can, and reading them first would be I/O for nothing.
+     */
+    private Map<Column<?>, List<Object>> linkPurges(Map<Mapper<?>, List<InstanceState>> deletes) {
+        Map<Column<?>, List<Object>> purges = new LinkedHashMap<>();
+        for (Map.Entry<Mapper<?>, List<InstanceState>> e : deletes.entrySet()) {
+            for (Relationship<?, ?> r : e.getKey().relationships().values()) {
+                if (r.kind() != Relationship.Kind.MANY_TO_MANY) {
+                    continue;
+                }
+                Column<?> refers;
+                if (r.mappedBy() == null) {
+                    refers = r.secondarySourceColumns().get(0);
+                } else {
+                    Relationship<?, ?> owner = session.registry().mapper(r.target()).relationships().get(r.mappedBy());
+                    refers = owner.secondaryTargetColumns().get(0);
+                }
+                List<Object> keys = purges.computeIfAbsent(refers, k -> new ArrayList<>());
+                for (InstanceState st : e.getValue()) {
+                    keys.add(keyOf(st.entity));
+                }
+            }
+        }
+        return purges;
     }
 
     /** save-update cascade: transient objects reachable from session objects join the session. */
@@ -412,6 +445,9 @@ final class UnitOfWork {
         chain = chain.then(Mono.defer(() -> updateRows(plan, c)));
         chain = chain.then(Mono.defer(() -> links(plan.linkDeletes, false, c)));
         chain = chain.then(Mono.defer(() -> links(plan.linkInserts, true, c)));
+        for (Map.Entry<Column<?>, List<Object>> purge : plan.linkPurges.entrySet()) {
+            chain = chain.then(Mono.defer(() -> purgeLinks(purge.getKey(), purge.getValue(), c)));
+        }
         List<Mapper<?>> reverse = new ArrayList<>(plan.order);
         java.util.Collections.reverse(reverse);
         for (Mapper<?> m : reverse) {
@@ -643,6 +679,12 @@ final class UnitOfWork {
             }
             return c.execute(Sql.delete(l.rel().secondary()).where(eq(a, src), eq(b, tgt))).rowsAffected();
         }).then();
+    }
+
+    /** One DELETE per association column for all the deleted objects it refers to. */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static Mono<Void> purgeLinks(Column refers, List<Object> keys, Connection c) {
+        return c.execute(Sql.delete(refers.table()).where(refers.in((java.util.Collection) keys))).rowsAffected().then();
     }
 
     @SuppressWarnings({"unchecked", "rawtypes"})

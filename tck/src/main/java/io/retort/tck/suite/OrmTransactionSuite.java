@@ -1,0 +1,186 @@
+package io.retort.tck.suite;
+
+import io.retort.engine.Engine;
+import io.retort.error.IntegrityError;
+import io.retort.orm.OrmRegistry;
+import io.retort.orm.Relationship;
+import io.retort.orm.SessionFactory;
+import io.retort.sql.Table;
+import io.retort.tck.TckBackend;
+import io.retort.tck.TckOracle;
+import io.retort.tck.env.TestDatabase;
+import io.retort.tck.orm.Entities;
+import io.retort.tck.orm.Entities.OAlbum;
+import io.retort.tck.orm.Entities.OArtist;
+import io.retort.tck.orm.Entities.OPlaylist;
+import io.retort.tck.orm.Entities.OTrack;
+import io.retort.tck.suite.OrmSuite.Fixture;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.test.StepVerifier;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static io.retort.orm.Load.selectinLoad;
+import static io.retort.sql.Sql.createTable;
+import static io.retort.sql.Sql.select;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The session factory's transaction scopes and what a commit writes, on every backend:
+ * {@code withTransaction} emits its value only after the commit (the connection is back in the
+ * pool by then); a commit that fails is a typed error and leaks no connection, in the Mono and
+ * the Flux scope alike; a {@code next()} on the Flux scope cancels it, which rolls back; and a
+ * deleted many-to-many owner takes its association rows with it, loaded or not, in one DELETE
+ * per association table.
+ */
+@ExtendWith(TckOracle.class)
+public interface OrmTransactionSuite extends TckBackend {
+    Duration TX_WAIT = Duration.ofSeconds(60);
+
+    private static Fixture fixture(TckBackend b, TestDatabase db) {
+        Engine engine = b.engine(db);
+        OrmRegistry registry = Entities.registry();
+        engine.connect(c -> Flux.fromIterable(registry.tables()).concatMap(t -> c.execute(createTable(t)).rowsAffected()))
+                .blockLast(TX_WAIT);
+        return new Fixture(engine, registry, SessionFactory.of(engine, registry));
+    }
+
+    private static int checkedOut(Fixture f) {
+        return f.engine().poolStats().orElseThrow(() -> new AssertionError("the TCK's engines are pooled")).acquired();
+    }
+
+    private static List<String> playlistNames(Fixture f) {
+        Table t = f.registry().mapper(OPlaylist.class).table();
+        return f.engine().execute(select(t.c("name")).from(t).orderBy(t.c("name"))).map(r -> (String) r.get(0))
+                .collectList().block(TX_WAIT);
+    }
+
+    @Test // withTransaction/withSession: one value, emitted once the session is closed (committed first)
+    default void withTransactionEmitsOnlyAfterTheCommit(TestDatabase db) {
+        Fixture f = fixture(this, db);
+        AtomicInteger heldAtValue = new AtomicInteger(-1);
+        StepVerifier.create(f.sessions().withTransaction(s -> {
+                            s.add(new OPlaylist(1, "Committed"));
+                            return Mono.just("stored");
+                        })
+                        .doOnNext(v -> heldAtValue.set(checkedOut(f))))
+                .expectNext("stored")
+                .verifyComplete();
+        assertThat(heldAtValue.get()).as("connections checked out when the value arrived").isZero();
+        assertThat(playlistNames(f)).containsExactly("Committed");
+
+        // The Flux scope emits while the transaction is still open: its connection is held.
+        AtomicInteger heldInFlux = new AtomicInteger(-1);
+        f.sessions().inTransaction(s -> {
+                    s.add(new OPlaylist(2, "Streamed"));
+                    return s.flush().thenReturn("flushed");
+                })
+                .doOnNext(v -> heldInFlux.set(checkedOut(f)))
+                .blockLast(TX_WAIT);
+        assertThat(heldInFlux.get()).isEqualTo(1);
+        assertThat(playlistNames(f)).containsExactly("Committed", "Streamed");
+
+        StepVerifier.create(f.sessions().withSession(s -> s.get(OPlaylist.class, 1)).map(p -> p.name + "/" + checkedOut(f)))
+                .expectNext("Committed/0")
+                .verifyComplete();
+        StepVerifier.create(f.sessions().withSession(s -> s.get(OPlaylist.class, 99)))
+                .verifyComplete();
+    }
+
+    @Test // a commit that fails (its flush hits a constraint) is the typed error, and the connection goes back
+    default void aFailedCommitIsTypedAndLeaksNoConnection(TestDatabase db) {
+        Fixture f = fixture(this, db);
+        f.seed(new OPlaylist(1, "First"));
+
+        StepVerifier.create(f.sessions().withTransaction(s -> {
+                    s.add(new OPlaylist(1, "Duplicate"));
+                    return Mono.just("never emitted");
+                }))
+                .expectError(IntegrityError.class)
+                .verify(TX_WAIT);
+        assertThat(checkedOut(f)).as("after a failed withTransaction commit").isZero();
+
+        StepVerifier.create(f.sessions().inTransaction(s -> {
+                    s.add(new OPlaylist(1, "Duplicate"));
+                    return Flux.just("emitted before the commit");
+                }))
+                .expectNext("emitted before the commit")
+                .expectError(IntegrityError.class)
+                .verify(TX_WAIT);
+        assertThat(checkedOut(f)).as("after a failed inTransaction commit").isZero();
+
+        assertThat(playlistNames(f)).containsExactly("First");
+        f.seed(new OPlaylist(2, "Second")); // the pool and the factory still work
+        assertThat(playlistNames(f)).containsExactly("First", "Second");
+    }
+
+    @Test // next() cancels the Flux scope once it has its element: the transaction rolls back (as documented)
+    default void nextOnTheFluxScopeRollsBack(TestDatabase db) {
+        Fixture f = fixture(this, db);
+        StepVerifier.create(f.sessions().inTransaction(s -> {
+                    s.add(new OPlaylist(1, "Cancelled"));
+                    return s.flush().thenMany(Flux.just(1, 2));
+                }).next())
+                .expectNext(1)
+                .verifyComplete();
+        StepVerifier.create(f.sessions().withTransaction(s -> {
+                    s.add(new OPlaylist(2, "Kept"));
+                    return s.flush().thenReturn(1);
+                }))
+                .expectNext(1)
+                .verifyComplete();
+        assertThat(playlistNames(f)).containsExactly("Kept");
+    }
+
+    @Test // O4/O5: deleting a many-to-many owner deletes its association rows first, loaded or not
+    default void aDeletedManyToManyOwnerTakesItsLinks(TestDatabase db) {
+        Fixture f = fixture(this, db);
+        OArtist artist = new OArtist("Band");
+        artist.albums = new ArrayList<>();
+        OAlbum album = new OAlbum("Record");
+        for (int i = 0; i < 3; i++) {
+            album.tracks.add(new OTrack("Track " + i, 1000 * i));
+        }
+        artist.albums.add(album);
+        OPlaylist mix = new OPlaylist(1, "Mix");
+        mix.tracks.addAll(album.tracks.subList(0, 2));
+        OPlaylist one = new OPlaylist(2, "One");
+        one.tracks.add(album.tracks.get(1));
+        OPlaylist rest = new OPlaylist(3, "Rest");
+        rest.tracks.add(album.tracks.get(2));
+        f.seed(artist, mix, one, rest);
+        Table links = f.rel(OPlaylist.class, "tracks").secondary();
+        Relationship<OPlaylist, OTrack> tracks = f.rel(OPlaylist.class, "tracks");
+        assertThat(f.rows(links)).isEqualTo(4);
+
+        // Not loaded: the links go by the playlist's key, in one statement.
+        List<String> sql = new CopyOnWriteArrayList<>();
+        try (AutoCloseable log = f.engine().onStatement(sql::add)) {
+            f.sessions().withTransaction(s -> s.get(OPlaylist.class, 1).doOnNext(s::delete)).block(TX_WAIT);
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+        assertThat(sql).hasSize(3);
+        assertThat(sql.get(1)).startsWith("DELETE FROM " + links.name() + " WHERE");
+        assertThat(sql.get(2)).startsWith("DELETE FROM o_playlist WHERE");
+        assertThat(f.rows(links)).isEqualTo(2);
+        assertThat(playlistNames(f)).containsExactly("One", "Rest");
+        assertThat(f.rows(f.registry().mapper(OTrack.class).table())).as("the tracks stay").isEqualTo(3);
+
+        // Loaded, and two owners in one flush: still one DELETE for the association table.
+        long before = f.engine().statementCount();
+        f.sessions().withTransaction(s -> s.execute(io.retort.orm.Orm.select(OPlaylist.class).options(selectinLoad(tracks)))
+                .doOnNext(s::delete).then(Mono.just(true))).block(TX_WAIT);
+        assertThat(f.engine().statementCount() - before).as("SELECT, selectin, DELETE links, DELETE playlists").isEqualTo(4);
+        assertThat(f.rows(links)).isZero();
+        assertThat(playlistNames(f)).isEmpty();
+        assertThat(f.rows(f.registry().mapper(OTrack.class).table())).isEqualTo(3);
+    }
+}
