@@ -125,6 +125,8 @@ final class H2Support extends BackendSupport {
 
     @Override
     String r2dbcUrl(Server server, Driver driver, String namespace) {
-        return "r2dbc:h2:mem:///" + namespace + KEEP_OPEN;
+        // The credentials the database was created with: without them r2dbc-h2 logs in as no one and is refused.
+        String password = server.password() == null || server.password().isEmpty() ? "" : ":" + Urls.encode(server.password());
+        return "r2dbc:h2:mem://" + Urls.encode(server.user()) + password + "@/" + namespace + KEEP_OPEN;
     }
 }

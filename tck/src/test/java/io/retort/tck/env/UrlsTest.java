@@ -137,7 +137,7 @@ class UrlsTest {
         assertThat(H2Support.INSTANCE.jdbcUrl(H2Support.SERVER, "retort_t_abc"))
                 .isEqualTo("jdbc:h2:mem:retort_t_abc;DB_CLOSE_DELAY=-1;LAZY_QUERY_EXECUTION=TRUE");
         assertThat(H2Support.INSTANCE.r2dbcUrl(H2Support.SERVER, Driver.R2DBC_H2, "retort_t_abc"))
-                .isEqualTo("r2dbc:h2:mem:///retort_t_abc;DB_CLOSE_DELAY=-1;LAZY_QUERY_EXECUTION=TRUE");
+                .isEqualTo("r2dbc:h2:mem://sa@/retort_t_abc;DB_CLOSE_DELAY=-1;LAZY_QUERY_EXECUTION=TRUE");
     }
 
     @Test
