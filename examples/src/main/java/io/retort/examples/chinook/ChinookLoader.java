@@ -4,6 +4,7 @@ import io.r2dbc.spi.Connection;
 import io.r2dbc.spi.Result;
 import io.r2dbc.spi.Statement;
 import io.retort.dialect.h2.H2Dialect;
+import io.retort.dialect.mysql.MySqlDialect;
 import io.retort.sql.Column;
 import io.retort.sql.Index;
 import io.retort.sql.SqlType;
@@ -41,16 +42,17 @@ import static io.retort.sql.Sql.createTable;
 import static io.retort.sql.Sql.insert;
 
 /**
- * Creates the Chinook tables ({@link ChinookSchema}) on an R2DBC connection to H2 and fills
- * them from the bundled resource {@value #RESOURCE}, without blocking:
+ * Creates the Chinook tables ({@link ChinookSchema}) on an R2DBC connection (H2 by default;
+ * PostgreSQL, MySQL or MariaDB given their dialect) and fills them from the bundled resource
+ * {@value #RESOURCE}, without blocking:
  *
  * <pre>{@code
  * Mono<Map<String, Long>> counts = Mono.usingWhen(factory.create(), new ChinookLoader()::load, Connection::close);
  * }</pre>
  *
- * <p>The DDL is compiled from the Retort definitions by the H2 dialect: CREATE TABLE for each
- * table in dependency order (with its keys and foreign keys), COMMENT ON for table and column
- * comments; after the data, CREATE INDEX for the declared foreign-key indexes. The rows are
+ * <p>The DDL is compiled from the Retort definitions by the loader's dialect: CREATE TABLE for
+ * each table in dependency order (with its keys and foreign keys), COMMENT ON for table and column
+ * comments (MySQL and MariaDB: column comments inside CREATE TABLE); after the data, CREATE INDEX for the declared foreign-key indexes. The rows are
  * sent as Retort multi-row INSERTs ({@code insert(table).values(rows)}, {@value #DEFAULT_ROWS_PER_INSERT}
  * rows per statement) with every value bound as a typed parameter, never inlined: the text
  * reaches the database exactly as it is in the resource, and r2dbc-h2 1.0.1, which splits a
@@ -73,20 +75,31 @@ public final class ChinookLoader {
     private static final Logger LOG = LoggerFactory.getLogger(ChinookLoader.class);
     private static final DateTimeFormatter TIMESTAMP = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
 
-    private final Dialect dialect = H2Dialect.INSTANCE;
+    private final Dialect dialect;
     private final StatementCache cache;
     private final int rowsPerInsert;
 
-    /** A loader with its own small statement cache and {@value #DEFAULT_ROWS_PER_INSERT} rows per INSERT. */
+    /** An H2 loader with its own small statement cache and {@value #DEFAULT_ROWS_PER_INSERT} rows per INSERT. */
     public ChinookLoader() {
-        this(new StatementCache(64), DEFAULT_ROWS_PER_INSERT);
+        this(H2Dialect.INSTANCE);
     }
 
-    /** A loader compiling its INSERTs through {@code cache}, {@code rowsPerInsert} rows per statement. */
+    /** A loader for a database of {@code dialect}, with its own small statement cache. */
+    public ChinookLoader(Dialect dialect) {
+        this(dialect, new StatementCache(64), DEFAULT_ROWS_PER_INSERT);
+    }
+
+    /** An H2 loader compiling its INSERTs through {@code cache}, {@code rowsPerInsert} rows per statement. */
     public ChinookLoader(StatementCache cache, int rowsPerInsert) {
+        this(H2Dialect.INSTANCE, cache, rowsPerInsert);
+    }
+
+    /** A loader for {@code dialect} compiling its INSERTs through {@code cache}, {@code rowsPerInsert} rows per statement. */
+    public ChinookLoader(Dialect dialect, StatementCache cache, int rowsPerInsert) {
         if (rowsPerInsert < 1) {
             throw new IllegalArgumentException("rowsPerInsert must be positive, got " + rowsPerInsert);
         }
+        this.dialect = dialect;
         this.cache = cache;
         this.rowsPerInsert = rowsPerInsert;
     }
@@ -152,8 +165,10 @@ public final class ChinookLoader {
         if (table.tableComment() != null) {
             ddl.add(sql(commentOn(table, table.tableComment())));
         }
+        // MySQL and MariaDB have no COMMENT ON COLUMN: their CREATE TABLE carries the column comments.
+        boolean inlineColumnComments = dialect instanceof MySqlDialect;
         for (Column<?> c : table.columns()) {
-            if (c.spec().comment() != null) {
+            if (c.spec().comment() != null && !inlineColumnComments) {
                 ddl.add(sql(commentOn(c, c.spec().comment())));
             }
         }
