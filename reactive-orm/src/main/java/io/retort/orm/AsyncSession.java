@@ -71,6 +71,8 @@ public final class AsyncSession {
     private Connection connection;
     private RetortException failure;
     private boolean closed;
+    /** Undo steps of in-memory changes made for this transaction outside a flush (O9 bulk DELETE); run in reverse on rollback. */
+    private final List<Runnable> rollbackSteps = new ArrayList<>();
 
     AsyncSession(Engine engine, OrmRegistry registry, Scheduler fetchScheduler) {
         this.engine = engine;
@@ -234,6 +236,23 @@ public final class AsyncSession {
     public Flux<EntityRow> execute(RowSelect query) {
         return guarded(Flux.defer(() -> flushInternal().thenMany(connection(false)
                 .flatMapMany(c -> loading.rows(query, c)))).collectList()).flatMapMany(Flux::fromIterable);
+    }
+
+    /**
+     * Runs an ORM bulk UPDATE or DELETE (O9) and emits the number of rows matched. Pending changes
+     * are flushed first; the statement runs in the session's transaction (begun if need be); then
+     * the session's objects are synchronized as {@link BulkStatement#synchronize} says (see
+     * {@link SynchronizeSession}; EVALUATE by default). Nothing is loaded. Wrong use (an
+     * unevaluable criterion under EVALUATE, a primary key in SET, a DELETE that would skip ORM
+     * cascades) fails before anything is sent; a failed statement leaves the objects as they
+     * were, and {@link #rollback} also undoes the synchronization of earlier bulk statements.
+     */
+    public Mono<Long> execute(BulkStatement<?> bulk) {
+        return guarded(Flux.defer(() -> {
+            BulkSync.Plan plan = BulkSync.plan(bulk);
+            // connection(true) is chosen after the flush, which may have begun the transaction itself.
+            return flushInternal().then(Mono.defer(() -> connection(true))).flatMap(c -> BulkSync.execute(this, plan, c));
+        })).last();
     }
 
     /**
@@ -573,6 +592,7 @@ public final class AsyncSession {
                     s.forgetTxStart();
                     s.insertedInTx = false;
                 }
+                rollbackSteps.clear();
                 return c.close();
             }));
         })))).then();
@@ -619,6 +639,10 @@ public final class AsyncSession {
             // Release before the completion signal goes downstream, so the caller's next operation
             // never sees the session busy.
             Runnable done = () -> {
+                for (int i = rollbackSteps.size() - 1; i >= 0; i--) {
+                    rollbackSteps.get(i).run();
+                }
+                rollbackSteps.clear();
                 restoreAfterRollback();
                 failure = null;
                 busy.set(false);
@@ -679,6 +703,7 @@ public final class AsyncSession {
             identityMap.clear();
             states.clear();
             ordered.clear();
+            rollbackSteps.clear();
             failure = null;
             return c == null ? Mono.empty() : c.rollback().onErrorResume(e -> Mono.empty()).then(c.close());
         });
@@ -885,6 +910,11 @@ public final class AsyncSession {
         states.put(entity, st);
         ordered.add(st);
         return st;
+    }
+
+    /** Records an in-memory change to undo if the transaction rolls back (O9); cleared at commit. */
+    void onRollback(Runnable undo) {
+        rollbackSteps.add(undo);
     }
 
     void identify(InstanceState st) {

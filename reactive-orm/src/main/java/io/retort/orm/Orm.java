@@ -18,6 +18,23 @@ public final class Orm {
         return new EntityAlias<>(type, Metamodel.mapper(type), name);
     }
 
+    /**
+     * An ORM bulk UPDATE of {@code type}'s rows by criteria (O9), run by
+     * {@link AsyncSession#execute(BulkStatement)}: {@code Orm.update(Track.class).set(Track_.unitPrice,
+     * price).where(Track_.milliseconds.gt(300_000))}. See {@link BulkStatement}.
+     */
+    public static <E> BulkStatement<E> update(Class<E> type) {
+        return new BulkStatement<>(type, BulkStatement.Kind.UPDATE);
+    }
+
+    /**
+     * An ORM bulk DELETE of {@code type}'s rows by criteria (O9), run by
+     * {@link AsyncSession#execute(BulkStatement)}: {@code Orm.delete(Track.class).where(Track_.name.eq("Intro"))}.
+     */
+    public static <E> BulkStatement<E> delete(Class<E> type) {
+        return new BulkStatement<>(type, BulkStatement.Kind.DELETE);
+    }
+
     /** An ORM query for {@code type}. */
     public static <E> EntitySelect<E> select(Class<E> type) {
         return new EntitySelect<>(type);

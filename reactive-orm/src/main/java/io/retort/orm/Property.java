@@ -86,6 +86,21 @@ public final class Property {
         return accessor.get(target);
     }
 
+    /**
+     * This embedded column's value in {@code composite}, an instance of its {@code @Embedded} type:
+     * a bulk UPDATE breaks a composite value into its columns (O9).
+     */
+    Object getFrom(Object composite) {
+        if (embedded == null || accessor == null) {
+            throw new io.retort.error.ArgumentError(name + " is not a column of an embedded attribute");
+        }
+        if (!embeddedType.isInstance(composite)) {
+            throw new io.retort.error.ArgumentError(name + " belongs to an embedded " + embeddedType.getSimpleName()
+                    + "; got a " + composite.getClass().getSimpleName());
+        }
+        return accessor.get(composite);
+    }
+
     public void set(Object entity, Object value) {
         if (accessor == null) {
             return;
