@@ -24,8 +24,8 @@ import java.util.Objects;
  * Mono<Long> repriced = session.execute(Orm.update(Track.class)
  *         .set(Track_.unitPrice, Track_.unitPrice.plus(new BigDecimal("0.10")))
  *         .where(Track_.milliseconds.gt(300_000)));
- * // PostgreSQL: UPDATE track SET unit_price = (track.unit_price + $1) WHERE track.milliseconds > $2
- * // MariaDB:    UPDATE track SET unit_price = (unit_price + ?) WHERE milliseconds > ?
+ * // PostgreSQL: UPDATE track SET unit_price = track.unit_price + $1 WHERE track.milliseconds > $2
+ * // MariaDB:    UPDATE track SET unit_price = unit_price + ? WHERE milliseconds > ?
  *
  * Mono<Long> gone = session.execute(Orm.delete(Track.class)
  *         .where(Track_.album.has(Album_.title.eq("Demo")))     // a relationship predicate
