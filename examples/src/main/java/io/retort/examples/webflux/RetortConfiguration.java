@@ -4,10 +4,15 @@ import io.retort.engine.Engine;
 import io.retort.engine.EngineOptions;
 import io.retort.examples.chinook.ChinookLoader;
 import io.retort.examples.chinook.model.Chinook;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.observation.ObservationRegistry;
+import io.retort.micrometer.RetortMetrics;
+import io.retort.micrometer.RetortMicrometer;
 import io.retort.orm.SessionFactory;
 import io.retort.schema.Inspector;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -53,6 +58,20 @@ public class RetortConfiguration {
     @Bean
     public SessionFactory sessionFactory(Engine engine) {
         return SessionFactory.of(engine, Chinook.registry());
+    }
+
+    /**
+     * Statement observations and engine meters in Spring's registries (Actuator configures
+     * them): every statement becomes a {@code retort.statement} observation, nested under the
+     * HTTP request's, whose Reactor context carries it; the pool and statement cache get gauges.
+     * Stops observing when the context closes.
+     */
+    @Bean(destroyMethod = "close")
+    public AutoCloseable retortObservations(Engine engine, ObjectProvider<ObservationRegistry> observations,
+                                            ObjectProvider<MeterRegistry> meters) {
+        meters.ifAvailable(registry -> new RetortMetrics(engine, "chinook").bindTo(registry));
+        ObservationRegistry registry = observations.getIfAvailable(() -> ObservationRegistry.NOOP);
+        return registry.isNoop() ? () -> { } : RetortMicrometer.observe(engine, registry);
     }
 
     /** Creates and fills the Chinook tables unless the database already has an {@code artist} table. */

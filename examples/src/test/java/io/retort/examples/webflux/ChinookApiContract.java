@@ -16,7 +16,12 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationHandler;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -53,6 +58,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @ExtendWith(ChinookApiContract.DropAfterTheService.class) // declared first, so its afterAll runs last
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@Import(ChinookApiContract.Observed.class)
 @DirtiesContext(classMode = DirtiesContext.ClassMode.AFTER_CLASS) // one service per database, closed after its class
 abstract class ChinookApiContract {
     private static final Duration T = Duration.ofSeconds(30);
@@ -98,6 +104,32 @@ abstract class ChinookApiContract {
         registry.add("chinook.url", () -> db.r2dbcUrl());
         registry.add("chinook.max-pool-size", () -> "4");
     }
+
+    /** Records every observation Spring's registry stops (Actuator adds handler beans to it). */
+    static final class ObservationRecorder implements ObservationHandler<Observation.Context> {
+        final List<Observation.Context> stopped = new CopyOnWriteArrayList<>();
+
+        @Override
+        public boolean supportsContext(Observation.Context context) {
+            return true;
+        }
+
+        @Override
+        public void onStop(Observation.Context context) {
+            stopped.add(context);
+        }
+    }
+
+    @TestConfiguration(proxyBeanMethods = false)
+    static class Observed {
+        @Bean
+        ObservationRecorder observationRecorder() {
+            return new ObservationRecorder();
+        }
+    }
+
+    @Autowired
+    ObservationRecorder observations;
 
     @BeforeEach
     void listen() {
@@ -181,6 +213,40 @@ abstract class ChinookApiContract {
         // poolIsIdle (after each test) waits for the release; the service still answers meanwhile.
         http.get().uri("/artists?prefix=AC/").exchange().expectStatus().isOk()
                 .expectBodyList(ArtistSummary.class).contains(new ArtistSummary(1, "AC/DC", 2));
+    }
+
+    // ------------------------------------------------------------------ observability
+
+    /**
+     * X8 through WebFlux: each statement of a request is a {@code retort.statement} observation
+     * whose parent is the request's own ({@code http.server.requests}), found in the Reactor
+     * context the request's publisher was subscribed with; its SQL is the SQL sent.
+     */
+    @Test
+    void eachStatementIsObservedUnderItsRequest() throws InterruptedException {
+        observations.stopped.clear();
+        http.get().uri("/artists/22").exchange().expectStatus().isOk();
+        // The server stops its observation after the response is written: wait for it, bounded.
+        long deadline = System.nanoTime() + T.toNanos();
+        while (named("http.server.requests").isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        List<Observation.Context> requests = named("http.server.requests");
+        assertThat(requests).hasSize(1);
+        List<Observation.Context> sent = named("retort.statement");
+        assertThat(sent).hasSize(3);
+        assertThat(sent).allSatisfy(c -> {
+            assertThat(c.getParentObservation()).as("parent of %s", c.getContextualName()).isNotNull();
+            assertThat(c.getParentObservation().getContextView()).isSameAs(requests.get(0));
+            assertThat(c.getLowCardinalityKeyValue("db.operation.name").getValue()).isEqualTo("SELECT");
+            assertThat(c.getLowCardinalityKeyValue("outcome").getValue()).isEqualTo("SUCCESS");
+        });
+        assertThat(sent).extracting(c -> c.getHighCardinalityKeyValue("db.query.text").getValue())
+                .containsExactlyElementsOf(statements.subList(statements.size() - 3, statements.size()));
+    }
+
+    private List<Observation.Context> named(String name) {
+        return observations.stopped.stream().filter(c -> name.equals(c.getName())).toList();
     }
 
     // ------------------------------------------------------------------ ORM endpoints
