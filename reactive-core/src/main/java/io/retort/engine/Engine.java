@@ -293,7 +293,12 @@ public final class Engine implements AutoCloseable {
      */
     private <R> Mono<R> checkout(Function<io.r2dbc.spi.Connection, R> wrap, Function<Throwable, ? extends Throwable> onError) {
         return PendingTimeout.of(() -> Mono.from(factory.create()), options.maxPoolSize() + 1, Engine::isValidationFailure,
-                options.acquireTimeout(), this::poolTimeout, wrap, onError);
+                options.acquireTimeout(), this::poolTimeout, wrap, onError, Engine::returnUntaken);
+    }
+
+    /** Returns to the pool a checkout its caller cancelled before taking it (see {@link PendingTimeout}). */
+    private static void returnUntaken(io.r2dbc.spi.Connection raw) {
+        Mono.from(raw.close()).onErrorResume(e -> Mono.empty()).subscribe();
     }
 
     private PoolTimeoutError poolTimeout() {

@@ -8,8 +8,10 @@ import reactor.core.publisher.MonoSink;
 import reactor.util.context.Context;
 
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
@@ -29,7 +31,10 @@ import java.util.function.Supplier;
  *
  * <p>The source must release a value it produces after being cancelled (r2dbc-pool does: its
  * cancel returns the checked-out connection, including one racing towards the subscriber), so
- * such a value is ignored here; releasing it again would corrupt the pool's accounting.
+ * such a value is ignored here; releasing it again would corrupt the pool's accounting. A value
+ * that arrived first but that the caller cancelled before taking (a cancel racing the delivery,
+ * or one before the caller's first request) is this operator's to give back: the sink would
+ * only discard it, and the connection would stay checked out for good.
  */
 final class PendingTimeout {
     private static final int WAITING = 0;
@@ -44,16 +49,22 @@ final class PendingTimeout {
      * @param retries  how many times an error that {@code retryIf} accepts resubscribes a fresh source
      * @param onValue  maps the value; if it throws, it must have released the value itself
      * @param onError  maps a source error that is not retried (not the timeout's own error)
+     * @param giveBack returns a value that arrived but that the caller cancelled before taking
      */
     static <T, R> Mono<R> of(Supplier<? extends Mono<T>> source, int retries, Predicate<Throwable> retryIf,
                              Duration timeout, Supplier<? extends Throwable> onTimeout,
-                             Function<? super T, ? extends R> onValue, Function<Throwable, ? extends Throwable> onError) {
+                             Function<? super T, ? extends R> onValue, Function<Throwable, ? extends Throwable> onError,
+                             Consumer<? super T> giveBack) {
         long nanos = timeout.toNanos();
         return Mono.create(sink -> {
-            Waiter<T, R> waiter = new Waiter<>(sink, source, retries, retryIf, onValue, onError);
+            Waiter<T, R> waiter = new Waiter<>(sink, source, retries, retryIf, onValue, onError, giveBack);
             source.get().subscribe(waiter);
+            // Even when served during subscription: the caller may not have taken the value yet
+            // (no request so far), and a cancel then must give it back. The sink runs this only
+            // if the value was never delivered.
+            sink.onCancel(waiter::cancelled);
             if (waiter.state.get() != WAITING) {
-                return; // served during subscription: no timer, no cancel hook needed
+                return; // served during subscription: no timer
             }
             Disposable timer = DeadlineTimer.SHARED.schedule(() -> {
                 if (waiter.state.compareAndSet(WAITING, DONE)) {
@@ -62,11 +73,6 @@ final class PendingTimeout {
                 }
             }, nanos);
             sink.onDispose(timer);
-            sink.onCancel(() -> {
-                if (waiter.state.compareAndSet(WAITING, DONE)) {
-                    waiter.cancelUpstream();
-                }
-            });
         });
     }
 
@@ -77,14 +83,22 @@ final class PendingTimeout {
         private final Supplier<? extends Mono<T>> source;
         private final Predicate<Throwable> retryIf;
         private final Function<? super T, ? extends R> onValue;
+        private final Consumer<? super T> giveBack;
         private final Function<Throwable, ? extends Throwable> onError;
         private int retriesLeft;
         private final AtomicReference<Subscription> upstream = new AtomicReference<>();
         /** The caller's context, built once: operators upstream ask for it on every signal. */
         private final Context context;
+        /** The value whose arrival won the race, until the caller takes it or it is given back. */
+        private volatile T taken;
+        /** The caller cancelled without taking a value (the sink's onCancel ran). */
+        private volatile boolean callerGone;
+        private final AtomicBoolean givenBack = new AtomicBoolean();
 
         Waiter(MonoSink<R> sink, Supplier<? extends Mono<T>> source, int retries, Predicate<Throwable> retryIf,
-               Function<? super T, ? extends R> onValue, Function<Throwable, ? extends Throwable> onError) {
+               Function<? super T, ? extends R> onValue, Function<Throwable, ? extends Throwable> onError,
+               Consumer<? super T> giveBack) {
+            this.giveBack = giveBack;
             this.sink = sink;
             this.source = source;
             this.retriesLeft = retries;
@@ -111,6 +125,13 @@ final class PendingTimeout {
         @Override
         public void onNext(T value) {
             if (state.compareAndSet(WAITING, DONE)) {
+                // Written before callerGone is read, as cancelled() writes callerGone before it
+                // reads this: whichever runs second sees the other, so the value is given back.
+                taken = value;
+                if (callerGone) {
+                    giveBack();
+                    return;
+                }
                 R mapped;
                 try {
                     mapped = onValue.apply(value);
@@ -149,6 +170,28 @@ final class PendingTimeout {
         public void onComplete() {
             if (state.compareAndSet(WAITING, DONE)) {
                 sink.success();
+            }
+        }
+
+        /**
+         * The caller cancelled before it took a value. Waiting: stop the checkout (the pool then
+         * keeps what it had). Otherwise a value has arrived that the sink will never deliver,
+         * since the sink runs this only for an undelivered value: return it to the pool.
+         */
+        void cancelled() {
+            if (state.compareAndSet(WAITING, DONE)) {
+                cancelUpstream();
+                return;
+            }
+            callerGone = true;
+            if (taken != null) {
+                giveBack();
+            }
+        }
+
+        private void giveBack() {
+            if (givenBack.compareAndSet(false, true)) {
+                giveBack.accept(taken);
             }
         }
 
