@@ -42,7 +42,9 @@ import java.util.function.Function;
  * it inactive, so it can never commit (PostgreSQL aborts it anyway; MariaDB would otherwise
  * commit the statements that did succeed, RELIABILITY §0); an inner scope that fails makes the
  * outer one inactive until it is rolled back ({@link PendingRollbackError}). Savepoints
- * ({@link #inNested}) contain their own failures.
+ * ({@link #inNested}) contain their own failures. A connection lent by a transaction another
+ * framework manages ({@link ExternalTransactions}, e.g. Spring's) joins it: its transaction scopes
+ * send no BEGIN, COMMIT or ROLLBACK; savepoints work as usual.
  *
  * <p>Cancellation: cancelling a statement while it runs (a {@code take(n)}, a timeout, a failing
  * {@code zip} sibling, a disposed subscriber) <em>invalidates</em> the connection: the driver's
@@ -91,12 +93,23 @@ public final class Connection {
      */
     private volatile Mono<Void> pendingCleanup = Mono.empty();
     private int savepoints;
+    /**
+     * Non-null when the connection belongs to a transaction another framework manages
+     * ({@link ExternalTransactions}): BEGIN, COMMIT and ROLLBACK are then the owner's, and the
+     * release hands the connection back to it.
+     */
+    private final ExternalTransactions.Lease lease;
 
     Connection(Engine engine, io.r2dbc.spi.Connection raw, Dialect dialect) {
+        this(engine, raw, dialect, null);
+    }
+
+    Connection(Engine engine, io.r2dbc.spi.Connection raw, Dialect dialect, ExternalTransactions.Lease lease) {
         this.engine = engine;
         this.raw = raw;
         this.physical = physicalOf(raw);
         this.dialect = dialect;
+        this.lease = lease;
     }
 
     /** The driver's own connection under any pool wrappers. */
@@ -123,8 +136,18 @@ public final class Connection {
         return raw;
     }
 
+    /** Whether a transaction scope of this connection is open (begun here, or joined: see {@link #isExternallyManaged()}). */
     public boolean isInTransaction() {
         return tx != TxState.NONE;
+    }
+
+    /**
+     * Whether this connection was lent by a transaction another framework manages (Spring's,
+     * through {@link ExternalTransactions}): its transaction scopes send no BEGIN, COMMIT or
+     * ROLLBACK, the owner ends the transaction.
+     */
+    public boolean isExternallyManaged() {
+        return lease != null;
     }
 
     /**
@@ -350,7 +373,7 @@ public final class Connection {
             if (!dialect.supportsCursors()) {
                 throw CompileError.unsupported(dialect.name(), "server-side cursors (DECLARE ... CURSOR, FETCH)");
             }
-            if (!isInTransaction()) {
+            if (!isInTransaction() && lease == null) {
                 throw new InvalidRequestError("A cursor lives in a transaction: begin one before cursor()");
             }
             StatementCache.Lookup lookup = engine.cache().lookup(dialect, select);
@@ -479,6 +502,12 @@ public final class Connection {
             if (tx != TxState.NONE) {
                 return Mono.error(new InvalidRequestError("A transaction is already active on this connection"));
             }
+            if (lease != null) {
+                // The external transaction is already open: join it (its isolation level applies).
+                tx = TxState.ACTIVE;
+                failure = null;
+                return Mono.empty();
+            }
             TransactionDefinition def = isolation == null ? null : IsolationDefinition.of(isolation);
             Publisher<Void> begin = def == null ? raw.beginTransaction() : raw.beginTransaction(def);
             return trackedCommand(offload(Mono.from(begin))).onErrorMap(e -> failed(e, null)).then(Mono.fromRunnable(() -> {
@@ -504,6 +533,11 @@ public final class Connection {
             if (tx == TxState.NONE) {
                 return Mono.empty();
             }
+            if (lease != null) {
+                // The scope ends; the owner commits the outer transaction.
+                tx = TxState.NONE;
+                return Mono.empty();
+            }
             // A COMMIT cancelled in flight has an unknown outcome: the connection is invalidated.
             return trackedCommand(offload(Mono.from(raw.commitTransaction()))).onErrorMap(e -> failed(e, null))
                     .doFinally(s -> tx = TxState.NONE);
@@ -519,7 +553,9 @@ public final class Connection {
             if (tx == TxState.NONE) {
                 return Mono.empty();
             }
-            if (invalidated) {
+            if (invalidated || lease != null) {
+                // Invalidated: closing the connection rolls back. Joined: the error that ended
+                // the scope reaches the owner, which rolls back the outer transaction.
                 tx = TxState.NONE;
                 failure = null;
                 return Mono.empty();
@@ -639,7 +675,9 @@ public final class Connection {
     }
 
     void cancelledMidStatement(BoundStatement bound) {
-        if (!invalidated && bound != null) {
+        // Not on a lent connection: its owner goes on using it, and a late cancel request could
+        // hit the owner's next statement; the driver drains the cancelled one.
+        if (!invalidated && bound != null && lease == null) {
             ServerCancel.request(physical);
         }
         invalidate();
@@ -682,7 +720,10 @@ public final class Connection {
             return;
         }
         invalidated = true;
-        engine.markUnusable(physical);
+        if (lease == null) {
+            // A lent connection is not ours to discard: its owner releases it.
+            engine.markUnusable(physical);
+        }
     }
 
     /**
@@ -719,10 +760,13 @@ public final class Connection {
 
     /**
      * Hands the connection back: to the pool, which destroys an invalidated one; unpooled, it is
-     * closed. On a blocking driver (H2) the close of an invalidated connection waits for its
+     * closed; lent by an external transaction, to its owner (never closed). On a blocking driver (H2) the close of an invalidated connection waits for its
      * running statement, so it runs on a thread that may block.
      */
     private Mono<Void> closeOrReturn() {
+        if (lease != null) {
+            return lease.release();
+        }
         Mono<Void> close = Mono.from(raw.close());
         return invalidated ? close.subscribeOn(Schedulers.boundedElastic()) : close;
     }

@@ -70,8 +70,16 @@ public final class Engine implements AutoCloseable {
     private final Set<io.r2dbc.spi.Connection> unusable = Collections.newSetFromMap(Collections.synchronizedMap(new WeakHashMap<>()));
     /** Connections marked and not yet released (one the GC dropped from the set keeps it above 0: harmless). */
     private final AtomicInteger markedUnusable = new AtomicInteger();
+    /** Transactions another framework manages, joined when the subscriber runs in one; null (the usual case) for none. */
+    private final ExternalTransactions external;
 
     private Engine(ConnectionFactory factory, EngineOptions options, String target, CharSequence password) {
+        this(factory, options, target, password, null);
+    }
+
+    private Engine(ConnectionFactory factory, EngineOptions options, String target, CharSequence password,
+                   ExternalTransactions external) {
+        this.external = external;
         this.options = options;
         this.target = target;
         this.password = Redaction.ofSecret(password);
@@ -156,6 +164,21 @@ public final class Engine implements AutoCloseable {
      */
     public static Engine create(ConnectionFactory factory, EngineOptions options) {
         return new Engine(factory, options, factory.getMetadata().getName(), null);
+    }
+
+    /**
+     * An engine over an existing factory that joins the transactions {@code external} reports:
+     * inside one, scopes run on its connection and send no BEGIN, COMMIT or ROLLBACK of their own
+     * (see {@link ExternalTransactions}); outside, the engine behaves like
+     * {@link #create(ConnectionFactory, EngineOptions)}. {@code retort-spring} uses this for
+     * Spring's reactive transactions.
+     */
+    public static Engine create(ConnectionFactory factory, EngineOptions options, ExternalTransactions external) {
+        if (external == null) {
+            throw new ArgumentError("external must not be null; use create(factory, options) for an engine that joins no"
+                    + " external transactions");
+        }
+        return new Engine(factory, options, factory.getMetadata().getName(), null, external);
     }
 
     private static String describe(ConnectionFactoryOptions o) {
@@ -251,6 +274,29 @@ public final class Engine implements AutoCloseable {
      * be dead, F9); no other error is retried.
      */
     Mono<Connection> acquire() {
+        if (external != null) {
+            // Inside an external transaction its connection is used; otherwise our own checkout.
+            return external.current().onErrorMap(this::connectError).flatMap(this::join)
+                    .switchIfEmpty(Mono.defer(this::checkoutOwn));
+        }
+        return checkoutOwn();
+    }
+
+    /** Wraps the connection an external transaction lends (detecting the dialect on first use). */
+    private Mono<Connection> join(ExternalTransactions.Lease lease) {
+        io.r2dbc.spi.Connection raw = lease.connection();
+        if (dialect.get() == null) {
+            try {
+                dialect.compareAndSet(null, detect(raw));
+            } catch (RuntimeException e) {
+                return trackRelease(lease.release()).then(Mono.error(e));
+            }
+        }
+        return Mono.just(new Connection(this, raw, dialect.get(), lease));
+    }
+
+    /** {@link #acquire()} from this engine's pool (or factory). */
+    private Mono<Connection> checkoutOwn() {
         Mono<io.r2dbc.spi.Connection> one;
         if (pool != null) {
             Dialect known = dialect.get();
