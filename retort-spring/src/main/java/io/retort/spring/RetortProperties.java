@@ -1,0 +1,85 @@
+package io.retort.spring;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+import java.time.Duration;
+
+/**
+ * Retort's settings under {@code retort.*} for the engine that {@link RetortAutoConfiguration}
+ * creates over Spring Boot's {@code ConnectionFactory}. The connection settings and the pool are
+ * Boot's ({@code spring.r2dbc.*}, {@code spring.r2dbc.pool.*}); these are Retort's own (see
+ * {@link io.retort.engine.EngineOptions}).
+ */
+@ConfigurationProperties("retort")
+public class RetortProperties {
+    /** Log every statement at INFO instead of DEBUG (SQLAlchemy's echo). */
+    private boolean echo;
+    /** Never show parameter values in logs or error messages. */
+    private boolean hideParameters;
+    /** Compiled statements kept in the engine's cache (0 disables caching). */
+    private int cacheSize = 500;
+    /** Rows per round trip, given to every statement as a hint; 0 leaves each driver's default. */
+    private int fetchSize;
+    /** Longest wait for a connection from the pool before a PoolTimeoutError. */
+    private Duration acquireTimeout = Duration.ofSeconds(30);
+    /** The dialect's product name (e.g. PostgreSQL, MariaDB, H2); empty to detect it from the driver. */
+    private String dialect;
+    /** Run Retort's statements on the connection of the Spring reactive transaction they run in, if any. */
+    private boolean joinTransactions = true;
+
+    public boolean isEcho() {
+        return echo;
+    }
+
+    public void setEcho(boolean echo) {
+        this.echo = echo;
+    }
+
+    public boolean isHideParameters() {
+        return hideParameters;
+    }
+
+    public void setHideParameters(boolean hideParameters) {
+        this.hideParameters = hideParameters;
+    }
+
+    public int getCacheSize() {
+        return cacheSize;
+    }
+
+    public void setCacheSize(int cacheSize) {
+        this.cacheSize = cacheSize;
+    }
+
+    public int getFetchSize() {
+        return fetchSize;
+    }
+
+    public void setFetchSize(int fetchSize) {
+        this.fetchSize = fetchSize;
+    }
+
+    public Duration getAcquireTimeout() {
+        return acquireTimeout;
+    }
+
+    public void setAcquireTimeout(Duration acquireTimeout) {
+        this.acquireTimeout = acquireTimeout;
+    }
+
+    public String getDialect() {
+        return dialect;
+    }
+
+    public void setDialect(String dialect) {
+        this.dialect = dialect;
+    }
+
+    public boolean isJoinTransactions() {
+        return joinTransactions;
+    }
+
+    public void setJoinTransactions(boolean joinTransactions) {
+        this.joinTransactions = joinTransactions;
+    }
+}
