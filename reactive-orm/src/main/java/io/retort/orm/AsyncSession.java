@@ -73,15 +73,126 @@ public final class AsyncSession {
     private boolean closed;
     /** Undo steps of in-memory changes made for this transaction outside a flush (O9 bulk DELETE); run in reverse on rollback. */
     private final List<Runnable> rollbackSteps = new ArrayList<>();
+    /** O11: this session's listeners, after the factory's. */
+    private final SessionEvents events;
+    /** A flush (with its listeners) is under way: autoflush inside it is skipped, an explicit flush refused. */
+    private boolean flushing;
+    /** How many listeners that may use the session are running: their nested operations pass the busy guard. */
+    private int listening;
+    /** The event whose listeners run now and may not use the session (afterCommit, afterRollback), or null. */
+    private String noStatementsIn;
 
     AsyncSession(Engine engine, OrmRegistry registry, Scheduler fetchScheduler) {
+        this(engine, registry, fetchScheduler, null);
+    }
+
+    AsyncSession(Engine engine, OrmRegistry registry, Scheduler fetchScheduler, SessionEvents factoryEvents) {
         this.engine = engine;
         this.registry = registry;
         this.fetches = new FetchBatcher(this, fetchScheduler);
+        this.events = new SessionEvents(factoryEvents, registry);
     }
 
     public OrmRegistry registry() {
         return registry;
+    }
+
+    /**
+     * This session's event registry (O11): listeners registered here apply to this session only,
+     * and run after the factory's ({@link SessionFactory#events()}). See {@link SessionEvents}.
+     */
+    public SessionEvents events() {
+        return events;
+    }
+
+    /**
+     * Marks column attribute {@code attribute} (the Java field's name) of {@code entity} modified,
+     * so the next flush writes it in its UPDATE even if its value equals the loaded one (a mutable
+     * value changed in place, say), and fires its modified event then. Naming a loaded
+     * relationship flags the object dirty ({@link #flagDirty}). No I/O.
+     *
+     * @throws InvalidRequestError naming the attribute if it is not loaded (a deferred column the
+     *                             query left out, an unloaded relationship): the flush would
+     *                             have nothing to write; or if the object is not in this session
+     * @throws ArgumentError       if the entity has no such attribute
+     */
+    public void flagModified(Object entity, String attribute) {
+        InstanceState st = stateIn(entity);
+        List<Property> props = st.mapper.properties();
+        for (int i = 0; i < props.size(); i++) {
+            if (props.get(i).name().equals(attribute) && !props.get(i).isHidden()) {
+                if (!st.isLoaded(i)) {
+                    throw new InvalidRequestError("Can't flag attribute '" + attribute + "' of " + describe(entity)
+                            + " modified; it is not loaded (load it first, e.g. session.refresh(entity, column))");
+                }
+                st.force(i);
+                return;
+            }
+        }
+        Relationship<?, ?> r = st.mapper.relationships().get(attribute);
+        if (r == null) {
+            throw new ArgumentError(st.mapper.type().getSimpleName() + " has no attribute '" + attribute + "'");
+        }
+        Object v = r.accessor.get(entity);
+        boolean loaded = st.status == InstanceState.Status.PENDING || (r.isCollection()
+                ? !(v instanceof UnloadedList) && (v != null || st.collections.containsKey(r.name()))
+                : st.references.containsKey(r.name()) || v != null);
+        if (!loaded) {
+            throw new InvalidRequestError("Can't flag attribute '" + attribute + "' of " + describe(entity)
+                    + " modified; it is not loaded (load it with a loader option or session.fetch)");
+        }
+        st.flaggedDirty = true;
+    }
+
+    /**
+     * Marks {@code entity} dirty without naming an attribute (SQLAlchemy's flag_dirty): the next
+     * flush has work, fires {@code beforeFlush} and lists the object in its dirty set, though it
+     * sends no UPDATE for the object if nothing changed. No I/O.
+     */
+    public void flagDirty(Object entity) {
+        stateIn(entity).flaggedDirty = true;
+    }
+
+    /**
+     * Replaces the members of {@code owner}'s collection {@code collection} (a bulk replace, O11):
+     * bulk-replace listeners may rewrite the values first, then remove fires for each member left
+     * out and append for each new one; the field then holds Retort's collection with the values
+     * (the same list object when it already did). Writing a new list to the field directly is a
+     * change the flush sees too, but fires no events. No I/O: the collection must be loaded (or
+     * the owner new).
+     */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    public <S, T> void replaceCollection(S owner, Relationship<S, T> collection, Collection<? extends T> values) {
+        InstanceState st = stateIn(owner);
+        if (!collection.isCollection() || !collection.source().isInstance(owner)) {
+            throw new ArgumentError(collection.source().getSimpleName() + "." + collection.name()
+                    + " is not a collection of " + owner.getClass().getSimpleName());
+        }
+        Object v = collection.accessor.get(owner);
+        if (v instanceof UnloadedList) {
+            throw new InvalidRequestError("Can't replace " + collection.source().getSimpleName() + "." + collection.name()
+                    + " of " + describe(owner) + ": it is not loaded (load it with a loader option or session.fetch)");
+        }
+        List<Object> next = new ArrayList<>(values);
+        events.attributes().fireBulkReplace(owner, collection, next);
+        io.retort.orm.internal.LoadedList list;
+        if (v instanceof io.retort.orm.internal.LoadedList) {
+            list = (io.retort.orm.internal.LoadedList) v;
+        } else {
+            // A plain collection (or none): Retort's list takes its members quietly, then the replace fires.
+            list = new io.retort.orm.internal.LoadedList(v == null ? List.of() : (Collection<?>) v);
+            list.bind(collectionHook(), owner, collection);
+            collection.accessor.set(owner, list);
+        }
+        list.replaceWith(next);
+        if (st.status != InstanceState.Status.PENDING) {
+            st.flaggedDirty = true; // membership may be unchanged; the replace still counts as a change of the object
+        }
+    }
+
+    /** Where this session's collections report appends and removes (O11). */
+    io.retort.orm.internal.CollectionHook collectionHook() {
+        return events.attributes().hook;
     }
 
     // ================================================================= state without I/O
@@ -128,10 +239,14 @@ public final class AsyncSession {
         return states.containsKey(entity);
     }
 
-    /** Whether {@code entity} has column changes or collection changes not yet flushed. */
+    /**
+     * Whether {@code entity} has column changes not yet flushed, is new or deleted, or was flagged
+     * with {@link #flagModified} or {@link #flagDirty}.
+     */
     public boolean isModified(Object entity) {
         InstanceState st = states.get(entity);
-        return st != null && (st.status != InstanceState.Status.PERSISTENT || !st.changedProperties().isEmpty());
+        return st != null && (st.status != InstanceState.Status.PERSISTENT || st.flaggedDirty
+                || !st.changedProperties().isEmpty());
     }
 
     /** The identity key of a persistent object, or null. */
@@ -170,8 +285,10 @@ public final class AsyncSession {
     public <E> Flux<E> execute(EntitySelect<E> query) {
         // Entities are complete (eager loaders done) before the first is emitted, so the session is
         // free again by then: a subscriber may use it for the next operation right away.
-        return guarded(Flux.defer(() -> flushInternal().thenMany(connection(query.lock() != null)
-                .flatMapMany(c -> loading.execute(query, c)))).collectList()).flatMapMany(Flux::fromIterable);
+        return guarded(Flux.defer(() -> {
+            EntitySelect<E> q = events.applyExecuteHooks(query, this);
+            return flushInternal().thenMany(connection(q.lock() != null).flatMapMany(c -> loading.execute(q, c)));
+        }).collectList()).flatMapMany(Flux::fromIterable);
     }
 
     /**
@@ -210,11 +327,12 @@ public final class AsyncSession {
         return stream(query, chunkSize, true);
     }
 
-    private <E> Flux<E> stream(EntitySelect<E> query, int chunkSize, boolean detach) {
+    private <E> Flux<E> stream(EntitySelect<E> original, int chunkSize, boolean detach) {
         if (chunkSize < 1) {
             throw new ArgumentError("stream's chunk size must be at least 1, not " + chunkSize);
         }
         return guarded(Flux.defer(() -> {
+            EntitySelect<E> query = events.applyExecuteHooks(original, this);
             Loading.Prepared<E> prepared = loading.prepareStream(query);
             boolean cursor = prepared.needsCursor();
             return flushInternal().thenMany(connection(false).flatMapMany(held -> {
@@ -576,26 +694,38 @@ public final class AsyncSession {
 
     /** Flushes pending changes in one unit of work. */
     public Mono<Void> flush() {
-        return guarded(Mono.defer(this::flushInternal));
+        return guarded(Mono.defer(() -> {
+            if (flushing) {
+                return Mono.error(new InvalidRequestError("Session is already flushing: a flush listener may not flush"));
+            }
+            return flushInternal();
+        }));
     }
 
     /** Flushes and commits; the session then starts a new transaction on next use. */
     public Mono<Void> commit() {
-        return guarded(Flux.defer(() -> flushInternal().then(Mono.defer(() -> {
-            if (connection == null) {
-                return Mono.empty();
+        return guarded(Flux.defer(() -> {
+            if (flushing || listening > 0) {
+                return Mono.error(new InvalidRequestError("A session event listener may not commit its session"));
             }
-            Connection c = connection;
-            return c.commit().then(Mono.defer(() -> {
-                connection = null;
-                for (InstanceState s : ordered) {
-                    s.forgetTxStart();
-                    s.insertedInTx = false;
+            return flushInternal().then(Mono.defer(() -> {
+                if (connection == null) {
+                    return Mono.empty();
                 }
-                rollbackSteps.clear();
-                return c.close();
+                Connection c = connection;
+                boolean begun = c.isInTransaction();
+                return c.commit().then(Mono.defer(() -> {
+                    connection = null;
+                    for (InstanceState s : ordered) {
+                        s.forgetTxStart();
+                        s.insertedInTx = false;
+                    }
+                    rollbackSteps.clear();
+                    return c.close();
+                })).then(begun && events.hasAfterCommit() ? withoutStatements("afterCommit", events.fireAfterCommit(this))
+                        : Mono.empty());
             }));
-        })))).then();
+        })).then().onErrorMap(SessionEvents::unwrap);
     }
 
     /**
@@ -635,7 +765,12 @@ public final class AsyncSession {
             }
             Connection c = connection;
             connection = null;
+            boolean begun = c != null && c.isInTransaction();
             Mono<Void> end = c == null ? Mono.empty() : c.rollback().onErrorResume(e -> Mono.empty()).then(c.close());
+            if (begun && events.hasAfterRollback()) {
+                // Before the objects are restored or expunged (seed 1.2): the listener sees their pre-rollback state.
+                end = end.then(withoutStatements("afterRollback", events.fireAfterRollback(this)));
+            }
             // Release before the completion signal goes downstream, so the caller's next operation
             // never sees the session busy.
             Runnable done = () -> {
@@ -647,7 +782,7 @@ public final class AsyncSession {
                 failure = null;
                 busy.set(false);
             };
-            return end.doOnTerminate(done).doOnCancel(done);
+            return end.doOnTerminate(done).doOnCancel(done).onErrorMap(SessionEvents::unwrap);
         });
     }
 
@@ -666,6 +801,7 @@ public final class AsyncSession {
                 s.status = InstanceState.Status.PERSISTENT;
             }
             s.restoreTxStart();
+            s.clearFlags();
         }
     }
 
@@ -713,19 +849,84 @@ public final class AsyncSession {
 
     private Mono<Void> flushInternal() {
         checkUsable();
+        if (flushing) {
+            return Mono.empty(); // autoflush inside a flush listener: the flush under way takes the changes
+        }
         UnitOfWork.Plan plan = unitOfWork.plan();
-        if (plan.isEmpty()) {
+        if (plan.isEmpty() && plan.dirty.isEmpty()) {
             return Mono.empty();
         }
-        return connection(true).flatMap(c -> unitOfWork.execute(plan, c))
-                .doOnSuccess(v -> unitOfWork.markClean(plan))
-                .onErrorMap(e -> {
-                    RetortException t = e instanceof RetortException ? (RetortException) e
-                            : new InvalidRequestError(String.valueOf(e.getMessage()), e);
-                    failure = t;
-                    LOG.debug("flush failed; the session needs a rollback", t);
-                    return t;
-                });
+        Mono<Void> work;
+        if (!events.hasFlushListeners()) {
+            work = send(plan);
+        } else {
+            Mono<UnitOfWork.Plan> planned = events.hasBeforeFlush()
+                    ? withStatements(events.fireBeforeFlush(FlushContext.of(this, plan))).then(Mono.fromSupplier(unitOfWork::plan))
+                    : Mono.just(plan);
+            work = planned.map(this::fireModified).flatMap(p -> send(p).then(Mono.defer(() -> events.hasAfterFlush()
+                    ? withStatements(events.fireAfterFlush(FlushContext.of(this, p))) : Mono.empty())));
+        }
+        // Cleared before the signal goes downstream (not in doFinally): the caller's next flush may start at once.
+        // Flushing also while BEGIN's afterTransactionCreate listeners run: their queries must not autoflush this plan again.
+        Mono<Void> flush = Mono.defer(() -> {
+            flushing = true;
+            return work;
+        }).doOnTerminate(() -> flushing = false).doOnCancel(() -> flushing = false);
+        return flush.onErrorMap(e -> {
+            Throwable own = SessionEvents.unwrap(e);
+            RetortException t = own instanceof RetortException ? (RetortException) own
+                    : new InvalidRequestError(e instanceof SessionEvents.ListenerFailure
+                    ? "A " + ((SessionEvents.ListenerFailure) e).event + " listener failed: " + own : String.valueOf(own.getMessage()), own);
+            failure = t;
+            LOG.debug("flush failed; the session needs a rollback", t);
+            // A listener's own error goes to the caller as it is; others as the typed error.
+            return e instanceof SessionEvents.ListenerFailure ? own : t;
+        });
+    }
+
+    /** Sends a planned flush; a plan with only flagDirty objects sends nothing (and begins no transaction). */
+    private Mono<Void> send(UnitOfWork.Plan plan) {
+        if (plan.isEmpty()) {
+            return Mono.fromRunnable(() -> plan.dirty.forEach(InstanceState::clearFlags));
+        }
+        return connection(true).flatMap(c -> unitOfWork.execute(plan, c)).doOnSuccess(v -> unitOfWork.markClean(plan));
+    }
+
+    /**
+     * Fires modified attribute events for the plan's dirty objects (O11), then plans again if any
+     * fired, since a listener may have changed more.
+     */
+    private UnitOfWork.Plan fireModified(UnitOfWork.Plan plan) {
+        if (!events.attributes().hasModifiedListeners()) {
+            return plan;
+        }
+        boolean fired = false;
+        for (InstanceState st : plan.dirty) {
+            List<Integer> changed = st.changedProperties();
+            if (!changed.isEmpty()) {
+                events.attributes().fireModified(st, changed);
+                fired = true;
+            }
+        }
+        return fired ? unitOfWork.plan() : plan;
+    }
+
+    /** Runs listeners that may use this session: their operations pass the busy guard meanwhile. */
+    private Mono<Void> withStatements(Mono<Void> listeners) {
+        return Mono.defer(() -> {
+            listening++;
+            // Before the signal goes downstream: the operation's next step must not find the guard open.
+            return listeners.doOnTerminate(() -> listening--).doOnCancel(() -> listening--);
+        });
+    }
+
+    /** Runs listeners during which the session sends nothing (afterCommit, afterRollback). */
+    private Mono<Void> withoutStatements(String event, Mono<Void> listeners) {
+        return Mono.defer(() -> {
+            String outer = noStatementsIn;
+            noStatementsIn = event;
+            return listeners.doOnTerminate(() -> noStatementsIn = outer).doOnCancel(() -> noStatementsIn = outer);
+        });
     }
 
     /**
@@ -747,10 +948,16 @@ public final class AsyncSession {
         if (!transactional) {
             return acquired;
         }
-        return acquired.flatMap(c -> c.begin(isolation).thenReturn(c).onErrorResume(e -> {
+        Mono<Connection> begun = acquired.flatMap(c -> c.begin(isolation).thenReturn(c).onErrorResume(e -> {
             connection = null;
             return c.close().then(Mono.error(e));
         }));
+        if (!events.hasAfterTransactionCreate()) {
+            return begun;
+        }
+        // O11: on demand, only when BEGIN was actually sent; the listener's own errors come through as they are.
+        return begun.flatMap(c -> withStatements(events.fireAfterTransactionCreate(this)).onErrorMap(SessionEvents::unwrap)
+                .thenReturn(c));
     }
 
     private void checkOpen() {
@@ -779,7 +986,14 @@ public final class AsyncSession {
      */
     private <T> Flux<T> guarded(Flux<T> op, boolean readOnly) {
         return Flux.defer(() -> {
+            if (listening > 0 && busy.get()) {
+                return op; // a listener's operation inside the one that fired it: that one holds the session
+            }
             if (!busy.compareAndSet(false, true)) {
+                if (noStatementsIn != null) {
+                    return Flux.error(new ConcurrentSessionUseError("The session runs no statements inside its "
+                            + noStatementsIn + " listeners"));
+                }
                 return Flux.error(new ConcurrentSessionUseError("This session is already running an operation;"
                         + " concurrent operations on one session are not permitted (use one session per flow)"));
             }
@@ -819,7 +1033,14 @@ public final class AsyncSession {
 
     private <T> Mono<T> guarded(Mono<T> op) {
         return Mono.defer(() -> {
+            if (listening > 0 && busy.get()) {
+                return op; // a listener's operation inside the one that fired it: that one holds the session
+            }
             if (!busy.compareAndSet(false, true)) {
+                if (noStatementsIn != null) {
+                    return Mono.error(new ConcurrentSessionUseError("The session runs no statements inside its "
+                            + noStatementsIn + " listeners"));
+                }
                 return Mono.error(new ConcurrentSessionUseError("This session is already running an operation;"
                         + " concurrent operations on one session are not permitted (use one session per flow)"));
             }

@@ -329,7 +329,9 @@ final class BulkSync {
                     List<Object> liveBefore = new ArrayList<>(live);
                     boolean modified = live instanceof io.retort.orm.internal.LoadedList
                             && ((io.retort.orm.internal.LoadedList) live).isModified();
-                    if (live.removeIf(removed::contains)) {
+                    boolean[] any = new boolean[1];
+                    quietly(live, () -> any[0] = live.removeIf(removed::contains));
+                    if (any[0]) {
                         if (live instanceof io.retort.orm.internal.LoadedList && !modified) {
                             ((io.retort.orm.internal.LoadedList) live).clearModified();
                         }
@@ -337,8 +339,10 @@ final class BulkSync {
                         kept.removeIf(removed::contains);
                         st.collections.put(r.name(), kept);
                         session.onRollback(() -> {
-                            live.clear();
-                            live.addAll(liveBefore);
+                            quietly(live, () -> {
+                                live.clear();
+                                live.addAll(liveBefore);
+                            });
                             st.collections.put(r.name(), before);
                         });
                     }
@@ -363,5 +367,14 @@ final class BulkSync {
             }
         }
         return false;
+    }
+
+    /** Runs a synchronization of {@code live} without collection events (O11): the session's doing, not the application's. */
+    private static void quietly(Collection<?> live, Runnable change) {
+        if (live instanceof io.retort.orm.internal.LoadedList) {
+            ((io.retort.orm.internal.LoadedList<?>) live).quietly(change);
+        } else {
+            change.run();
+        }
     }
 }

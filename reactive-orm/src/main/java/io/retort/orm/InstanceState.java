@@ -35,6 +35,10 @@ final class InstanceState {
     boolean insertedInTx;
     /** Set by {@code expire}: the next row loaded for this identity overwrites the columns. */
     boolean expired;
+    /** Columns flagged with {@code flagModified} (O11): written by the next flush even if equal to the snapshot; null when none. */
+    boolean[] forced;
+    /** Flagged with {@code flagDirty} (O11): in the next flush's dirty set even with nothing changed. */
+    boolean flaggedDirty;
     /** For rows of a self-referential or parent-assigned link: the parent whose key this row's FK takes. */
     final Map<Relationship<?, ?>, Object> parentLinks = new HashMap<>();
 
@@ -107,6 +111,21 @@ final class InstanceState {
             }
         }
         snapshot = now;
+        clearFlags();
+    }
+
+    /** Marks column {@code i} modified whatever its value (flagModified). */
+    void force(int i) {
+        if (forced == null) {
+            forced = new boolean[loaded.length];
+        }
+        forced[i] = true;
+    }
+
+    /** After a flush or a rollback: flagModified and flagDirty marks are spent. */
+    void clearFlags() {
+        forced = null;
+        flaggedDirty = false;
     }
 
     /**
@@ -203,6 +222,7 @@ final class InstanceState {
      * Indexes of properties whose value changed since the snapshot. A column the query left out
      * (defer, loadOnly) counts too once the application sets it: its snapshot holds the field's
      * value as constructed, so an untouched one is no change, and a set one must not be dropped.
+     * A column flagged with {@code flagModified} counts whatever its value.
      */
     List<Integer> changedProperties() {
         List<Integer> changed = new ArrayList<>();
@@ -210,7 +230,7 @@ final class InstanceState {
             return changed;
         }
         for (int i = 0; i < snapshot.length; i++) {
-            if (!equal(snapshot[i], value(i))) {
+            if (forced != null && forced[i] || !equal(snapshot[i], value(i))) {
                 changed.add(i);
             }
         }

@@ -914,6 +914,7 @@ final class Loading {
             return;
         }
         LoadedList list = new LoadedList();
+        list.bind(session.collectionHook(), parent, r);
         List<Object> entities = new ArrayList<>(members.size());
         for (InstanceState m : members) {
             list.load(m.entity);

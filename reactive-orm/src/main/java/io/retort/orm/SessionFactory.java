@@ -23,15 +23,27 @@ public final class SessionFactory {
     private final Engine engine;
     private final OrmRegistry registry;
     private final Scheduler fetchScheduler;
+    private final SessionEvents events;
 
-    private SessionFactory(Engine engine, OrmRegistry registry, Scheduler fetchScheduler) {
+    private SessionFactory(Engine engine, OrmRegistry registry, Scheduler fetchScheduler, SessionEvents events) {
         this.engine = engine;
         this.registry = registry;
         this.fetchScheduler = fetchScheduler;
+        this.events = events;
     }
 
+    /** A factory of sessions over {@code engine} mapping {@code registry}'s entities. */
     public static SessionFactory of(Engine engine, OrmRegistry registry) {
-        return new SessionFactory(engine, registry, Schedulers.parallel());
+        return new SessionFactory(engine, registry, Schedulers.parallel(), new SessionEvents(null, registry));
+    }
+
+    /**
+     * The factory's event registry (O11): listeners registered here apply to every session this
+     * factory opens (also ones already open), before each session's own. Shared with the copies
+     * {@link #withFetchScheduler} makes. See {@link SessionEvents}.
+     */
+    public SessionEvents events() {
+        return events;
     }
 
     /**
@@ -41,7 +53,7 @@ public final class SessionFactory {
      * {@link Schedulers#parallel()}; the dispatch only subscribes, it never blocks.
      */
     public SessionFactory withFetchScheduler(Scheduler scheduler) {
-        return new SessionFactory(engine, registry, java.util.Objects.requireNonNull(scheduler, "scheduler"));
+        return new SessionFactory(engine, registry, java.util.Objects.requireNonNull(scheduler, "scheduler"), events);
     }
 
     public Engine engine() {
@@ -54,7 +66,7 @@ public final class SessionFactory {
 
     /** A new session; close it when done (its connection returns to the pool). */
     public AsyncSession openSession() {
-        return new AsyncSession(engine, registry, fetchScheduler);
+        return new AsyncSession(engine, registry, fetchScheduler, events);
     }
 
     /** Runs {@code work} with a session closed afterwards (rolled back unless committed), on every outcome. */

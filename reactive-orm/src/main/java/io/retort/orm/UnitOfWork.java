@@ -51,6 +51,11 @@ final class UnitOfWork {
         final List<Link> linkDeletes;
         /** Association rows of deleted objects, removed by the deleted object's key. */
         final Map<Column<?>, List<Object>> linkPurges;
+        /**
+         * Persistent objects the flush counts as dirty (O11's FlushContext): changed columns,
+         * changed collection membership, or flagged with flagDirty. A superset of the updates.
+         */
+        List<InstanceState> dirty = List.of();
 
         Plan(List<Mapper<?>> order, Map<Mapper<?>, List<InstanceState>> inserts, List<InstanceState> updates,
              Map<Mapper<?>, List<InstanceState>> deletes, List<Link> linkInserts, List<Link> linkDeletes,
@@ -93,12 +98,14 @@ final class UnitOfWork {
         cascadeSaves();
         List<Link> linkInserts = new ArrayList<>();
         List<Link> linkDeletes = new ArrayList<>();
-        syncCollections(linkInserts, linkDeletes);
+        Set<InstanceState> membershipChanged = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+        syncCollections(linkInserts, linkDeletes, membershipChanged);
         cascadeDeletes();
         List<Mapper<?>> order = dependencyOrder();
         Map<Mapper<?>, List<InstanceState>> inserts = new LinkedHashMap<>();
         Map<Mapper<?>, List<InstanceState>> deletes = new LinkedHashMap<>();
         List<InstanceState> updates = new ArrayList<>();
+        List<InstanceState> dirty = new ArrayList<>();
         for (Mapper<?> m : order) {
             List<InstanceState> ins = new ArrayList<>();
             List<InstanceState> del = new ArrayList<>();
@@ -112,8 +119,12 @@ final class UnitOfWork {
                     del.add(st);
                 } else {
                     applyKnownForeignKeys(st);
-                    if (!st.changedProperties().isEmpty()) {
+                    boolean changed = !st.changedProperties().isEmpty();
+                    if (changed) {
                         updates.add(st);
+                    }
+                    if (changed || st.flaggedDirty || membershipChanged.contains(st)) {
+                        dirty.add(st);
                     }
                 }
             }
@@ -126,7 +137,9 @@ final class UnitOfWork {
                 deletes.put(m, d);
             }
         }
-        return new Plan(order, inserts, updates, deletes, linkInserts, linkDeletes, linkPurges(deletes));
+        Plan plan = new Plan(order, inserts, updates, deletes, linkInserts, linkDeletes, linkPurges(deletes));
+        plan.dirty = dirty;
+        return plan;
     }
 
     /**
@@ -191,7 +204,7 @@ final class UnitOfWork {
     }
 
     /** Collection membership → child foreign keys, orphans, association rows; back-references synced in memory. */
-    private void syncCollections(List<Link> linkInserts, List<Link> linkDeletes) {
+    private void syncCollections(List<Link> linkInserts, List<Link> linkDeletes, Set<InstanceState> membershipChanged) {
         for (InstanceState st : new ArrayList<>(session.states())) {
             if (st.status == InstanceState.Status.DELETED) {
                 continue;
@@ -207,6 +220,7 @@ final class UnitOfWork {
                 if (v == null) {
                     // O12: an unset collection on a transient object is a stable empty one, not a change.
                     LoadedList<Object> empty = new LoadedList<>();
+                    empty.bind(session.collectionHook(), st.entity, r);
                     r.accessor.set(st.entity, empty);
                     v = empty;
                 }
@@ -214,6 +228,9 @@ final class UnitOfWork {
                 List<Object> before = st.collections.getOrDefault(r.name(), List.of());
                 Set<Object> beforeSet = identitySet(before);
                 Set<Object> nowSet = identitySet(now);
+                if (st.status == InstanceState.Status.PERSISTENT && !(beforeSet.equals(nowSet))) {
+                    membershipChanged.add(st);
+                }
                 if (r.kind() == Relationship.Kind.MANY_TO_MANY) {
                     if (r.mappedBy() != null) {
                         continue; // the owning side writes the association rows
