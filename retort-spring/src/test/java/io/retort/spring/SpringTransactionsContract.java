@@ -8,14 +8,11 @@ import io.retort.error.RetortException;
 import io.retort.orm.OrmRegistry;
 import io.retort.orm.SessionFactory;
 import io.retort.tck.env.Backend;
-import io.retort.tck.env.TestDatabase;
-import io.retort.tck.env.TestDatabases;
+import io.retort.tck.env.ClassScratchDatabase;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.extension.ExtensionContext;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
@@ -48,37 +45,20 @@ import static org.assertj.core.api.Assertions.assertThat;
  * the pool by {@link TransactionCommands}). Outside Spring transactions Retort commits as before.
  * Every test ends with the pool idle.
  */
-@ExtendWith(SpringTransactionsContract.DropAfterTheContext.class) // declared first, so its afterAll runs last
+@ExtendWith(ClassScratchDatabase.class) // declared first, so its afterAll runs last
 @SpringBootTest(classes = SpringTransactionsContract.App.class, webEnvironment = SpringBootTest.WebEnvironment.NONE)
 @DirtiesContext(classMode = DirtiesContext.ClassMode.AFTER_CLASS) // one context per database, closed after its class
 abstract class SpringTransactionsContract {
     private static final Duration T = Duration.ofSeconds(30);
 
-    /** The scratch database of the class running now (classes run one at a time). */
-    private static TestDatabase db;
-
     /** Called by each subclass's {@code @BeforeAll}. */
     static void open(Backend backend) {
-        db = TestDatabases.scratch(backend);
-    }
-
-    /** Drops the scratch database once Spring has closed the context (and Boot's pool). */
-    static final class DropAfterTheContext implements AfterAllCallback {
-        @Override
-        public void afterAll(ExtensionContext context) {
-            if (db != null) {
-                try {
-                    db.close();
-                } finally {
-                    db = null;
-                }
-            }
-        }
+        ClassScratchDatabase.open(backend);
     }
 
     @DynamicPropertySource
     static void database(DynamicPropertyRegistry registry) {
-        registry.add("spring.r2dbc.url", () -> db.r2dbcUrl());
+        registry.add("spring.r2dbc.url", () -> ClassScratchDatabase.current().r2dbcUrl());
         registry.add("spring.r2dbc.pool.max-size", () -> "4");
         registry.add("spring.r2dbc.pool.initial-size", () -> "0");
     }

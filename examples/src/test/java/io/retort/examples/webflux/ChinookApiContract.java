@@ -7,11 +7,8 @@ import io.retort.examples.webflux.PlaylistController.PlaylistView;
 import io.retort.examples.webflux.PlaylistController.TrackRef;
 import io.retort.examples.webflux.TrackController.TrackRow;
 import io.retort.tck.env.Backend;
-import io.retort.tck.env.TestDatabase;
-import io.retort.tck.env.TestDatabases;
-import org.junit.jupiter.api.extension.AfterAllCallback;
+import io.retort.tck.env.ClassScratchDatabase;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -56,15 +53,12 @@ import static org.assertj.core.api.Assertions.assertThat;
  * statements the request cost (Retort's statement listener) and that every connection is back
  * in the pool afterwards.
  */
-@ExtendWith(ChinookApiContract.DropAfterTheService.class) // declared first, so its afterAll runs last
+@ExtendWith(ClassScratchDatabase.class) // declared first: it drops the database after Spring has closed the service
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 @Import(ChinookApiContract.Observed.class)
 @DirtiesContext(classMode = DirtiesContext.ClassMode.AFTER_CLASS) // one service per database, closed after its class
 abstract class ChinookApiContract {
     private static final Duration T = Duration.ofSeconds(30);
-
-    /** The scratch database of the class running now (classes run one at a time). */
-    private static TestDatabase db;
 
     @Autowired
     WebTestClient http;
@@ -78,30 +72,12 @@ abstract class ChinookApiContract {
 
     /** Called by each subclass's {@code @BeforeAll}: a scratch database the service will load. */
     static void open(Backend backend) {
-        db = TestDatabases.scratch(backend);
-    }
-
-    /**
-     * Drops the scratch database once Spring has closed the service (and its engine's pool), so
-     * nothing is connected to it any more. Registered before Spring's extension: JUnit runs
-     * afterAll callbacks in reverse order of registration.
-     */
-    static final class DropAfterTheService implements AfterAllCallback {
-        @Override
-        public void afterAll(ExtensionContext context) {
-            if (db != null) {
-                try {
-                    db.close();
-                } finally {
-                    db = null;
-                }
-            }
-        }
+        ClassScratchDatabase.open(backend);
     }
 
     @DynamicPropertySource
     static void database(DynamicPropertyRegistry registry) {
-        registry.add("chinook.url", () -> db.r2dbcUrl());
+        registry.add("chinook.url", () -> ClassScratchDatabase.current().r2dbcUrl());
         registry.add("chinook.max-pool-size", () -> "4");
     }
 

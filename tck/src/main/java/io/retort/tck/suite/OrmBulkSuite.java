@@ -1,12 +1,9 @@
 package io.retort.tck.suite;
 
-import io.retort.engine.Engine;
 import io.retort.engine.StatementObserver;
 import io.retort.error.IntegrityError;
 import io.retort.orm.AsyncSession;
 import io.retort.orm.Orm;
-import io.retort.orm.OrmRegistry;
-import io.retort.orm.SessionFactory;
 import io.retort.orm.SynchronizeSession;
 import io.retort.orm.UnevaluableCriteriaError;
 import io.retort.sql.Column;
@@ -24,7 +21,6 @@ import io.retort.tck.orm.OTrack_;
 import io.retort.tck.suite.OrmSuite.Fixture;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import reactor.core.publisher.Flux;
 
 import java.math.BigDecimal;
 import java.time.Duration;
@@ -34,7 +30,6 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
-import static io.retort.sql.Sql.createTable;
 import static io.retort.sql.Sql.select;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -53,11 +48,7 @@ public interface OrmBulkSuite extends TckBackend {
 
     /** Album "Live" (tracks L1 1000 ms, L2 2000 ms, L3 3000 ms) and album "Demo" (D1 1000 ms, D2 5000 ms). */
     private static Fixture bulkFixture(TckBackend b, TestDatabase db) {
-        Engine engine = b.engine(db);
-        OrmRegistry registry = Entities.registry();
-        engine.connect(c -> Flux.fromIterable(registry.tables()).concatMap(t -> c.execute(createTable(t)).rowsAffected()))
-                .blockLast(BULK_WAIT);
-        Fixture f = new Fixture(engine, registry, SessionFactory.of(engine, registry));
+        Fixture f = Fixture.on(b, db);
         OArtist artist = new OArtist("Band");
         artist.albums = new ArrayList<>(List.of(album("Live", 1000, 2000, 3000), album("Demo", 1000, 5000)));
         f.seed(artist);

@@ -1,14 +1,11 @@
 package io.retort.tck.suite;
 
-import io.retort.engine.Engine;
 import io.retort.error.InvalidRequestError;
 import io.retort.error.PendingRollbackError;
 import io.retort.orm.AsyncSession;
 import io.retort.orm.EntitySelect;
 import io.retort.orm.Orm;
-import io.retort.orm.OrmRegistry;
 import io.retort.orm.Relationship;
-import io.retort.orm.SessionFactory;
 import io.retort.sql.Column;
 import io.retort.sql.Table;
 import io.retort.tck.TckBackend;
@@ -22,7 +19,6 @@ import io.retort.tck.orm.Entities.OTrack;
 import io.retort.tck.suite.OrmSuite.Fixture;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.test.StepVerifier;
 
@@ -35,7 +31,6 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import static io.retort.orm.Load.selectinLoad;
 import static io.retort.orm.SessionListener.sync;
-import static io.retort.sql.Sql.createTable;
 import static io.retort.sql.Sql.select;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -54,17 +49,7 @@ public interface OrmEventsSuite extends TckBackend {
     Duration EV_WAIT = Duration.ofSeconds(60);
 
     private static Fixture fixture(TckBackend b, TestDatabase db) {
-        Engine engine = b.engine(db);
-        OrmRegistry registry = Entities.registry();
-        engine.connect(c -> Flux.fromIterable(registry.tables()).concatMap(t -> c.execute(createTable(t)).rowsAffected()))
-                .blockLast(EV_WAIT);
-        return new Fixture(engine, registry, SessionFactory.of(engine, registry));
-    }
-
-    private static List<String> playlistNames(Fixture f) {
-        Table t = f.registry().mapper(OPlaylist.class).table();
-        return f.engine().execute(select(t.c("name")).from(t).orderBy(t.c("name"))).map(r -> (String) r.get(0))
-                .collectList().block(EV_WAIT);
+        return Fixture.on(b, db);
     }
 
     private static String describe(String event, io.retort.orm.FlushContext ctx) {
@@ -121,7 +106,7 @@ public interface OrmEventsSuite extends TckBackend {
         assertThat(log).containsExactly("beforeFlush new=0 dirty=1 deleted=0", "afterTransactionCreate",
                 "afterFlush new=0 dirty=1 deleted=0", "beforeFlush new=1 dirty=0 deleted=0",
                 "afterFlush new=1 dirty=0 deleted=0", "afterRollback");
-        assertThat(playlistNames(f)).containsExactly("One");
+        assertThat(f.playlistNames()).containsExactly("One");
     }
 
     @Test // seed 1.2: afterRollback runs before the objects are restored or expunged
@@ -176,7 +161,7 @@ public interface OrmEventsSuite extends TckBackend {
                 .isEqualTo(twoInserts + 1);
         assertThat(flushes.get()).isEqualTo(1);
         assertThat(flushedNew).containsExactly(2);
-        assertThat(playlistNames(f)).containsExactly("A", "Audit of 2", "B", "C");
+        assertThat(f.playlistNames()).containsExactly("A", "Audit of 2", "B", "C");
     }
 
     @Test // afterTransactionCreate: once per transaction actually begun, never for a read-only session
@@ -229,7 +214,7 @@ public interface OrmEventsSuite extends TckBackend {
         assertThat(f.sessions().withSession(s -> s.get(OPlaylist.class, 2)).blockOptional(EV_WAIT)).isEmpty();
         assertThat(f.sessions().withSession(s -> s.get(OPlaylist.class, 1)).map(p -> p.name).block(EV_WAIT)).isEqualTo("Visible");
         assertThat(seen).containsExactly("OPlaylist", "OPlaylist", "OPlaylist");
-        assertThat(playlistNames(f)).as("Core statements do not go through the ORM hook").hasSize(3);
+        assertThat(f.playlistNames()).as("Core statements do not go through the ORM hook").hasSize(3);
     }
 
     @Test // a failing listener fails the commit with its own error; the session is usable after rollback
@@ -255,7 +240,7 @@ public interface OrmEventsSuite extends TckBackend {
         } finally {
             s.close().block(EV_WAIT);
         }
-        assertThat(playlistNames(f)).containsExactly("Recovered");
+        assertThat(f.playlistNames()).containsExactly("Recovered");
 
         // The factory's transaction scope: the same typed error, and the connection goes back (TckOracle).
         StepVerifier.create(f.sessions().withTransaction(x -> {
@@ -272,7 +257,7 @@ public interface OrmEventsSuite extends TckBackend {
                 }))
                 .expectErrorMessage("after commit")
                 .verify(EV_WAIT);
-        assertThat(playlistNames(f)).containsExactly("Committed", "Recovered");
+        assertThat(f.playlistNames()).containsExactly("Committed", "Recovered");
     }
 
     @Test // flagModified forces the UPDATE of that column (and fires its modified event); unloaded is an error
@@ -303,7 +288,7 @@ public interface OrmEventsSuite extends TckBackend {
         } finally {
             s.close().block(EV_WAIT);
         }
-        assertThat(playlistNames(f)).containsExactly("Same");
+        assertThat(f.playlistNames()).containsExactly("Same");
     }
 
     @Test // flagDirty: the object is in the flush's dirty set, and no UPDATE (nor BEGIN) is sent

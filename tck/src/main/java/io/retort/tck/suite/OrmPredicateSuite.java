@@ -1,14 +1,11 @@
 package io.retort.tck.suite;
 
-import io.retort.engine.Engine;
 import io.retort.error.ArgumentError;
 import io.retort.orm.EntityAlias;
 import io.retort.orm.EntityRow;
 import io.retort.orm.EntitySelect;
 import io.retort.orm.Orm;
-import io.retort.orm.OrmRegistry;
 import io.retort.orm.Relationship;
-import io.retort.orm.SessionFactory;
 import io.retort.sql.Column;
 import io.retort.sql.Expression;
 import io.retort.tck.TckBackend;
@@ -23,14 +20,12 @@ import io.retort.tck.orm.Entities.OTrack;
 import io.retort.tck.suite.OrmSuite.Fixture;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import reactor.core.publisher.Flux;
 
 import java.time.Duration;
 import java.util.List;
 import java.util.function.Function;
 
 import static io.retort.orm.Load.joinedLoad;
-import static io.retort.sql.Sql.createTable;
 import static io.retort.sql.Sql.not;
 import static io.retort.sql.Sql.or;
 import static io.retort.sql.Sql.select;
@@ -53,11 +48,7 @@ public interface OrmPredicateSuite extends TckBackend {
      * Song), One (Outro) and Empty; employees Adams &lt;- Edwards &lt;- {Peacock, Park}.
      */
     private static Fixture seeded(TckBackend b, TestDatabase db) {
-        Engine engine = b.engine(db);
-        OrmRegistry registry = Entities.registry();
-        engine.connect(c -> Flux.fromIterable(registry.tables()).concatMap(t -> c.execute(createTable(t)).rowsAffected()))
-                .blockLast(T);
-        Fixture f = new Fixture(engine, registry, SessionFactory.of(engine, registry));
+        Fixture f = Fixture.on(b, db);
         OArtist full = artist("Full", album("A1", "Intro", "Outro"), album("A2", "Song"));
         OArtist quiet = artist("Quiet", album("Silent"));
         OArtist nobody = artist("Nobody");

@@ -63,15 +63,27 @@ public interface OrmSuite extends TckBackend {
     Duration T = Duration.ofSeconds(60);
 
     private static Fixture setUp(TckBackend b, TestDatabase db) {
-        Engine engine = b.engine(db);
-        OrmRegistry registry = Entities.registry();
-        engine.connect(c -> Flux.fromIterable(registry.tables()).concatMap(t -> c.execute(createTable(t)).rowsAffected()))
-                .blockLast(T);
-        return new Fixture(engine, registry, SessionFactory.of(engine, registry));
+        return Fixture.on(b, db);
     }
 
     /** An engine, registry and session factory on a fresh schema. */
     record Fixture(Engine engine, OrmRegistry registry, SessionFactory sessions) {
+        /** The backend's engine on {@code db}, with the TCK entities' tables created (the ORM suites share it). */
+        static Fixture on(TckBackend b, TestDatabase db) {
+            Engine engine = b.engine(db);
+            OrmRegistry registry = Entities.registry();
+            engine.connect(c -> Flux.fromIterable(registry.tables()).concatMap(t -> c.execute(createTable(t)).rowsAffected()))
+                    .blockLast(T);
+            return new Fixture(engine, registry, SessionFactory.of(engine, registry));
+        }
+
+        /** The playlists' names in the database, sorted, read on a connection of its own. */
+        List<String> playlistNames() {
+            Table t = registry.mapper(OPlaylist.class).table();
+            return engine.execute(select(t.c("name")).from(t).orderBy(t.c("name"))).map(r -> (String) r.get(0))
+                    .collectList().block(T);
+        }
+
         <S, T2> Relationship<S, T2> rel(Class<S> type, String name) {
             return registry.mapper(type).relationship(name);
         }

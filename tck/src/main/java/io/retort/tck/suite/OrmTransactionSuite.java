@@ -1,11 +1,8 @@
 package io.retort.tck.suite;
 
-import io.retort.engine.Engine;
 import io.retort.error.IntegrityError;
 import io.retort.orm.AsyncSession;
-import io.retort.orm.OrmRegistry;
 import io.retort.orm.Relationship;
-import io.retort.orm.SessionFactory;
 import io.retort.sql.Table;
 import io.retort.tck.TckBackend;
 import io.retort.tck.TckOracle;
@@ -29,7 +26,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static io.retort.orm.Load.selectinLoad;
-import static io.retort.sql.Sql.createTable;
 import static io.retort.sql.Sql.select;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -46,11 +42,7 @@ public interface OrmTransactionSuite extends TckBackend {
     Duration TX_WAIT = Duration.ofSeconds(60);
 
     private static Fixture fixture(TckBackend b, TestDatabase db) {
-        Engine engine = b.engine(db);
-        OrmRegistry registry = Entities.registry();
-        engine.connect(c -> Flux.fromIterable(registry.tables()).concatMap(t -> c.execute(createTable(t)).rowsAffected()))
-                .blockLast(TX_WAIT);
-        return new Fixture(engine, registry, SessionFactory.of(engine, registry));
+        return Fixture.on(b, db);
     }
 
     /** Connections checked out once the pool has counted the returns under way (bounded wait). */
@@ -62,12 +54,6 @@ public interface OrmTransactionSuite extends TckBackend {
             Thread.onSpinWait();
         }
         return n;
-    }
-
-    private static List<String> playlistNames(Fixture f) {
-        Table t = f.registry().mapper(OPlaylist.class).table();
-        return f.engine().execute(select(t.c("name")).from(t).orderBy(t.c("name"))).map(r -> (String) r.get(0))
-                .collectList().block(TX_WAIT);
     }
 
     @Test // withTransaction/withSession: one value, emitted once the session has committed and closed
@@ -85,7 +71,7 @@ public interface OrmTransactionSuite extends TckBackend {
                 .expectNext("stored")
                 .verifyComplete();
         assertThat(openAtValue.get()).as("transaction still open when the value arrived").isFalse();
-        assertThat(playlistNames(f)).containsExactly("Committed");
+        assertThat(f.playlistNames()).containsExactly("Committed");
 
         // The Flux scope emits while the transaction is still open.
         AtomicReference<Boolean> openInFlux = new AtomicReference<>();
@@ -97,7 +83,7 @@ public interface OrmTransactionSuite extends TckBackend {
                 .doOnNext(v -> openInFlux.set(session.get().inTransaction()))
                 .blockLast(TX_WAIT);
         assertThat(openInFlux.get()).isTrue();
-        assertThat(playlistNames(f)).containsExactly("Committed", "Streamed");
+        assertThat(f.playlistNames()).containsExactly("Committed", "Streamed");
 
         StepVerifier.create(f.sessions().withSession(s -> s.get(OPlaylist.class, 1)).map(p -> p.name))
                 .expectNext("Committed")
@@ -128,9 +114,9 @@ public interface OrmTransactionSuite extends TckBackend {
                 .verify(TX_WAIT);
         assertThat(checkedOut(f)).as("after a failed inTransaction commit").isZero();
 
-        assertThat(playlistNames(f)).containsExactly("First");
+        assertThat(f.playlistNames()).containsExactly("First");
         f.seed(new OPlaylist(2, "Second")); // the pool and the factory still work
-        assertThat(playlistNames(f)).containsExactly("First", "Second");
+        assertThat(f.playlistNames()).containsExactly("First", "Second");
     }
 
     @Test // next() cancels the Flux scope once it has its element: the transaction rolls back (as documented)
@@ -148,7 +134,7 @@ public interface OrmTransactionSuite extends TckBackend {
                 }))
                 .expectNext(1)
                 .verifyComplete();
-        assertThat(playlistNames(f)).containsExactly("Kept");
+        assertThat(f.playlistNames()).containsExactly("Kept");
     }
 
     @Test // O4/O5: deleting a many-to-many owner deletes its association rows first, loaded or not
@@ -183,7 +169,7 @@ public interface OrmTransactionSuite extends TckBackend {
         assertThat(sql.get(1)).startsWith("DELETE FROM " + links.name() + " WHERE");
         assertThat(sql.get(2)).startsWith("DELETE FROM o_playlist WHERE");
         assertThat(f.rows(links)).isEqualTo(2);
-        assertThat(playlistNames(f)).containsExactly("One", "Rest");
+        assertThat(f.playlistNames()).containsExactly("One", "Rest");
         assertThat(f.rows(f.registry().mapper(OTrack.class).table())).as("the tracks stay").isEqualTo(3);
 
         // Loaded, and two owners in one flush: still one DELETE for the association table.
@@ -192,7 +178,7 @@ public interface OrmTransactionSuite extends TckBackend {
                 .doOnNext(s::delete).then(Mono.just(true))).block(TX_WAIT);
         assertThat(f.engine().statementCount() - before).as("SELECT, selectin, DELETE links, DELETE playlists").isEqualTo(4);
         assertThat(f.rows(links)).isZero();
-        assertThat(playlistNames(f)).isEmpty();
+        assertThat(f.playlistNames()).isEmpty();
         assertThat(f.rows(f.registry().mapper(OTrack.class).table())).isEqualTo(3);
     }
 }
