@@ -2,7 +2,6 @@ package io.retort.engine;
 
 import io.r2dbc.pool.ConnectionPool;
 import io.r2dbc.pool.ConnectionPoolConfiguration;
-import io.r2dbc.pool.PoolMetrics;
 import io.r2dbc.spi.ConnectionFactories;
 import io.r2dbc.spi.ConnectionFactory;
 import io.r2dbc.spi.ConnectionFactoryOptions;
@@ -21,6 +20,7 @@ import io.retort.sql.compile.StatementCache;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 
 import java.time.Duration;
 import java.util.Collections;
@@ -72,14 +72,17 @@ public final class Engine implements AutoCloseable {
     private final AtomicInteger markedUnusable = new AtomicInteger();
     /** Transactions another framework manages, joined when the subscriber runs in one; null (the usual case) for none. */
     private final ExternalTransactions external;
+    /** The driver's factory when this engine made it from options or a URL (closed by {@link #dispose}); else null. */
+    private final ConnectionFactory ownedFactory;
 
     private Engine(ConnectionFactory factory, EngineOptions options, String target, CharSequence password) {
-        this(factory, options, target, password, null);
+        this(factory, options, target, password, null, null);
     }
 
     private Engine(ConnectionFactory factory, EngineOptions options, String target, CharSequence password,
-                   ExternalTransactions external) {
+                   ExternalTransactions external, ConnectionFactory ownedFactory) {
         this.external = external;
+        this.ownedFactory = ownedFactory;
         this.options = options;
         this.target = target;
         this.password = Redaction.ofSecret(password);
@@ -155,7 +158,9 @@ public final class Engine implements AutoCloseable {
             throw new ArgumentError("No R2DBC driver accepts " + describe(connectOptions) + ": "
                     + Redaction.ofSecret(password).apply(e.getMessage()));
         }
-        return new Engine(f, options, describe(connectOptions), password);
+        // The engine made this factory, so nobody else can close it: a factory that holds
+        // resources of its own (the JDBC bridge's HikariCP pool and threads) ends with the engine.
+        return new Engine(f, options, describe(connectOptions), password, null, f);
     }
 
     /**
@@ -178,7 +183,7 @@ public final class Engine implements AutoCloseable {
             throw new ArgumentError("external must not be null; use create(factory, options) for an engine that joins no"
                     + " external transactions");
         }
-        return new Engine(factory, options, factory.getMetadata().getName(), null, external);
+        return new Engine(factory, options, factory.getMetadata().getName(), null, external, null);
     }
 
     private static String describe(ConnectionFactoryOptions o) {
@@ -512,7 +517,10 @@ public final class Engine implements AutoCloseable {
     public record PoolStats(int acquired, int allocated, int idle, int pending, int max) {
     }
 
-    /** Closes the pool and its connections. */
+    /**
+     * Closes the pool and its connections, then the driver's factory if this engine made it
+     * (from a URL or options) and it holds resources of its own, as the JDBC bridge does.
+     */
     public Mono<Void> dispose() {
         // Releases still under way finish first (at most RELEASE_WAIT): a cancelled scope hands
         // its connection back in the background, and reactor-pool returns a permit twice when a
@@ -522,8 +530,30 @@ public final class Engine implements AutoCloseable {
                         .timeout(RELEASE_WAIT, Mono.empty()));
         // r2dbc-pool reports every connection that failed to close (one the server already
         // killed, F9/F10); the pool is disposed regardless, and there is nothing to retry.
-        return pool == null ? Mono.empty() : drained.then(pool.disposeLater()).onErrorResume(e -> {
+        Mono<Void> pooled = pool == null ? Mono.empty() : drained.then(pool.disposeLater()).onErrorResume(e -> {
             SqlLog.LOG.debug("closing pooled connections of {} reported: {}", target, e.toString());
+            return Mono.empty();
+        });
+        return pooled.then(closeOwnedFactory());
+    }
+
+    private Mono<Void> closeOwnedFactory() {
+        ConnectionFactory owned = ownedFactory;
+        Mono<Void> close;
+        if (owned instanceof io.r2dbc.spi.Closeable) {
+            close = Mono.from(((io.r2dbc.spi.Closeable) owned).close());
+        } else if (owned instanceof AutoCloseable) {
+            // AutoCloseable.close may block (a JDBC pool waits for its connections): never on
+            // the caller's thread, which may be a non-blocking one.
+            close = Mono.<Void>fromCallable(() -> {
+                ((AutoCloseable) owned).close();
+                return null;
+            }).subscribeOn(Schedulers.boundedElastic());
+        } else {
+            return Mono.empty();
+        }
+        return close.onErrorResume(e -> {
+            SqlLog.LOG.debug("closing the connection factory of {} reported: {}", target, e.toString());
             return Mono.empty();
         });
     }
@@ -551,8 +581,4 @@ public final class Engine implements AutoCloseable {
         return "Engine[" + target + "]";
     }
 
-    @SuppressWarnings("unused")
-    private static PoolMetrics unused() {
-        return null;
-    }
 }

@@ -128,9 +128,9 @@ public final class JdbcConnectionFactory implements ConnectionFactory, Closeable
 
     /**
      * What {@link #close()} releases, without a reference to the factory, so it can also run
-     * when an unclosed factory is garbage collected (an engine built from an R2DBC URL never
-     * closes its factory). Idle worker threads reference only their executor, so an unused
-     * factory does become unreachable.
+     * when an unclosed factory is garbage collected (a factory from {@code ConnectionFactories.get}
+     * that its caller forgot; an engine built from a URL closes the one it made). Idle worker
+     * threads reference only their executor, so an unused factory does become unreachable.
      */
     private static final class Release implements Runnable {
         private final WorkerPool workers;

@@ -252,6 +252,29 @@ public interface CoreSuite extends TckBackend {
                 .expectNext(5L).verifyComplete();
     }
 
+    @Test // O-POOL: an engine made from options closes everything it opened, the driver's own pool included
+    default void closingAnEngineMadeFromOptionsEndsItsSessions(TestDatabase db) throws java.sql.SQLException {
+        org.junit.jupiter.api.Assumptions.assumeTrue(db.backend() != io.retort.tck.env.Backend.SQLITE,
+                "SQLite has no sessions to count");
+        Engine e = Engine.create(db.options(driver()), io.retort.engine.EngineOptions.builder().maxPoolSize(2).echo(false).build());
+        try {
+            StepVerifier.create(e.connect(c -> c.executeRaw("SELECT 1").rows()).then())
+                    .verifyComplete();
+            // The count sees the engine's idle connection: the check below can fail.
+            assertThat(FaultKit.otherSessions(db)).as("sessions open in %s while the engine is open", db.describe())
+                    .isPositive();
+        } finally {
+            e.close();
+        }
+        FaultKit.await(() -> {
+            try {
+                return FaultKit.otherSessions(db) == 0;
+            } catch (java.sql.SQLException x) {
+                throw new IllegalStateException(x);
+            }
+        }, Duration.ofSeconds(5), "no session of the closed engine left in " + db.describe());
+    }
+
     /** A record for {@code into()}. */
     record ArtistRecord(int artistId, String name) {
     }

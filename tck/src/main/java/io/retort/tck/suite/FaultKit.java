@@ -309,6 +309,34 @@ public final class FaultKit {
         }
     }
 
+    /**
+     * O-POOL: how many sessions other than the asking one are open in this test's namespace on
+     * the server (PostgreSQL by application name, MariaDB by database, H2 in its in-memory
+     * database); SQLite has none to count.
+     */
+    public static long otherSessions(TestDatabase db) throws SQLException {
+        String sql;
+        switch (db.backend()) {
+            case POSTGRES:
+                sql = "SELECT count(*) FROM pg_stat_activity WHERE application_name = current_setting('application_name')"
+                        + " AND pid <> pg_backend_pid()";
+                break;
+            case MARIADB:
+                sql = "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE DB = DATABASE() AND ID <> CONNECTION_ID()";
+                break;
+            case H2:
+                sql = "SELECT COUNT(*) FROM INFORMATION_SCHEMA.SESSIONS WHERE SESSION_ID <> SESSION_ID()";
+                break;
+            default:
+                throw new IllegalArgumentException(db.backend().displayName() + " has no sessions to count");
+        }
+        try (java.sql.Connection c = db.jdbcConnection(); java.sql.Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
     /** O-POOL: polls until nothing is acquired or pending, at most {@code within}. */
     public static Engine.PoolStats awaitPoolIdle(Engine engine, Duration within) {
         return awaitStats(engine, s -> s.acquired() == 0 && s.pending() == 0, within, "pool idle (acquired 0, pending 0)");
