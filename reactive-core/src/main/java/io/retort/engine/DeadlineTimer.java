@@ -46,8 +46,25 @@ final class DeadlineTimer {
                 } else if (now - e.deadline >= 0) {
                     it.remove();
                     e.disposed = true;
-                    Schedulers.parallel().schedule(e.task);
+                    fire(e.task);
                 }
+            }
+        }
+    }
+
+    /**
+     * Hands {@code task} to the parallel scheduler, or runs it here when the scheduler refuses
+     * it (an application that shut Reactor's schedulers down): this thread must survive, or no
+     * deadline would fire again in this JVM and checkouts would wait forever.
+     */
+    private static void fire(Runnable task) {
+        try {
+            Schedulers.parallel().schedule(task);
+        } catch (RuntimeException refused) {
+            try {
+                task.run();
+            } catch (RuntimeException e) {
+                org.slf4j.LoggerFactory.getLogger(DeadlineTimer.class).error("a deadline's task failed", e);
             }
         }
     }
