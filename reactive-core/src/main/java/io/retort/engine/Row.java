@@ -49,10 +49,14 @@ public final class Row extends AbstractList<Object> {
         return TypeReader.cast(values[i], type, label);
     }
 
-    /** The value of {@code column}, typed by it. */
+    /**
+     * The value of {@code column}, typed by it. Found by the column's name; where two result
+     * columns share that name ({@code select(ARTIST.name, GENRE.name)}), by which of them
+     * selects this column.
+     */
     @SuppressWarnings("unchecked")
     public <T> T get(Column<T> column) {
-        Object v = values[shape.indexOf(column.name())];
+        Object v = values[shape.indexOf(column)];
         Class<T> type = column.type().javaType();
         return type.isInstance(v) || v == null ? (T) v : TypeReader.cast(v, type, column.name());
     }

@@ -1,5 +1,7 @@
 package io.retort.engine;
 
+import io.retort.sql.Column;
+
 import io.retort.error.ArgumentError;
 import io.retort.sql.SqlType;
 import io.retort.sql.compile.CompiledStatement;
@@ -24,20 +26,33 @@ final class RowShape {
      * without a converter); null where {@link TypeReader#read} must do the general work.
      */
     private final Class<?>[] plainTargets;
+    /** Per column, the table column selected as is (or null); null for text SQL. */
+    private final Column<?>[] sources;
 
     /** The shape of a compiled statement's rows, from its result columns (see {@link CompiledStatement#derived}). */
     static final Function<CompiledStatement, RowShape> OF_STATEMENT = c -> {
         List<ResultColumn> columns = c.resultColumns();
         List<String> labels = new ArrayList<>(columns.size());
         SqlType<?>[] types = new SqlType<?>[columns.size()];
+        Column<?>[] sources = new Column<?>[columns.size()];
         for (int i = 0; i < types.length; i++) {
             labels.add(columns.get(i).label());
             types[i] = columns.get(i).type();
+            sources[i] = columns.get(i).source();
         }
-        return new RowShape(labels, types);
+        return new RowShape(labels, types, sources);
     };
 
     RowShape(List<String> labels, SqlType<?>[] types) {
+        this(labels, types, null);
+    }
+
+    /**
+     * @param sources per column, the table column it selects as is, or null (see
+     *     {@link ResultColumn#source}); null altogether for text SQL
+     */
+    RowShape(List<String> labels, SqlType<?>[] types, Column<?>[] sources) {
+        this.sources = sources;
         this.labels = List.copyOf(labels);
         this.types = types;
         this.plainTargets = new Class<?>[labels.size()];
@@ -83,6 +98,25 @@ final class RowShape {
 
     boolean hasDuplicates() {
         return duplicates;
+    }
+
+    /**
+     * The index of {@code column}: by its name, or, where two result columns share that name
+     * (artist.name and genre.name), by which of them selects this very column object.
+     */
+    int indexOf(Column<?> column) {
+        Integer i = index.get(column.name().toLowerCase(java.util.Locale.ROOT));
+        if (i != null && i == AMBIGUOUS && sources != null) {
+            for (int k = 0; k < sources.length; k++) {
+                if (sources[k] == column) {
+                    return k;
+                }
+            }
+            throw new ArgumentError("The label '" + column.name() + "' appears more than once in " + labels + " and "
+                    + column + " is not one of the columns selected as they are; label it (.as(\"...\")) or access it"
+                    + " by index");
+        }
+        return indexOf(column.name());
     }
 
     /** Case-insensitive, because H2 upper-cases unquoted labels and MySQL keeps their case. */

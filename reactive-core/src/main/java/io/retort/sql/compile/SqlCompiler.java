@@ -756,7 +756,8 @@ public class SqlCompiler implements SqlVisitor {
         List<String> labels = s.columnLabels();
         List<Expression<?>> exprs = s.selectedColumns();
         for (int i = 0; i < exprs.size(); i++) {
-            cols.add(new ResultColumn(labels.get(i), exprs.get(i).type()));
+            Expression<?> e = exprs.get(i);
+            cols.add(new ResultColumn(labels.get(i), e.type(), e instanceof Column ? (Column<?>) e : null));
         }
         return cols;
     }
@@ -1295,7 +1296,7 @@ public class SqlCompiler implements SqlVisitor {
                     label = label != null ? label : "anon_" + (++anon);
                     sql(" AS ").quoted(label);
                 }
-                cols.add(new ResultColumn(label, e.type()));
+                cols.add(new ResultColumn(label, e.type(), e instanceof Column ? (Column<?>) e : null));
             }
         } finally {
             qualify = saved;

@@ -252,6 +252,24 @@ public interface CoreSuite extends TckBackend {
                 .expectNext(5L).verifyComplete();
     }
 
+    @Test // C12: two selected columns share a name; each table column still finds its own value
+    default void rowGetTellsSameNamedColumnsApart(TestDatabase db) {
+        Engine engine = engine(db);
+        TckSchema.createAndLoad(engine, 2).block(Duration.ofSeconds(30));
+        var q = select(ARTIST.name, TRACK.name).from(ARTIST.join(ALBUM).join(TRACK)).where(TRACK.trackId.eq(1));
+        StepVerifier.create(engine.execute(q))
+                .assertNext(r -> {
+                    assertThat(r.get(ARTIST.name)).isEqualTo("Artist 1");
+                    assertThat(r.get(TRACK.name)).isEqualTo("Track 1");
+                    // By label the two stay ambiguous, and a column that is not selected as it is says so.
+                    org.assertj.core.api.Assertions.assertThatThrownBy(() -> r.get("name"))
+                            .isInstanceOf(io.retort.error.ArgumentError.class).hasMessageContaining("more than once");
+                    org.assertj.core.api.Assertions.assertThatThrownBy(() -> r.get(TckSchema.ARTIST.as("other").col(ARTIST.name)))
+                            .isInstanceOf(io.retort.error.ArgumentError.class).hasMessageContaining("label it");
+                })
+                .verifyComplete();
+    }
+
     @Test // O-POOL: an engine made from options closes everything it opened, the driver's own pool included
     default void closingAnEngineMadeFromOptionsEndsItsSessions(TestDatabase db) throws java.sql.SQLException {
         org.junit.jupiter.api.Assumptions.assumeTrue(db.backend() != io.retort.tck.env.Backend.SQLITE,
