@@ -3,9 +3,11 @@
  *
  * Naming: a suspending scope is a noun (`connection { }`, `transaction { }`, `nested { }`), a
  * stream is `flow(...)`, and a suspending form of a method that returns a Mono is `await` + its
- * name. None of them shares a name with a Java member: Kotlin resolves a member before an
- * extension, and would turn a lambda into the member's java.util.function.Function, where a
- * suspend call does not compile.
+ * name. None of them can be captured by a Java member: Kotlin resolves an applicable member
+ * before an extension, and would turn the block into the member's java.util.function.Function,
+ * where a suspend call does not compile; so the scopes do not reuse the Java names (`connect`,
+ * `inTransaction`, `inNested`, `withSession`...). The one shared name, `AsyncSession.get<E>(id)`,
+ * is safe: the Java `get` needs a Class first, so it never applies to such a call.
  */
 @file:JvmName("EngineCoroutines")
 

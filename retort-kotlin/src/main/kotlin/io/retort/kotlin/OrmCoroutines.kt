@@ -57,7 +57,8 @@ public fun <E : Any> SessionFactory.flow(query: EntitySelect<E>): Flow<E> = inSe
 
 /**
  * The entity of type [E] with primary key [id], or null: from the identity map without SQL when
- * present, else one SELECT ([AsyncSession.get]). A composite key is a `List` of its values.
+ * present, else one SELECT ([AsyncSession.get]). A composite key is a `List` of its values. It
+ * shares the Java method's name without being shadowed by it: that one takes the Class first.
  *
  * ```kotlin
  * val album = session.get<Album>(7, selectinLoad(Album_.tracks))
