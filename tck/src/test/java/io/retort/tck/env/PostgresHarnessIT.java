@@ -20,7 +20,7 @@ class PostgresHarnessIT {
         // 15 is the lowest supported version (DESIGN.md, ECOSYSTEM.md).
         assertThat(Integer.parseInt(version.replaceAll("^PostgreSQL (\\d+).*$", "$1"))).isGreaterThanOrEqualTo(15);
         assertThat(RoundTrip.scalar(db, Driver.R2DBC_POSTGRESQL, "SELECT current_user")).isEqualTo("retort");
-        assertThat(RoundTrip.scalar(db, Driver.R2DBC_POSTGRESQL, "SELECT current_database()")).isEqualTo("retort_test");
+        assertThat(RoundTrip.scalar(db, Driver.R2DBC_POSTGRESQL, "SELECT current_database()")).as("the configured database").isEqualTo(db.database());
         // The r2dbc "schema" option really sets search_path to the scratch schema.
         assertThat(RoundTrip.scalar(db, Driver.R2DBC_POSTGRESQL, "SELECT current_schema()")).isEqualTo(db.namespace());
         assertThat(db.namespace()).startsWith("t_");
