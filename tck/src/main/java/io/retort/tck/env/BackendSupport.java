@@ -161,6 +161,29 @@ abstract class BackendSupport {
         return result;
     }
 
+    /**
+     * The sessions {@code sql} lists that are still there after at most {@link #SESSION_GRACE}:
+     * a pool closed just before clean-up ends its connections asynchronously (the server sees a
+     * closed socket a moment later), and those are not leaks. What remains after the grace is.
+     */
+    static List<String> lingering(Connection c, String sql, String... args) throws SQLException {
+        long deadline = System.nanoTime() + SESSION_GRACE.toNanos();
+        List<String> left = strings(c, sql, args);
+        while (!left.isEmpty() && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            left = strings(c, sql, args);
+        }
+        return left;
+    }
+
+    /** How long clean-up lets sessions that are already closing go by themselves; see {@link #lingering}. */
+    static final java.time.Duration SESSION_GRACE = java.time.Duration.ofSeconds(1);
+
     static void execute(Connection c, String sql) throws SQLException {
         try (Statement s = c.createStatement()) {
             s.execute(sql);

@@ -102,7 +102,7 @@ final class MariaDbSupport extends BackendSupport {
             int ended = 0;
             // A user sees and may KILL its own sessions; those whose current database is the
             // scratch one were left open by the test.
-            for (String id : strings(c, "SELECT CAST(id AS CHAR) FROM information_schema.processlist"
+            for (String id : lingering(c, "SELECT CAST(id AS CHAR) FROM information_schema.processlist"
                     + " WHERE db = ? AND id <> CONNECTION_ID()", name)) {
                 try {
                     execute(c, "KILL CONNECTION " + Long.parseLong(id));

@@ -144,9 +144,11 @@ final class PostgresSupport extends BackendSupport {
             int ended = 0;
             // A role may end its own backends; the 2-argument form (PostgreSQL 14+) waits
             // until the backend is gone, so its locks are released before the DROP.
-            for (String ok : strings(c, "SELECT pg_terminate_backend(pid, 5000)::text FROM pg_stat_activity"
-                    + " WHERE application_name = ? AND pid <> pg_backend_pid()", applicationName(name))) {
-                ended += "true".equals(ok) ? 1 : 0;
+            for (String pid : lingering(c, "SELECT pid::text FROM pg_stat_activity WHERE application_name = ?"
+                    + " AND pid <> pg_backend_pid()", applicationName(name))) {
+                for (String ok : strings(c, "SELECT pg_terminate_backend(CAST(? AS INTEGER), 5000)::text", pid)) {
+                    ended += "true".equals(ok) ? 1 : 0;
+                }
             }
             execute(c, "DROP SCHEMA IF EXISTS " + ident(name) + " CASCADE");
             return ended;
