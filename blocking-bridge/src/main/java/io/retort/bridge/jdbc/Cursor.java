@@ -45,6 +45,8 @@ final class Cursor implements Publisher<JdbcRow>, Subscription {
     private volatile Subscriber<? super JdbcRow> subscriber;
     private volatile Throwable badRequest;
     private volatile boolean cancelled;
+    /** Set when the connection closes under a subscriber still reading: the error it gets. */
+    private volatile Throwable aborted;
     private volatile boolean exhausted;
     private boolean terminated;
     private boolean closed;
@@ -84,7 +86,7 @@ final class Cursor implements Publisher<JdbcRow>, Subscription {
         }
         subscriber = s;
         s.onSubscribe(this);
-        if (cancelled) {
+        if (cancelled || aborted != null) {
             // discard() or a closing connection got here first.
             schedule();
         }
@@ -107,13 +109,30 @@ final class Cursor implements Publisher<JdbcRow>, Subscription {
         }
     }
 
-    /** The subscriber is gone, or the connection closes. */
+    /** The subscriber is gone. */
     @Override
     public void cancel() {
         if (cancelled) {
             return;
         }
         cancelled = true;
+        stop();
+    }
+
+    /**
+     * The connection closes while this result is open: reading stops as on a cancel, and a
+     * subscriber still reading gets {@code cause} rather than waiting for rows that will never
+     * come (one that has cancelled, or that never subscribed, gets nothing).
+     */
+    void abort(Throwable cause) {
+        if (cancelled || aborted != null) {
+            return;
+        }
+        aborted = cause;
+        stop();
+    }
+
+    private void stop() {
         if (connection.inDriver(statement) || (connection.product().cancelIdleCursor() && !exhausted && !closed)) {
             connection.cancelStatement(statement);
         }
@@ -159,13 +178,18 @@ final class Cursor implements Publisher<JdbcRow>, Subscription {
             Subscriber<? super JdbcRow> s = subscriber;
             if (cancelled) {
                 closeQuietly();
+            } else if (aborted != null) {
+                closeQuietly();
+                if (s != null) {
+                    terminate(aborted);
+                }
             } else if (badRequest != null) {
                 closeQuietly();
                 terminate(badRequest);
             } else if (s != null && !terminated) {
                 long r = requested.get();
                 long e = 0;
-                while (e != r && !cancelled && !terminated) {
+                while (e != r && !cancelled && !terminated && aborted == null) {
                     JdbcRow row;
                     if (!buffered.isEmpty()) {
                         row = buffered.poll();
@@ -198,6 +222,9 @@ final class Cursor implements Publisher<JdbcRow>, Subscription {
                 }
                 if (cancelled) {
                     closeQuietly();
+                } else if (aborted != null) {
+                    closeQuietly();
+                    terminate(aborted);
                 }
             }
             missed = wip.addAndGet(-missed);

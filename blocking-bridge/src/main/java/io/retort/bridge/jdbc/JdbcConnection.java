@@ -3,6 +3,7 @@ package io.retort.bridge.jdbc;
 import io.r2dbc.spi.Connection;
 import io.r2dbc.spi.IsolationLevel;
 import io.r2dbc.spi.R2dbcException;
+import io.r2dbc.spi.R2dbcNonTransientResourceException;
 import io.r2dbc.spi.TransactionDefinition;
 import io.r2dbc.spi.ValidationDepth;
 import io.r2dbc.spi.Wrapped;
@@ -446,7 +447,8 @@ final class JdbcConnection implements Connection, Wrapped<java.sql.Connection> {
                 cancelStatement(running);
             }
             for (Cursor c : cursors) {
-                c.cancel();
+                c.abort(new R2dbcNonTransientResourceException(
+                        "The connection was closed while this result was being read"));
             }
             return Mono.<Void>create(sink -> lane.execute(new Lane.Task() {
                 @Override

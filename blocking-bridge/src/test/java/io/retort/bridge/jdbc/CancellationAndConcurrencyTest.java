@@ -71,6 +71,24 @@ class CancellationAndConcurrencyTest {
     }
 
     @Test
+    void closingTheConnectionUnderAReaderEndsItsStreamWithAnError() {
+        Connection c = Mono.from(cf.create()).block(Duration.ofSeconds(5));
+        Flux<Long> rows = Flux.from(c.createStatement("SELECT X FROM SYSTEM_RANGE(1, 100000)").fetchSize(100).execute())
+                .concatMap(r -> r.map((row, m) -> row.get(0, Long.class)));
+        // The reader still wants rows when its connection is closed (a pool disposed under it):
+        // it must hear so, not wait for good.
+        StepVerifier.create(rows, 0)
+                .thenRequest(10)
+                .expectNextCount(10)
+                .then(() -> Mono.from(c.close()).block(Duration.ofSeconds(5)))
+                .thenRequest(10)
+                .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(io.r2dbc.spi.R2dbcNonTransientResourceException.class)
+                        .hasMessageContaining("connection was closed"))
+                .verify(Duration.ofSeconds(10));
+        assertThat(cf.acquiredConnections()).as("the closed connection's permit").isZero();
+    }
+
+    @Test
     void blockHoundIsInstalled() {
         // Guards the guard: if the listener were missing, the F34 checks below would prove nothing.
         assertThatThrownBy(() -> Mono.delay(Duration.ofMillis(1)).doOnNext(x -> {
