@@ -162,12 +162,26 @@ final class Loading {
         private final Prepared<?> p;
         final List<Object> order = new ArrayList<>();
         private final Map<Object, Map<Relationship<?, ?>, LinkedHashMap<Object, Object>>> collected = new IdentityHashMap<>();
+        /** A row that could not become an object (O8): raised once every row is read, so the statement ends cleanly. */
+        private PolymorphicIdentityError failure;
 
         Absorber(Prepared<?> p) {
             this.p = p;
         }
 
         void accept(Row row) {
+            if (failure != null) {
+                return;
+            }
+            try {
+                absorb(row);
+            } catch (PolymorphicIdentityError e) {
+                // Thrown mid-stream it would cancel the statement and cost the session its connection.
+                failure = e;
+            }
+        }
+
+        private void absorb(Row row) {
             List<Property> props = p.props;
             InstanceState parentState = materializeState(p.mapper, props, row, 0, p.selection.raise());
             Object parent = parentState == null ? null : parentState.entity;
@@ -196,6 +210,9 @@ final class Loading {
 
         /** Assigns the joined relationships collected; returns the parents in row order. */
         List<Object> finish() {
+            if (failure != null) {
+                throw failure;
+            }
             for (Joined j : p.joined) {
                 for (Object parent : order) {
                     LinkedHashMap<Object, Object> m = collected.get(parent).get(j.rel);
@@ -423,7 +440,9 @@ final class Loading {
                 mappers[i] = session.registry().mapper(a.type());
             }
         }
-        return c.execute(q.statement()).rows().map(row -> {
+        // Rows are read to the end before any becomes an object: a row that cannot (O8) fails the
+        // query without cutting its statement short.
+        return c.execute(q.statement()).rows().collectList().flatMapIterable(l -> l).map(row -> {
             Object[] values = new Object[n];
             int offset = 0;
             for (int i = 0; i < n; i++) {
