@@ -59,9 +59,13 @@ final class InheritanceMapping {
         return d;
     }
 
-    /** Whether {@code root} starts a hierarchy: it has {@code @Inheritance} or a registered entity subclass. */
+    /**
+     * Whether {@code root} starts a hierarchy: it has a registered entity subclass, or declares one
+     * ({@code @Inheritance}, {@code @DiscriminatorColumn}) to come.
+     */
     static boolean isHierarchyRoot(Class<?> root, boolean hasSubclasses) {
-        return parentEntity(root) == null && (hasSubclasses || root.isAnnotationPresent(Inheritance.class));
+        return parentEntity(root) == null && (hasSubclasses || root.isAnnotationPresent(Inheritance.class)
+                || root.isAnnotationPresent(DiscriminatorColumn.class));
     }
 
     /** The strategy of the hierarchy rooted at {@code root}. */
