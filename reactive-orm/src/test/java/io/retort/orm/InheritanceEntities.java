@@ -38,6 +38,8 @@ final class InheritanceEntities {
         String city;
         @OneToMany(mappedBy = "depot")
         List<InTruck> trucks = new ArrayList<>();
+        @OneToMany(mappedBy = "depot")
+        List<InEngineer> engineers = new ArrayList<>();
     }
 
     /** Single-table root (concrete), discriminator {@code kind}. */
@@ -69,6 +71,9 @@ final class InheritanceEntities {
     static class InEngineer extends InStaff {
         @Column(nullable = false, length = 20)
         String language;
+        @ManyToOne
+        @JoinColumn(name = "depot_id")
+        InDepot depot;
     }
 
     @Entity

@@ -63,7 +63,7 @@ class InheritanceTest {
         Table t = staff.table();
         assertThat(lead.table()).isSameAs(t);
         assertThat(t.columns()).extracting(c -> c.name())
-                .containsExactly("id", "name", "kind", "mentor_id", "budget", "language", "team_size");
+                .containsExactly("id", "name", "kind", "mentor_id", "budget", "language", "depot_id", "team_size");
         assertThat(t.c("language").spec().nullable()).as("@Column(nullable = false) on a subclass: NULL for the others").isTrue();
         assertThat(t.c("team_size").spec().nullable()).as("a primitive too").isTrue();
         assertThat(t.c("kind").spec().nullable()).isFalse();
@@ -98,17 +98,22 @@ class InheritanceTest {
     @Test // O8 (seed 1.2): a subclass query carries the discriminator criterion; the root's does not
     void singleTableQueryText() {
         assertThat(query(Orm.select(InStaff.class), PG)).isEqualTo("SELECT in_staff.id, in_staff.name, in_staff.kind,"
-                + " in_staff.mentor_id, in_staff.budget, in_staff.language, in_staff.team_size FROM in_staff");
+                + " in_staff.mentor_id, in_staff.budget, in_staff.language, in_staff.depot_id, in_staff.team_size FROM in_staff");
         assertThat(query(Orm.select(InEngineer.class).where(InEngineer_.language.eq("Go")), PG))
                 .isEqualTo("SELECT in_staff.id, in_staff.name, in_staff.kind, in_staff.mentor_id, in_staff.language,"
-                        + " in_staff.team_size FROM in_staff WHERE in_staff.kind = ANY($1) AND in_staff.language = $2");
+                        + " in_staff.depot_id, in_staff.team_size FROM in_staff WHERE in_staff.kind = ANY($1)"
+                        + " AND in_staff.language = $2");
         assertThat(query(Orm.select(InEngineer.class).where(InEngineer_.language.eq("Go")), MARIADB))
-                .isEqualTo("SELECT id, name, kind, mentor_id, language, team_size FROM in_staff"
+                .isEqualTo("SELECT id, name, kind, mentor_id, language, depot_id, team_size FROM in_staff"
                         + " WHERE kind IN (__[EXPANDING_0]) AND language = ?");
         assertThat(query(Orm.select(InManager.class), H2)).endsWith("FROM in_staff WHERE in_staff.kind IN (__[EXPANDING_0])");
         // selectFrom: a query whose columns never name the class still gets it (seed 1.2).
         assertThat(sql(Orm.selectRows(Sql.count()).selectFrom(InManager.class).statement(), PG))
                 .isEqualTo("SELECT count(*) AS anon_1 FROM in_staff WHERE in_staff.kind = ANY($1)");
+        // The related rows of a relationship to a subclass: the criterion goes into the EXISTS.
+        assertThat(sql(Orm.selectRows(InDepot.class).where(InDepot_.engineers.any()).statement(), PG))
+                .isEqualTo("SELECT in_depot.id, in_depot.city FROM in_depot WHERE EXISTS (SELECT 1 AS anon_1 FROM in_staff"
+                        + " WHERE in_depot.id = in_staff.depot_id AND in_staff.kind = ANY($1))");
         // A join to an aliased subclass: the criterion goes into ON.
         EntityAlias<InManager> boss = Orm.aliased(InManager.class, "boss");
         assertThat(sql(Orm.selectRows(InDepot.class).join(boss, InDepot_.id.eq(boss.col(InStaff_.id))).statement(), PG))
