@@ -47,7 +47,12 @@ import java.util.UUID;
  * {@code @Column} (name, nullable, unique, length, precision, scale), {@code @Version},
  * {@code @Embedded}/{@code @Embeddable}, {@code @Transient}, {@code @ManyToOne} with
  * {@code @JoinColumn}, {@code @OneToMany(mappedBy)}, {@code @ManyToMany} with {@code @JoinTable},
- * self-references. Immutable once built; share one per application.
+ * self-references, and inheritance (O8): {@code @Inheritance} SINGLE_TABLE (the default for an
+ * entity extending an entity) or JOINED, {@code @DiscriminatorColumn}, {@code @DiscriminatorValue},
+ * {@code @PrimaryKeyJoinColumn} (defaults as Jakarta Persistence says; TABLE_PER_CLASS and the other
+ * wrong mappings are refused with an ArgumentError). A single-table hierarchy has one table
+ * holding every class's columns; a joined one a table per class keyed by the root's key.
+ * Immutable once built; share one per application.
  */
 public final class OrmRegistry {
     private final Map<Class<?>, Mapper<?>> mappers = new LinkedHashMap<>();
