@@ -131,7 +131,7 @@ final class Loading {
             for (Map.Entry<Relationship<?, ?>, Plan> e : plans.entrySet()) {
                 if (e.getValue().strategy == LoaderOption.Strategy.JOINED) {
                     Mapper<?> target = session.registry().mapper(e.getKey().target());
-                    checkJoinable(mapper, e.getKey(), target, props);
+                    PolymorphicLoading.checkJoinable(mapper, e.getKey(), target, props);
                     joined.add(new Joined(e.getKey(), target, ++aliasNo, e.getValue().selection(target)));
                 }
             }
@@ -271,7 +271,7 @@ final class Loading {
                 }
                 continue;
             }
-            if (!appliesTo(first.relationship(), mapper)) {
+            if (!PolymorphicLoading.appliesTo(first.relationship(), mapper)) {
                 continue;
             }
             Plan p = plans.computeIfAbsent(first.relationship(), r -> new Plan(first.strategy()));
@@ -291,53 +291,6 @@ final class Loading {
             }
         }
         return plans;
-    }
-
-    /**
-     * Whether a relationship belongs to {@code mapper}'s objects: declared on its class, inherited
-     * from a superclass, or declared on one of its mapped subclasses (O8: it then applies to the
-     * loaded objects of that subclass).
-     */
-    private static boolean appliesTo(Relationship<?, ?> r, Mapper<?> mapper) {
-        return r.source() == mapper.type() || r.source().isAssignableFrom(mapper.type())
-                || mapper.type().isAssignableFrom(r.source()) && mapper.hierarchy() != null;
-    }
-
-    /** The relationships of {@code mapper}'s objects: its own and inherited, then those its subclasses declare (O8). */
-    private static List<Relationship<?, ?>> relationshipsBelow(Mapper<?> mapper) {
-        List<Relationship<?, ?>> out = new ArrayList<>(mapper.relationships().values());
-        if (!mapper.subMappers().isEmpty()) {
-            for (Mapper<?> d : mapper.selfAndDescendants()) {
-                for (Relationship<?, ?> r : d.relationships().values()) {
-                    if (r.source() == d.type() && d != mapper) {
-                        out.add(r);
-                    }
-                }
-            }
-        }
-        return out;
-    }
-
-    /**
-     * Refuses a joined eager load the query's FROM cannot hold (O8): to a joined-table subclass
-     * (its rows span several tables), or of a joined subclass's relationship whose foreign key is
-     * in a table the query does not join.
-     */
-    private static void checkJoinable(Mapper<?> mapper, Relationship<?, ?> r, Mapper<?> target, List<Property> props) {
-        if (target.tables().size() > 1) {
-            throw new io.retort.error.ArgumentError("joinedLoad(" + r + ") leads to " + target.type().getSimpleName()
-                    + ", a joined-table subclass whose rows span " + target.tables().size() + " tables; use selectinLoad("
-                    + r + ")");
-        }
-        if (r.kind() == Relationship.Kind.MANY_TO_ONE && mapper.hierarchy() != null) {
-            Column<?> fk = r.localColumns().get(0);
-            boolean present = props.stream().anyMatch(p -> p.column() == fk);
-            if (!present) {
-                throw new io.retort.error.ArgumentError("joinedLoad(" + r + ") needs " + fk + ", which a query for "
-                        + mapper.type().getSimpleName() + " does not select (it is in " + r.source().getSimpleName()
-                        + "'s table); use selectinLoad(" + r + "), or withPolymorphic(" + r.source().getSimpleName() + ".class)");
-            }
-        }
     }
 
     /**
@@ -653,7 +606,7 @@ final class Loading {
             for (int i = 0; i < loaded.length; i++) {
                 loaded[i] = props.contains(all.get(i));
             }
-            collections = relationshipsBelow(mapper).stream().filter(r -> r.isCollection() && r.source().isAssignableFrom(mapper.type()))
+            collections = PolymorphicLoading.relationshipsBelow(mapper).stream().filter(r -> r.isCollection() && r.source().isAssignableFrom(mapper.type()))
                     .toArray(Relationship<?, ?>[]::new);
             Hierarchy h = mapper.hierarchy();
             discriminatorAt = h == null || requested != null ? -1 : props.indexOf(h.discriminator);
@@ -768,7 +721,7 @@ final class Loading {
         Mapper<?> target = mapper;
         if (plan.discriminatorAt >= 0) {
             // O8: the row's discriminator names the class to build; it must be the requested one or below.
-            target = concreteOf(mapper, row.get(offset + plan.discriminatorAt), key);
+            target = PolymorphicLoading.concreteOf(mapper, row.get(offset + plan.discriminatorAt), key);
             plan = base.forConcrete(target);
             raise = plan.raiseFor(raise);
         }
@@ -821,25 +774,6 @@ final class Loading {
         return st;
     }
 
-    /** The mapper a row's discriminator value names, checked to be {@code requested} or one of its subclasses (O8). */
-    private static Mapper<?> concreteOf(Mapper<?> requested, Object value, List<Object> key) {
-        Hierarchy h = requested.hierarchy();
-        Mapper<?> c = h.mapperFor(value);
-        String row = "Row with identity key (" + h.root.type().getSimpleName() + ", " + key + ")";
-        if (c == null) {
-            throw new PolymorphicIdentityError(row + " has the discriminator value " + (value == null ? "NULL" : "'" + value + "'")
-                    + " in " + h.discriminator.column() + ", which names no mapped class of the hierarchy (mapped: "
-                    + h.values().keySet() + "); fix the row, or map the class it stands for");
-        }
-        if (!requested.isa(c)) {
-            throw new PolymorphicIdentityError(row + " can't be loaded as a " + requested.type().getSimpleName()
-                    + ": its discriminator " + h.discriminator.column() + " = '" + value + "' names "
-                    + c.type().getSimpleName() + ", which is not " + requested.type().getSimpleName()
-                    + " or a subclass of it (seed 1.4: the query's rows must match the class asked for)");
-        }
-        return c;
-    }
-
     /**
      * An object already in the session met again: columns it had not loaded that this row carries
      * are taken (a later query undeferred them), and ones this query left out with raiseload are
@@ -868,7 +802,7 @@ final class Loading {
             return Mono.empty();
         }
         Mono<Void> chain = Mono.empty();
-        for (Relationship<?, ?> r : relationshipsBelow(mapper)) {
+        for (Relationship<?, ?> r : PolymorphicLoading.relationshipsBelow(mapper)) {
             // O8: a relationship a subclass declares applies to the loaded objects of that subclass.
             List<Object> parents = r.source().isAssignableFrom(mapper.type()) ? loaded : ofType(loaded, r.source());
             if (parents.isEmpty()) {

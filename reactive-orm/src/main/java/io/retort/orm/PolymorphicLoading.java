@@ -224,4 +224,70 @@ final class PolymorphicLoading {
             st.loadColumn(st.mapper.properties().indexOf(own.get(k)), row.get(k + 1));
         }
     }
+
+    /**
+     * Whether a relationship belongs to {@code mapper}'s objects: declared on its class, inherited
+     * from a superclass, or declared on one of its mapped subclasses (O8: it then applies to the
+     * loaded objects of that subclass).
+     */
+    static boolean appliesTo(Relationship<?, ?> r, Mapper<?> mapper) {
+        return r.source() == mapper.type() || r.source().isAssignableFrom(mapper.type())
+                || mapper.type().isAssignableFrom(r.source()) && mapper.hierarchy() != null;
+    }
+
+    /** The relationships of {@code mapper}'s objects: its own and inherited, then those its subclasses declare (O8). */
+    static List<Relationship<?, ?>> relationshipsBelow(Mapper<?> mapper) {
+        List<Relationship<?, ?>> out = new ArrayList<>(mapper.relationships().values());
+        if (!mapper.subMappers().isEmpty()) {
+            for (Mapper<?> d : mapper.selfAndDescendants()) {
+                for (Relationship<?, ?> r : d.relationships().values()) {
+                    if (r.source() == d.type() && d != mapper) {
+                        out.add(r);
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Refuses a joined eager load the query's FROM cannot hold (O8): to a joined-table subclass
+     * (its rows span several tables), or of a joined subclass's relationship whose foreign key is
+     * in a table the query does not join.
+     */
+    static void checkJoinable(Mapper<?> mapper, Relationship<?, ?> r, Mapper<?> target, List<Property> props) {
+        if (target.tables().size() > 1) {
+            throw new io.retort.error.ArgumentError("joinedLoad(" + r + ") leads to " + target.type().getSimpleName()
+                    + ", a joined-table subclass whose rows span " + target.tables().size() + " tables; use selectinLoad("
+                    + r + ")");
+        }
+        if (r.kind() == Relationship.Kind.MANY_TO_ONE && mapper.hierarchy() != null) {
+            Column<?> fk = r.localColumns().get(0);
+            boolean present = props.stream().anyMatch(p -> p.column() == fk);
+            if (!present) {
+                throw new io.retort.error.ArgumentError("joinedLoad(" + r + ") needs " + fk + ", which a query for "
+                        + mapper.type().getSimpleName() + " does not select (it is in " + r.source().getSimpleName()
+                        + "'s table); use selectinLoad(" + r + "), or withPolymorphic(" + r.source().getSimpleName() + ".class)");
+            }
+        }
+    }
+
+    /** The mapper a row's discriminator value names, checked to be {@code requested} or one of its subclasses (O8). */
+    static Mapper<?> concreteOf(Mapper<?> requested, Object value, List<Object> key) {
+        Hierarchy h = requested.hierarchy();
+        Mapper<?> c = h.mapperFor(value);
+        String row = "Row with identity key (" + h.root.type().getSimpleName() + ", " + key + ")";
+        if (c == null) {
+            throw new PolymorphicIdentityError(row + " has the discriminator value " + (value == null ? "NULL" : "'" + value + "'")
+                    + " in " + h.discriminator.column() + ", which names no mapped class of the hierarchy (mapped: "
+                    + h.values().keySet() + "); fix the row, or map the class it stands for");
+        }
+        if (!requested.isa(c)) {
+            throw new PolymorphicIdentityError(row + " can't be loaded as a " + requested.type().getSimpleName()
+                    + ": its discriminator " + h.discriminator.column() + " = '" + value + "' names "
+                    + c.type().getSimpleName() + ", which is not " + requested.type().getSimpleName()
+                    + " or a subclass of it (seed 1.4: the query's rows must match the class asked for)");
+        }
+        return c;
+    }
 }
