@@ -257,7 +257,11 @@ public final class AsyncSession {
 
     // ================================================================= queries
 
-    /** The entity with primary key {@code id}: from the identity map without SQL when present (and not expired). */
+    /**
+     * The entity with primary key {@code id}: from the identity map without SQL when present (and not
+     * expired). For a class of an inheritance hierarchy (O8) the identity map is the root's: an
+     * object of another class of the hierarchy with that key makes this complete empty, without SQL.
+     */
     public <E> Mono<E> get(Class<E> type, Object id, LoaderOption... options) {
         Mapper<E> m = registry.mapper(type);
         List<Object> key = id instanceof List ? new ArrayList<>((List<?>) id) : List.of(id);
@@ -265,7 +269,10 @@ public final class AsyncSession {
             return Mono.error(new ArgumentError(type.getSimpleName() + " has a " + m.identity().size()
                     + "-column key; got " + key.size() + " values"));
         }
-        InstanceState hit = identityMap.get(new IdentityKey(type, key, null));
+        InstanceState hit = identityMap.get(new IdentityKey(m.identityType(), key, null));
+        if (hit != null && !type.isInstance(hit.entity) && hit.status != InstanceState.Status.DELETED && !hit.expired) {
+            return Mono.empty(); // O8: the row is another class of the hierarchy (SQLAlchemy answers None too)
+        }
         if (hit != null && options.length == 0 && hit.status != InstanceState.Status.DELETED && !hit.expired) {
             return Mono.just(type.cast(hit.entity));
         }
@@ -545,6 +552,13 @@ public final class AsyncSession {
             if (st.raises(i)) {
                 String type = st.mapper.type().getSimpleName();
                 String attr = st.mapper.properties().get(i).name();
+                if (st.mapper.hierarchy() != null && st.mapper.properties().get(i).column().table() != st.mapper.rootMapper().table()) {
+                    String root = st.mapper.rootMapper().type().getSimpleName();
+                    return Mono.error(new UnloadedAttributeException(type + "." + attr + " is in the " + type
+                            + " table, which the query for the hierarchy's classes did not load: add the option"
+                            + " selectinPolymorphic(" + type + ".class) or withPolymorphic(" + type + ".class) to the query for "
+                            + root + ", query " + type + " itself, or load it explicitly with session.refresh(entity, column)"));
+                }
                 return Mono.error(new UnloadedAttributeException(type + "." + attr + " is deferred with raiseload: load it"
                         + " with the query, undefer(" + type + "_." + attr + "), or explicitly with session.refresh(entity, column)"));
             }
@@ -584,7 +598,7 @@ public final class AsyncSession {
         for (int i : which) {
             cols.add(m.properties().get(i).column());
         }
-        io.retort.sql.Select q = Sql.select(cols).from(m.table());
+        io.retort.sql.Select q = Sql.select(cols).from(m.from()); // O8: a joined subclass's tables, joined
         for (int i = 0; i < m.identity().size(); i++) {
             q = q.where(eq(m.identity().get(i).column(), st.key.key().get(i)));
         }
@@ -1119,9 +1133,13 @@ public final class AsyncSession {
     InstanceState addPending(Object entity) {
         Mapper<?> m = registry.mapper(entity.getClass());
         InstanceState st = new InstanceState(entity, m, InstanceState.Status.PENDING);
+        if (m.hierarchy() != null) {
+            // O8: the class decides the discriminator, whatever a mapped field holds.
+            st.setValue(m.properties().indexOf(m.hierarchy().discriminator), m.discriminatorValue());
+        }
         List<Object> key = st.identityValues();
         if (!key.contains(null)) {
-            InstanceState other = identityMap.get(new IdentityKey(m.type(), key, null));
+            InstanceState other = identityMap.get(new IdentityKey(m.identityType(), key, null));
             if (other != null && other.entity != entity) {
                 // O4 (seed 1.4): a new instance with an already mapped key warns; the database's IntegrityError follows.
                 LOG.warn("New instance {} with identity key {} conflicts with persistent instance {}", describe(entity),

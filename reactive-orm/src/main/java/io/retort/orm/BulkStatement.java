@@ -207,6 +207,7 @@ public final class BulkStatement<E> {
 
     /** The UPDATE with {@code criteria} (null for none) as its WHERE. */
     Update update(Expression<Boolean> criteria) {
+        criteria = discriminated(criteria);
         Update u = Sql.update(mapper.table());
         for (Assignment a : set) {
             u = setTo(u, a.property().column(), a.value());
@@ -220,8 +221,15 @@ public final class BulkStatement<E> {
 
     /** The DELETE with {@code criteria} (null for none) as its WHERE. */
     Delete delete(Expression<Boolean> criteria) {
+        criteria = discriminated(criteria);
         Delete d = Sql.delete(mapper.table());
         return criteria == null ? d : d.where(criteria);
+    }
+
+    /** O8: a single-table subclass's statement touches its rows only ({@code AND type IN (...)}). */
+    private Expression<Boolean> discriminated(Expression<Boolean> criteria) {
+        Expression<Boolean> c = PolymorphicLoading.criterion(mapper);
+        return c == null ? criteria : criteria == null ? c : Sql.and(List.of(criteria, c));
     }
 
     @SuppressWarnings("unchecked")

@@ -57,11 +57,38 @@ final class BulkSync {
         }
     }
 
+    /**
+     * O8: a joined-table hierarchy's rows span several tables, and a multi-table UPDATE or DELETE
+     * has no portable form (PostgreSQL, MySQL and SQLite each spell it differently, or not at all),
+     * so Retort allows there only what one table's statement does completely: an UPDATE of the
+     * root's own columns through the root class. Single-table statements get the discriminator
+     * criterion (see {@link BulkStatement}).
+     */
+    private static void checkInheritance(BulkStatement<?> bulk, Mapper<?> m) {
+        Hierarchy h = m.hierarchy();
+        if (h == null || !h.isJoined()) {
+            return;
+        }
+        String type = m.type().getSimpleName();
+        if (m != h.root) {
+            throw new io.retort.error.ArgumentError("A bulk " + bulk.kind() + " of " + type + " would touch its rows in "
+                    + m.tables().size() + " tables (JOINED inheritance), which has no portable single statement; run it on the"
+                    + " root " + h.root.type().getSimpleName() + " with criteria on its own columns, or load the objects and"
+                    + " change them through the unit of work");
+        }
+        if (bulk.kind() == BulkStatement.Kind.DELETE && !m.subMappers().isEmpty()) {
+            throw new io.retort.error.ArgumentError("A bulk DELETE of " + type + " would leave the rows of its subclass tables"
+                    + " (JOINED inheritance) behind, or the foreign key would refuse it; delete the objects through the unit of"
+                    + " work (session.delete), which removes subclass rows first");
+        }
+    }
+
     /** Validates {@code bulk} for its mode and compiles its Java evaluators; no I/O. */
     static Plan plan(BulkStatement<?> bulk) {
         bulk.checkComplete();
         Mapper<?> m = bulk.mapper();
         String type = m.type().getSimpleName();
+        checkInheritance(bulk, m);
         SynchronizeSession mode = bulk.synchronizeSession();
         if (bulk.kind() == BulkStatement.Kind.DELETE && !bulk.isWithoutOrmCascade()) {
             for (Relationship<?, ?> r : m.relationships().values()) {

@@ -86,6 +86,17 @@ public final class EntitySelect<E> {
                 options, lock);
     }
 
+    /**
+     * Joins another entity's rows for filtering: its table (a joined subclass's tables, joined on
+     * the key) with, for a single-table subclass, its discriminator criterion AND-ed into
+     * {@code on} (O8, seed 1.2), so only rows of that class match.
+     */
+    public EntitySelect<E> join(Class<?> entity, Expression<Boolean> on) {
+        Mapper<?> m = Metamodel.mapper(entity);
+        return new EntitySelect<>(type, where, orderBy, limit, offset,
+                plus(joins, List.of(new JoinSpec(m.from(), PolymorphicLoading.and(on, m, null), false))), options, lock);
+    }
+
     public EntitySelect<E> options(LoaderOption... more) {
         return new EntitySelect<>(type, where, orderBy, limit, offset, joins, plus(options, Arrays.asList(more)), lock);
     }

@@ -90,6 +90,40 @@ public final class Load {
                 List.of(new LoaderOption.WithExpression(attribute, expression)));
     }
 
+    /**
+     * Loads the columns of joined-table subclasses after the query's rows (O8, SQLAlchemy's
+     * {@code selectin_polymorphic}): one SELECT per subclass table with objects among the rows,
+     * {@code WHERE key IN (...)} in chunks of 500 ({@code = ANY(?)} with one array on PostgreSQL).
+     * With no classes, every subclass of the queried class; a class listed brings the tables
+     * between the queried class and it. For single-table inheritance every column is in the
+     * query already and this option changes nothing. Without it (or {@link #withPolymorphic}) a
+     * query for a joined hierarchy's root loads the root's table only, and the subclass columns
+     * of the objects it returns stay unloaded: {@link AsyncSession#attribute} raises
+     * {@link UnloadedAttributeException} naming this option.
+     *
+     * <pre>{@code
+     * session.execute(Orm.select(Employee.class).options(selectinPolymorphic(Manager.class, Engineer.class)))
+     * // SELECT employee.id, employee.name, employee.type FROM employee
+     * // SELECT manager.id, manager.budget FROM manager WHERE manager.id = ANY($1) ORDER BY manager.id   (PostgreSQL)
+     * // SELECT engineer.id, engineer.language FROM engineer WHERE engineer.id IN (?, ?) ORDER BY engineer.id
+     * }</pre>
+     */
+    public static LoaderOption selectinPolymorphic(Class<?>... subclasses) {
+        return LoaderOption.polymorphic(LoaderOption.Strategy.SELECTIN, subclasses);
+    }
+
+    /**
+     * Loads the columns of joined-table subclasses in the query itself (O8, SQLAlchemy's
+     * {@code with_polymorphic}): each subclass table is LEFT OUTER JOINed on the key, so one
+     * statement returns complete objects of every class:
+     * {@code SELECT employee.id, ..., manager.budget FROM employee LEFT OUTER JOIN manager ON
+     * manager.id = employee.id}. With no classes, every subclass of the queried class. A no-op for
+     * single-table inheritance.
+     */
+    public static LoaderOption withPolymorphic(Class<?>... subclasses) {
+        return LoaderOption.polymorphic(LoaderOption.Strategy.JOINED, subclasses);
+    }
+
     /** Loads only these columns (plus the primary key). */
     public static LoaderOption loadOnly(Column<?>... columns) {
         return new LoaderOption(List.of(), List.of(), List.of(), List.of(columns), List.of());

@@ -42,6 +42,17 @@ public final class LoaderOption {
     private final List<Column<?>> undeferred;
     private final List<Column<?>> only;
     private final List<WithExpression> expressions;
+    private final Polymorphic polymorphic;
+
+    /**
+     * Polymorphic loading of an inheritance hierarchy's subclass columns (O8).
+     *
+     * @param strategy SELECTIN (one SELECT per subclass table after the rows) or JOINED (LEFT OUTER
+     *                 JOINs of the subclass tables in the query)
+     * @param classes  the subclasses whose columns load; empty for every subclass of the queried class
+     */
+    public record Polymorphic(Strategy strategy, List<Class<?>> classes) {
+    }
 
     LoaderOption(List<Step> path, List<Column<?>> deferred, List<Column<?>> undeferred, List<Column<?>> only,
                  List<WithExpression> expressions) {
@@ -50,6 +61,12 @@ public final class LoaderOption {
 
     LoaderOption(List<Step> path, List<Column<?>> deferred, List<Column<?>> raising, List<Column<?>> undeferred,
                  List<Column<?>> only, List<WithExpression> expressions) {
+        this(path, deferred, raising, undeferred, only, expressions, null);
+    }
+
+    private LoaderOption(List<Step> path, List<Column<?>> deferred, List<Column<?>> raising, List<Column<?>> undeferred,
+                         List<Column<?>> only, List<WithExpression> expressions, Polymorphic polymorphic) {
+        this.polymorphic = polymorphic;
         this.path = List.copyOf(path);
         this.deferred = List.copyOf(deferred);
         this.raising = List.copyOf(raising);
@@ -58,13 +75,26 @@ public final class LoaderOption {
         this.expressions = List.copyOf(expressions);
     }
 
+    static LoaderOption polymorphic(Strategy s, Class<?>... classes) {
+        for (Class<?> c : classes) {
+            java.util.Objects.requireNonNull(c, "subclass");
+        }
+        return new LoaderOption(List.of(), List.of(), List.of(), List.of(), List.of(), List.of(),
+                new Polymorphic(s, List.of(classes)));
+    }
+
+    /** The polymorphic loading this option asks for (O8), or null. */
+    public Polymorphic polymorphic() {
+        return polymorphic;
+    }
+
     static LoaderOption of(Relationship<?, ?> r, Strategy s) {
         return new LoaderOption(List.of(new Step(r, s)), List.of(), List.of(), List.of(), List.of());
     }
 
     /** The same column options on another path: the part of this option that continues below a level. */
     LoaderOption withPath(List<Step> steps) {
-        return new LoaderOption(steps, deferred, raising, undeferred, only, expressions);
+        return new LoaderOption(steps, deferred, raising, undeferred, only, expressions, polymorphic);
     }
 
     /** Whether it carries defer, undefer or loadOnly columns. */
@@ -79,7 +109,7 @@ public final class LoaderOption {
         }
         List<Step> p = new ArrayList<>(path);
         p.add(new Step(r, s));
-        return new LoaderOption(p, deferred, raising, undeferred, only, expressions);
+        return new LoaderOption(p, deferred, raising, undeferred, only, expressions, polymorphic);
     }
 
     private static <T> List<T> plus(List<T> l, T[] more) {
@@ -93,22 +123,22 @@ public final class LoaderOption {
      * ({@code selectinLoad(Artist_.albums).defer(Album_.notes)}); see {@link Load#defer}.
      */
     public LoaderOption defer(Column<?>... columns) {
-        return new LoaderOption(path, plus(deferred, columns), raising, undeferred, only, expressions);
+        return new LoaderOption(path, plus(deferred, columns), raising, undeferred, only, expressions, polymorphic);
     }
 
     /** {@link #defer} with raiseload; see {@link Load#deferRaiseload}. */
     public LoaderOption deferRaiseload(Column<?>... columns) {
-        return new LoaderOption(path, plus(deferred, columns), plus(raising, columns), undeferred, only, expressions);
+        return new LoaderOption(path, plus(deferred, columns), plus(raising, columns), undeferred, only, expressions, polymorphic);
     }
 
     /** Loads these columns of the entity at the end of this path although its mapping defers them. */
     public LoaderOption undefer(Column<?>... columns) {
-        return new LoaderOption(path, deferred, raising, plus(undeferred, columns), only, expressions);
+        return new LoaderOption(path, deferred, raising, plus(undeferred, columns), only, expressions, polymorphic);
     }
 
     /** Loads only these columns (plus the key) of the entity at the end of this path. */
     public LoaderOption loadOnly(Column<?>... columns) {
-        return new LoaderOption(path, deferred, raising, undeferred, plus(only, columns), expressions);
+        return new LoaderOption(path, deferred, raising, undeferred, plus(only, columns), expressions, polymorphic);
     }
 
     /** This path, then loads {@code next} of the loaded objects with selectin. */

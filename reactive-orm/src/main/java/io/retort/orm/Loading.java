@@ -46,7 +46,10 @@ final class Loading {
         Absorber a = p.absorber();
         return c.execute(p.core).rows()
                 .doOnNext(a::accept)
-                .then(Mono.defer(() -> postLoad(p.mapper, a.finish(), p.plans, c)))
+                .then(Mono.defer(() -> {
+                    List<Object> parents = a.finish();
+                    return p.polymorphic.load(session, parents, c).then(postLoad(p.mapper, parents, p.plans, c));
+                }))
                 .thenMany(Flux.defer(() -> Flux.fromIterable(p.cast(a.order))));
     }
 
@@ -65,7 +68,8 @@ final class Loading {
             int mark = session.trackedCount();
             Absorber a = p.absorber();
             rows.forEach(a::accept);
-            Flux<E> out = postLoad(p.mapper, a.finish(), p.plans, c).thenMany(Flux.defer(() -> Flux.fromIterable(p.cast(a.order))));
+            List<Object> parents = a.finish();
+            Flux<E> out = p.polymorphic.load(session, parents, c).then(postLoad(p.mapper, parents, p.plans, c)).thenMany(Flux.defer(() -> Flux.fromIterable(p.cast(a.order))));
             // Detached: what this chunk brought in leaves the session once its entities are out, before
             // the end signal goes on (concatMap may start the next chunk from it), or on a cancel.
             return detach ? out.doOnTerminate(() -> session.forgetSince(mark)).doOnCancel(() -> session.forgetSince(mark)) : out;
@@ -114,21 +118,25 @@ final class Loading {
         final List<Joined> joined = new ArrayList<>();
         final List<LoaderOption.WithExpression> exprs;
         final Select core;
+        /** O8: subclass tables loaded by withPolymorphic / selectinPolymorphic. */
+        final PolymorphicLoading polymorphic;
 
         Prepared(EntitySelect<E> q) {
             mapper = session.registry().mapper(q.type());
             selection = selection(mapper, q.options());
-            props = selection.props();
+            polymorphic = PolymorphicLoading.of(session.registry(), mapper, q.options());
+            props = polymorphic.extend(selection.props());
             plans = plans(mapper, q.options());
             int aliasNo = 0;
             for (Map.Entry<Relationship<?, ?>, Plan> e : plans.entrySet()) {
                 if (e.getValue().strategy == LoaderOption.Strategy.JOINED) {
                     Mapper<?> target = session.registry().mapper(e.getKey().target());
+                    PolymorphicLoading.checkJoinable(mapper, e.getKey(), target, props);
                     joined.add(new Joined(e.getKey(), target, ++aliasNo, e.getValue().selection(target)));
                 }
             }
             exprs = expressions(mapper, q.options());
-            core = build(mapper, props, exprs, q, joined);
+            core = build(mapper, props, exprs, q, joined, polymorphic);
         }
 
         Absorber absorber() {
@@ -137,7 +145,7 @@ final class Loading {
 
         /** Whether a loader, at any depth, runs a query of its own: streaming needs a cursor then. */
         boolean needsCursor() {
-            return sendsSql(mapper, plans);
+            return polymorphic.sendsSql() || sendsSql(mapper, plans);
         }
 
         @SuppressWarnings("unchecked")
@@ -154,12 +162,26 @@ final class Loading {
         private final Prepared<?> p;
         final List<Object> order = new ArrayList<>();
         private final Map<Object, Map<Relationship<?, ?>, LinkedHashMap<Object, Object>>> collected = new IdentityHashMap<>();
+        /** A row that could not become an object (O8): raised once every row is read, so the statement ends cleanly. */
+        private PolymorphicIdentityError failure;
 
         Absorber(Prepared<?> p) {
             this.p = p;
         }
 
         void accept(Row row) {
+            if (failure != null) {
+                return;
+            }
+            try {
+                absorb(row);
+            } catch (PolymorphicIdentityError e) {
+                // Thrown mid-stream it would cancel the statement and cost the session its connection.
+                failure = e;
+            }
+        }
+
+        private void absorb(Row row) {
             List<Property> props = p.props;
             InstanceState parentState = materializeState(p.mapper, props, row, 0, p.selection.raise());
             Object parent = parentState == null ? null : parentState.entity;
@@ -188,6 +210,9 @@ final class Loading {
 
         /** Assigns the joined relationships collected; returns the parents in row order. */
         List<Object> finish() {
+            if (failure != null) {
+                throw failure;
+            }
             for (Joined j : p.joined) {
                 for (Object parent : order) {
                     LinkedHashMap<Object, Object> m = collected.get(parent).get(j.rel);
@@ -246,7 +271,7 @@ final class Loading {
                 }
                 continue;
             }
-            if (first.relationship().source() != mapper.type()) {
+            if (!PolymorphicLoading.appliesTo(first.relationship(), mapper)) {
                 continue;
             }
             Plan p = plans.computeIfAbsent(first.relationship(), r -> new Plan(first.strategy()));
@@ -275,7 +300,7 @@ final class Loading {
     record Selection(List<Property> props, boolean[] raise) {
         /** What {@code mapper}'s entity loads without column options. */
         static Selection defaults(Mapper<?> mapper) {
-            return new Selection(mapper.defaultProperties(), mapper.defaultRaise());
+            return new Selection(mapper.queryProperties(), mapper.queryRaise());
         }
     }
 
@@ -294,7 +319,8 @@ final class Loading {
         if (columnOptions == null) {
             return Selection.defaults(mapper); // the common query: no sets, no scan of the columns
         }
-        List<Property> all = mapper.properties();
+        List<Property> all = mapper.loadableProperties();
+        Property discriminator = mapper.hierarchy() == null ? null : mapper.hierarchy().discriminator;
         Set<Column<?>> deferred = new HashSet<>();
         Set<Column<?>> raising = new HashSet<>();
         Set<Column<?>> undeferred = new HashSet<>();
@@ -322,7 +348,7 @@ final class Loading {
         for (int i = 0; i < all.size(); i++) {
             Property p = all.get(i);
             Column<?> c = p.column();
-            boolean keep = p.isId() || p.isHidden() || p.isVersion()
+            boolean keep = p.isId() || p.isHidden() || p.isVersion() || p == discriminator
                     || (only.isEmpty() ? !deferred.contains(c) && (!p.isDeferred() || undeferred.contains(c)) : only.contains(c));
             if (keep) {
                 out.add(p);
@@ -338,7 +364,7 @@ final class Loading {
         if (out.size() == all.size()) {
             return new Selection(all, null);
         }
-        return new Selection(out.equals(mapper.defaultProperties()) ? mapper.defaultProperties() : out, raise);
+        return new Selection(out.equals(mapper.queryProperties()) ? mapper.queryProperties() : out, raise);
     }
 
     /** Every column an option names must be one of the entity's it applies to. */
@@ -347,7 +373,7 @@ final class Loading {
         all.addAll(o.undeferred());
         all.addAll(o.loadOnly());
         for (Column<?> c : all) {
-            if (mapper.property(c) == null) {
+            if (mapper.property(c) == null && mapper.loadableProperties().stream().noneMatch(p -> p.column() == c)) {
                 throw new io.retort.error.ArgumentError(c + " is not a column of " + mapper.type().getSimpleName()
                         + ", the entity " + (o.path().isEmpty() ? "these column options apply to" : "at the end of " + o));
             }
@@ -367,7 +393,9 @@ final class Loading {
                 mappers[i] = session.registry().mapper(a.type());
             }
         }
-        return c.execute(q.statement()).rows().map(row -> {
+        // Rows are read to the end before any becomes an object: a row that cannot (O8) fails the
+        // query without cutting its statement short.
+        return c.execute(q.statement()).rows().collectList().flatMapIterable(l -> l).map(row -> {
             Object[] values = new Object[n];
             int offset = 0;
             for (int i = 0; i < n; i++) {
@@ -375,7 +403,7 @@ final class Loading {
                 if (m == null) {
                     values[i] = row.get(offset++);
                 } else {
-                    List<Property> props = m.defaultProperties();
+                    List<Property> props = m.queryProperties();
                     values[i] = materialize(m, props, row, offset);
                     offset += props.size();
                 }
@@ -428,7 +456,7 @@ final class Loading {
     }
 
     private Select build(Mapper<?> mapper, List<Property> props, List<LoaderOption.WithExpression> exprs, EntitySelect<?> q,
-                         List<Joined> joined) {
+                         List<Joined> joined, PolymorphicLoading polymorphic) {
         List<Expression<?>> cols = new ArrayList<>();
         for (Property p : props) {
             cols.add(p.column());
@@ -436,20 +464,20 @@ final class Loading {
         for (LoaderOption.WithExpression w : exprs) {
             cols.add(w.expression().as(label(w)));
         }
-        FromClause from = mapper.table();
+        FromClause from = polymorphic.from(mapper.from(), mapper);
         for (EntitySelect.JoinSpec j : q.joins()) {
             from = j.outer() ? from.leftJoin(j.target(), j.on()) : from.join(j.target(), j.on());
         }
         boolean wrap = !joined.isEmpty() && (q.limit() != null || q.offset() != null)
                 && joined.stream().anyMatch(j -> j.rel.isCollection());
         if (!wrap) {
-            Select s = Sql.select(cols).from(from);
+            Select s = discriminated(Sql.select(cols).from(from), mapper);
             for (Joined j : joined) {
                 TableAlias alias = j.target.table().as(j.rel.name() + "_" + j.number);
                 for (Property p : j.selection.props()) {
                     s = s.addColumns(alias.col(p.column()));
                 }
-                s = joinAlias(s, j, alias, mapper.table());
+                s = joinAlias(s, j, alias, null);
             }
             s = filters(s, q);
             for (Joined j : joined) {
@@ -459,7 +487,7 @@ final class Loading {
             return s;
         }
         // Joined eager loading with LIMIT: limit the parents in a subquery, then join (seed 1.3).
-        Select inner = filters(Sql.select(cols).from(from), q);
+        Select inner = filters(discriminated(Sql.select(cols).from(from), mapper), q);
         Subquery sub = inner.subquery("anon_1");
         List<Expression<?>> outerCols = new ArrayList<>();
         for (Property p : props) {
@@ -489,18 +517,30 @@ final class Loading {
         return s;
     }
 
+    /**
+     * {@code s} restricted to {@code mapper}'s rows: a single-table subclass's discriminator
+     * criterion in WHERE (O8); {@code s} itself otherwise.
+     */
+    static Select discriminated(Select s, Mapper<?> mapper) {
+        Expression<Boolean> c = PolymorphicLoading.criterion(mapper);
+        return c == null ? s : s.where(c);
+    }
+
+    /** @param parent the FROM element the parent's columns are read from (a subquery), or null for their own tables */
     @SuppressWarnings({"unchecked", "rawtypes"})
     private Select joinAlias(Select s, Joined j, TableAlias alias, FromClause parent) {
         Relationship<?, ?> r = j.rel;
         Expression<Boolean> on;
+        Column local = parent == null ? r.localColumns().get(0) : parent.col(r.localColumns().get(0));
         if (r.kind() == Relationship.Kind.MANY_TO_ONE) {
-            on = ((Column) parent.col(r.localColumns().get(0))).eq((Expression) alias.col(r.remoteColumns().get(0)));
+            on = local.eq((Expression) alias.col(r.remoteColumns().get(0)));
         } else if (r.kind() == Relationship.Kind.ONE_TO_MANY) {
-            on = ((Column) parent.col(r.localColumns().get(0))).eq((Expression) alias.col(r.remoteColumns().get(0)));
+            on = local.eq((Expression) alias.col(r.remoteColumns().get(0)));
         } else {
             throw new io.retort.error.ArgumentError("joinedLoad of a many-to-many (" + r + ") is not supported; use selectinLoad");
         }
-        return s.leftJoin(alias, on);
+        // A single-table subclass target matches its own rows only (O8, seed 1.2: also when joined to).
+        return s.leftJoin(alias, PolymorphicLoading.and(on, j.target, alias));
     }
 
     private Select filters(Select s, EntitySelect<?> q) {
@@ -534,8 +574,23 @@ final class Loading {
         final int[] propertyIndex;
         final boolean[] loaded;
         final Relationship<?, ?>[] collections;
+        /** O8: where the row's discriminator is (a query for a hierarchy's class), else -1. */
+        final int discriminatorAt;
+        /** O8: the plans of the concrete classes the rows turn out to be, by mapper (shared: a full plan lives on the mapper). */
+        private final java.util.concurrent.ConcurrentHashMap<Mapper<?>, RowPlan> concrete;
+        /** O8, a concrete plan: this class's columns the row lacks that raise (joined subclass tables not loaded); else null. */
+        private final boolean[] unloadedRaise;
+        /** The size of the requested class's property list (a concrete plan), whose raise flags carry over. */
+        private final int requestedSize;
+        /** The last raise flags in and out of {@link #raiseFor}: one query's rows all pass the same flags. */
+        private volatile boolean[][] lastRaise;
 
         RowPlan(Mapper<?> mapper, List<Property> props) {
+            this(mapper, props, null);
+        }
+
+        /** @param requested the queried class when this is the plan of one of its concrete classes, else null */
+        RowPlan(Mapper<?> mapper, List<Property> props, Mapper<?> requested) {
             this.mapper = mapper;
             this.props = props;
             List<Property> all = mapper.properties();
@@ -551,8 +606,52 @@ final class Loading {
             for (int i = 0; i < loaded.length; i++) {
                 loaded[i] = props.contains(all.get(i));
             }
-            collections = mapper.relationships().values().stream().filter(Relationship::isCollection)
+            collections = PolymorphicLoading.relationshipsBelow(mapper).stream().filter(r -> r.isCollection() && r.source().isAssignableFrom(mapper.type()))
                     .toArray(Relationship<?, ?>[]::new);
+            Hierarchy h = mapper.hierarchy();
+            discriminatorAt = h == null || requested != null ? -1 : props.indexOf(h.discriminator);
+            concrete = discriminatorAt >= 0 ? new java.util.concurrent.ConcurrentHashMap<>() : null;
+            requestedSize = requested == null ? all.size() : requested.properties().size();
+            boolean[] ur = null;
+            if (requested != null && h.isJoined()) {
+                for (int i = requestedSize; i < all.size(); i++) {
+                    if (!loaded[i]) {
+                        if (ur == null) {
+                            ur = new boolean[all.size()];
+                        }
+                        ur[i] = true;
+                    }
+                }
+            }
+            unloadedRaise = ur;
+        }
+
+        /** The plan of the same row for an object of {@code c}, a class of this plan's hierarchy. */
+        RowPlan forConcrete(Mapper<?> c) {
+            return concrete.computeIfAbsent(c, k -> new RowPlan(k, props, mapper));
+        }
+
+        /**
+         * The raise flags of an object this concrete plan loads: the query's (given for the requested
+         * class) cut or grown to this class's properties, plus its subclass columns the row lacks.
+         */
+        boolean[] raiseFor(boolean[] raise) {
+            int n = loaded.length;
+            if (unloadedRaise == null && (raise == null || raise.length == n)) {
+                return raise;
+            }
+            boolean[][] last = lastRaise;
+            if (last != null && last[0] == raise) {
+                return last[1];
+            }
+            boolean[] out = unloadedRaise == null ? new boolean[n] : unloadedRaise.clone();
+            if (raise != null) {
+                for (int i = 0; i < Math.min(requestedSize, raise.length); i++) {
+                    out[i] |= raise[i];
+                }
+            }
+            lastRaise = new boolean[][] {raise, out};
+            return out;
         }
     }
 
@@ -591,7 +690,7 @@ final class Loading {
 
     /** {@link #materialize}, answering the instance's state (its entity is {@code state.entity}). */
     InstanceState materializeState(Mapper<?> mapper, List<Property> props, Row row, int offset) {
-        return materializeState(mapper, props, row, offset, props == mapper.defaultProperties() ? mapper.defaultRaise() : null);
+        return materializeState(mapper, props, row, offset, props == mapper.queryProperties() ? mapper.queryRaise() : null);
     }
 
     /**
@@ -618,17 +717,38 @@ final class Loading {
             }
             key = List.of(vs);
         }
-        IdentityKey ik = new IdentityKey(mapper.type(), key, null);
+        RowPlan base = plan;
+        Mapper<?> target = mapper;
+        if (plan.discriminatorAt >= 0) {
+            // O8: the row's discriminator names the class to build; it must be the requested one or below.
+            target = PolymorphicLoading.concreteOf(mapper, row.get(offset + plan.discriminatorAt), key);
+            plan = base.forConcrete(target);
+            raise = plan.raiseFor(raise);
+        }
+        IdentityKey ik = new IdentityKey(mapper.identityType(), key, null);
         InstanceState existing = session.stateOf(ik);
+        if (existing != null && existing.mapper != target) {
+            if (!mapper.type().isInstance(existing.entity)) {
+                throw new PolymorphicIdentityError("Row with identity key " + ik + " can't be loaded as a "
+                        + mapper.type().getSimpleName() + ": the session holds it as a " + existing.mapper.type().getSimpleName()
+                        + ", which is not " + mapper.type().getSimpleName() + " or a subclass of it");
+            }
+            plan = base.forConcrete(existing.mapper); // the identity map's object keeps its class
+            raise = plan.raiseFor(raise == null ? null : raise);
+        }
         int[] index = plan.propertyIndex;
         if (existing != null) {
             if (existing.expired) {
                 for (int i = 0; i < index.length; i++) {
-                    existing.setValue(index[i], row.get(offset + i));
+                    if (index[i] >= 0) {
+                        existing.setValue(index[i], row.get(offset + i));
+                    }
                 }
                 existing.snapshot = existing.currentValues();
                 for (int i = 0; i < index.length; i++) {
-                    existing.markLoaded(index[i]);
+                    if (index[i] >= 0) {
+                        existing.markLoaded(index[i]);
+                    }
                 }
                 existing.expired = false;
             } else if (raise != null || !existing.allLoaded()) {
@@ -636,10 +756,12 @@ final class Loading {
             }
             return existing;
         }
-        Object entity = mapper.newInstance();
-        InstanceState st = new InstanceState(entity, mapper, InstanceState.Status.PERSISTENT);
+        Object entity = target.newInstance();
+        InstanceState st = new InstanceState(entity, target, InstanceState.Status.PERSISTENT);
         for (int i = 0; i < index.length; i++) {
-            st.setValue(index[i], row.get(offset + i));
+            if (index[i] >= 0) { // -1: a column of a sibling class (single-table), not this object's
+                st.setValue(index[i], row.get(offset + i));
+            }
         }
         st.takeSnapshot();
         System.arraycopy(plan.loaded, 0, st.loaded, 0, plan.loaded.length);
@@ -660,12 +782,12 @@ final class Loading {
     private static void fillUnloaded(InstanceState existing, int[] index, Row row, int offset, boolean[] raise) {
         boolean[] loaded = existing.loaded;
         for (int i = 0; i < index.length; i++) {
-            if (!loaded[index[i]]) {
+            if (index[i] >= 0 && !loaded[index[i]]) {
                 existing.loadColumn(index[i], row.get(offset + i));
             }
         }
         if (raise != null) {
-            for (int i = 0; i < raise.length; i++) {
+            for (int i = 0; i < Math.min(raise.length, loaded.length); i++) {
                 if (raise[i] && !existing.isLoaded(i)) {
                     existing.markRaising(i);
                 }
@@ -675,12 +797,17 @@ final class Loading {
 
     // ================================================================= post-load strategies
 
-    Mono<Void> postLoad(Mapper<?> mapper, List<Object> parents, Map<Relationship<?, ?>, Plan> plans, Connection c) {
-        if (parents.isEmpty()) {
+    Mono<Void> postLoad(Mapper<?> mapper, List<Object> loaded, Map<Relationship<?, ?>, Plan> plans, Connection c) {
+        if (loaded.isEmpty()) {
             return Mono.empty();
         }
         Mono<Void> chain = Mono.empty();
-        for (Relationship<?, ?> r : mapper.relationships().values()) {
+        for (Relationship<?, ?> r : PolymorphicLoading.relationshipsBelow(mapper)) {
+            // O8: a relationship a subclass declares applies to the loaded objects of that subclass.
+            List<Object> parents = r.source().isAssignableFrom(mapper.type()) ? loaded : ofType(loaded, r.source());
+            if (parents.isEmpty()) {
+                continue;
+            }
             Plan p = plans.get(r);
             if (p == null) {
                 if (r.kind() == Relationship.Kind.MANY_TO_ONE) {
@@ -725,6 +852,16 @@ final class Loading {
             }
         }
         return chain;
+    }
+
+    private static List<Object> ofType(List<Object> objects, Class<?> type) {
+        List<Object> out = new ArrayList<>();
+        for (Object o : objects) {
+            if (type.isInstance(o)) {
+                out.add(o);
+            }
+        }
+        return out;
     }
 
     /**
@@ -778,8 +915,8 @@ final class Loading {
             }
             Object fk = fkValue(parent, r);
             if (fk != null) {
-                InstanceState t = session.stateOf(new IdentityKey(target.type(), List.of(fk), null));
-                if (t != null) {
+                InstanceState t = session.stateOf(new IdentityKey(target.identityType(), List.of(fk), null));
+                if (t != null && r.target().isInstance(t.entity)) {
                     r.accessor.set(parent, t.entity);
                 }
             }
@@ -847,12 +984,13 @@ final class Loading {
             if (r.kind() == Relationship.Kind.MANY_TO_MANY) {
                 keyCol = (Column) r.secondarySourceColumns().get(0);
                 cols.add(keyCol);
-                s = Sql.select(cols).from(target.table().join(r.secondary(),
+                s = Sql.select(cols).from(target.from().join(r.secondary(),
                         ((Column) r.secondaryTargetColumns().get(0)).eq((Expression) r.remoteColumns().get(0))));
             } else {
                 keyCol = (Column) r.remoteColumns().get(0);
-                s = Sql.select(cols).from(target.table());
+                s = Sql.select(cols).from(target.from());
             }
+            s = discriminated(s, target); // O8: a single-table subclass target's rows only
             s = s.where(keyCol.in((List) part)).orderBy(target.identity().get(0).column());
             int at = r.kind() == Relationship.Kind.MANY_TO_MANY ? props.size() : props.indexOf(target.property(keyCol));
             if (at < 0) {

@@ -13,7 +13,10 @@ import java.util.Map;
 
 /**
  * The mapping of one entity class (O1): its table, column properties, identity and
- * relationships, read once from Jakarta Persistence annotations by {@link OrmRegistry}.
+ * relationships, read once from Jakarta Persistence annotations by {@link OrmRegistry}. In an
+ * inheritance hierarchy (O8) a subclass's properties start with its superclass's, in the same
+ * order (so a property has one index in every mapper of the hierarchy), and its relationships
+ * include the inherited ones.
  *
  * @param <E> the entity class
  */
@@ -29,6 +32,15 @@ public final class Mapper<E> {
     private final Map<String, Relationship<E, ?>> relationships = new LinkedHashMap<>();
     private final Map<String, ExpressionAttribute<E, ?>> expressions = new LinkedHashMap<>();
     private final Constructor<E> constructor;
+    // O8 inheritance, set by OrmRegistry while it builds the hierarchy (immutable afterwards).
+    private Hierarchy hierarchy;
+    private Mapper<?> parent;
+    private final List<Mapper<?>> children = new ArrayList<>();
+    private Object discriminatorValue;
+    private List<Table> tables;
+    private io.retort.sql.FromClause from;
+    private List<Property> queryProperties;
+    private List<Property> loadableProperties;
 
     Mapper(Class<E> type, Table table, List<Property> properties) {
         this.type = type;
@@ -66,6 +78,162 @@ public final class Mapper<E> {
         } catch (NoSuchMethodException e) {
             throw new ArgumentError("Entity " + type.getName() + " needs a no-argument constructor (it may be private)");
         }
+    }
+
+    /**
+     * Joins this mapper to its hierarchy (O8): {@code parent} is the mapper of the entity
+     * superclass (null for the root); {@code tables} are the tables its rows live in, root first
+     * (one for single-table; the chain down to this class's own table for joined).
+     */
+    void inherit(Hierarchy h, Mapper<?> parent, Object discriminatorValue, List<Table> tables, io.retort.sql.FromClause from,
+                 Column<?>[] ownKey) {
+        this.hierarchy = h;
+        this.parent = parent;
+        this.discriminatorValue = discriminatorValue;
+        this.tables = List.copyOf(tables);
+        this.from = from;
+        if (parent != null) {
+            parent.children.add(this);
+        }
+        if (ownKey != null) {
+            // A joined subclass table's key column names the same identity: conditions may use either.
+            for (int i = 0; i < ownKey.length; i++) {
+                byColumn.putIfAbsent(ownKey[i], identity.get(i));
+            }
+        }
+    }
+
+    /**
+     * Once the whole hierarchy is known: what a query for this class selects. Single-table: every
+     * column of this class and its subclasses (one table, so the rows come back complete whatever
+     * their class); joined: this class's tables only (subclass tables load by option).
+     */
+    void finishHierarchy() {
+        List<Property> q = new ArrayList<>(defaultProperties);
+        List<Property> all = new ArrayList<>(properties);
+        if (hierarchy != null && !hierarchy.isJoined()) {
+            for (Mapper<?> d : descendants()) {
+                for (Property p : d.properties) {
+                    if (!all.contains(p)) {
+                        all.add(p);
+                        if (!p.isDeferred()) {
+                            q.add(p);
+                        }
+                    }
+                }
+            }
+        }
+        queryProperties = q.size() == defaultProperties.size() ? defaultProperties : List.copyOf(q);
+        loadableProperties = all.size() == properties.size() ? properties : List.copyOf(all);
+    }
+
+    /** The properties a query for this class selects without options: {@link #defaultProperties()}, plus, for single-table inheritance, its subclasses'. */
+    List<Property> queryProperties() {
+        return queryProperties == null ? defaultProperties : queryProperties;
+    }
+
+    /** Raise flags for {@link #queryProperties()} (indexed like {@link #properties()}), or null. */
+    boolean[] queryRaise() {
+        return defaultRaise;
+    }
+
+    /** The properties column options may name in a query for this class (its own, and single-table subclasses'). */
+    List<Property> loadableProperties() {
+        return loadableProperties == null ? properties : loadableProperties;
+    }
+
+    /** The hierarchy this class belongs to, or null. */
+    Hierarchy hierarchy() {
+        return hierarchy;
+    }
+
+    /** The mapper of the mapped entity superclass (O8), or null for a root or a class outside any hierarchy. */
+    public Mapper<?> superMapper() {
+        return parent;
+    }
+
+    /** The root mapper of this class's hierarchy; this mapper outside inheritance. */
+    public Mapper<?> rootMapper() {
+        return hierarchy == null ? this : hierarchy.root;
+    }
+
+    /** The mappers of the direct mapped subclasses, in registration order. */
+    public List<Mapper<?>> subMappers() {
+        return Collections.unmodifiableList(children);
+    }
+
+    /** This class and every mapped subclass below it, depth first (this one first). */
+    public List<Mapper<?>> selfAndDescendants() {
+        List<Mapper<?>> out = new ArrayList<>();
+        out.add(this);
+        for (Mapper<?> c : children) {
+            out.addAll(c.selfAndDescendants());
+        }
+        return out;
+    }
+
+    private List<Mapper<?>> descendants() {
+        List<Mapper<?>> l = selfAndDescendants();
+        return l.subList(1, l.size());
+    }
+
+    /** This class's discriminator value (a String or an Integer), or null (abstract, or no inheritance). */
+    public Object discriminatorValue() {
+        return discriminatorValue;
+    }
+
+    /** The hierarchy's discriminator column (O8), or null outside inheritance. */
+    public Column<?> discriminatorColumn() {
+        return hierarchy == null ? null : hierarchy.discriminator.column();
+    }
+
+    /** The discriminator values of this class and its subclasses: what a query for this class matches. */
+    public List<Object> discriminatorValues() {
+        List<Object> out = new ArrayList<>();
+        for (Mapper<?> m : selfAndDescendants()) {
+            if (m.discriminatorValue != null) {
+                out.add(m.discriminatorValue);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The tables this class's rows live in, root first: its own {@link #table()} alone outside
+     * inheritance and for single-table; for joined-table inheritance, the root's table, then each
+     * subclass table down to this class's.
+     */
+    public List<Table> tables() {
+        return tables == null ? List.of(table) : tables;
+    }
+
+    /**
+     * The FROM element of a query for this class: {@link #table()}, or for a joined-table
+     * subclass the INNER JOIN of its {@link #tables()} on their primary keys, e.g.
+     * {@code employee JOIN manager ON manager.id = employee.id}.
+     */
+    public io.retort.sql.FromClause from() {
+        return from == null ? table : from;
+    }
+
+    /** The class whose mapper keys the identity map (O8: the hierarchy's root, so every class of it shares one key space). */
+    public Class<?> identityType() {
+        return hierarchy == null ? type : hierarchy.root.type;
+    }
+
+    /** Whether {@code other} is this mapper or one of its mapped subclasses. */
+    public boolean isa(Mapper<?> other) {
+        for (Mapper<?> m = other; m != null; m = m.parent) {
+            if (m == this) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Whether this class is abstract (it has no discriminator value and is never instantiated). */
+    boolean isAbstract() {
+        return java.lang.reflect.Modifier.isAbstract(type.getModifiers());
     }
 
     /** All but the mapping-deferred properties; {@link #properties} itself when none is deferred. */

@@ -49,6 +49,11 @@ import java.util.Set;
  * lock. The published mappers are kept in a {@link ClassValue}, so they do not keep entity class
  * loaders alive.
  *
+ * <p>Inheritance (O8): a lookup reaches an entity's mapped superclasses, but no lookup can find
+ * the subclasses of a class. Build the {@link OrmRegistry} listing a whole hierarchy before its
+ * metamodel classes are used; a registry that lists a subclass of a root mapped before without
+ * it fails with an {@link ArgumentError} saying so.
+ *
  * <p>A metamodel class resolves all its handles when it is initialised: an entity that cannot be
  * mapped (an unsupported field type, a missing {@code @Id}, a relationship to a class that is not
  * an entity) fails there, with the {@link ArgumentError} the registry raises, as the cause of an
@@ -161,6 +166,10 @@ public final class Metamodel {
             Class<?> c = todo.poll();
             if (!seen.add(c)) {
                 continue;
+            }
+            Class<?> parent = InheritanceMapping.parentEntity(c);
+            if (parent != null) {
+                todo.add(parent); // O8: a subclass maps only with its superclasses
             }
             for (Field f : OrmRegistry.fields(c)) {
                 if (f.isAnnotationPresent(ManyToOne.class)) {

@@ -47,7 +47,12 @@ import java.util.UUID;
  * {@code @Column} (name, nullable, unique, length, precision, scale), {@code @Version},
  * {@code @Embedded}/{@code @Embeddable}, {@code @Transient}, {@code @ManyToOne} with
  * {@code @JoinColumn}, {@code @OneToMany(mappedBy)}, {@code @ManyToMany} with {@code @JoinTable},
- * self-references. Immutable once built; share one per application.
+ * self-references, and inheritance (O8): {@code @Inheritance} SINGLE_TABLE (the default for an
+ * entity extending an entity) or JOINED, {@code @DiscriminatorColumn}, {@code @DiscriminatorValue},
+ * {@code @PrimaryKeyJoinColumn} (defaults as Jakarta Persistence says; TABLE_PER_CLASS and the other
+ * wrong mappings are refused with an ArgumentError). A single-table hierarchy has one table
+ * holding every class's columns; a joined one a table per class keyed by the root's key.
+ * Immutable once built; share one per application.
  */
 public final class OrmRegistry {
     private final Map<Class<?>, Mapper<?>> mappers = new LinkedHashMap<>();
@@ -89,7 +94,9 @@ public final class OrmRegistry {
     public List<Table> tables() {
         List<Table> l = new ArrayList<>();
         for (Mapper<?> m : mappers.values()) {
-            l.add(m.table());
+            if (l.stream().noneMatch(t -> t == m.table())) { // a single-table hierarchy's classes share one (O8)
+                l.add(m.table());
+            }
         }
         l.addAll(secondaryTables);
         return l;
@@ -101,23 +108,66 @@ public final class OrmRegistry {
                               Field field, boolean id, boolean generated, boolean version) {
     }
 
+    /**
+     * One entity class being mapped. For a subclass of an inheritance hierarchy (O8) {@code parent}
+     * is its superclass's, and {@code columns}/{@code relations} are its own fields only; a
+     * single-table subclass's {@code tableName} is its root's.
+     */
     private record Pending(Class<?> type, String tableName, String schema, List<ColumnSpec> columns,
-                           List<Field> relations) {
+                           List<Field> relations, Pending parent, Hierarchy.Strategy strategy) {
+        Pending root() {
+            Pending r = this;
+            while (r.parent() != null) {
+                r = r.parent();
+            }
+            return r;
+        }
+
+        boolean joinedSubclass() {
+            return parent != null && strategy == Hierarchy.Strategy.JOINED;
+        }
     }
 
-    private void build(List<Class<?>> entities) {
+    /** The hidden attribute of a discriminator column no field maps. */
+    private static final String DISCRIMINATOR_ATTR = "#discriminator";
+
+    private void build(List<Class<?>> listed) {
+        List<Class<?>> entities = new ArrayList<>(listed);
+        // Parents before their subclasses: a subclass mapper starts from its parent's (O8).
+        entities.sort(java.util.Comparator.comparingInt(InheritanceMapping::depth));
         Map<Class<?>, Pending> pending = new LinkedHashMap<>();
+        Map<Class<?>, InheritanceMapping.Discriminator> discriminators = new LinkedHashMap<>();
         for (Class<?> c : entities) {
             if (!c.isAnnotationPresent(Entity.class)) {
                 throw new ArgumentError(c.getName() + " is not annotated @Entity");
             }
-            pending.put(c, scan(c));
+            Class<?> parentType = InheritanceMapping.parentEntity(c);
+            Pending parent = parentType == null ? null : pending.get(parentType);
+            if (parentType != null && parent == null) {
+                throw new ArgumentError(c.getName() + " extends the entity " + parentType.getName() + ", which is not in this"
+                        + " registry: list every class of an inheritance hierarchy, root first, in one OrmRegistry.of(...)");
+            }
+            Pending p = scan(c, parent);
+            boolean hasSubclasses = entities.stream().anyMatch(o -> o != c && InheritanceMapping.rootEntity(o) == c);
+            if (parent == null && InheritanceMapping.isHierarchyRoot(c, hasSubclasses)) {
+                p = new Pending(p.type(), p.tableName(), p.schema(), p.columns(), p.relations(), null,
+                        InheritanceMapping.strategy(c));
+                discriminators.put(c, addDiscriminator(p));
+            }
+            pending.put(c, p);
         }
         // Classes mapped before keep their mapper (one per class, shared: see Metamodel).
         Map<Class<?>, Mapper<?>> shared = new LinkedHashMap<>();
         for (Class<?> c : pending.keySet()) {
             if (Metamodel.published(c) != null) {
                 shared.put(c, Metamodel.published(c));
+            }
+        }
+        for (Pending p : pending.values()) {
+            if (p.parent() != null && shared.containsKey(p.root().type()) && !shared.containsKey(p.type())) {
+                throw new ArgumentError(p.root().type().getName() + " was mapped before (by another OrmRegistry or a metamodel"
+                        + " lookup) without its subclass " + p.type().getName() + ": build the OrmRegistry that lists the whole"
+                        + " hierarchy before anything else maps one of its classes");
             }
         }
         // Hidden foreign-key columns for @ManyToOne without a basic field on the same column.
@@ -132,7 +182,8 @@ public final class OrmRegistry {
                             + f.getType().getName() + ", which is not in the registry");
                 }
                 String col = joinColumnName(f, target);
-                boolean present = p.columns().stream().anyMatch(cs -> cs.column().equals(col));
+                boolean present = p.columns().stream().anyMatch(cs -> cs.column().equals(col))
+                        || p.parent() != null && p.strategy() == Hierarchy.Strategy.SINGLE_TABLE && inTable(pending, p, col);
                 if (!present) {
                     ColumnSpec targetId = idSpecs(target).get(0);
                     p.columns().add(new ColumnSpec(f.getName() + "#fk", col, targetId.type(), new ArrayList<>(),
@@ -140,33 +191,8 @@ public final class OrmRegistry {
                 }
             }
         }
-        // Tables, with foreign keys.
-        Map<Class<?>, Table> tables = new LinkedHashMap<>();
-        for (Pending p : pending.values()) {
-            if (shared.containsKey(p.type())) {
-                continue;
-            }
-            Table.Builder b = Table.builder(p.tableName());
-            if (p.schema() != null && !p.schema().isEmpty()) {
-                b = b.schema(p.schema());
-            }
-            for (ColumnSpec cs : p.columns()) {
-                List<ColumnOption> opts = new ArrayList<>(cs.options());
-                for (Field f : p.relations()) {
-                    if (f.isAnnotationPresent(ManyToOne.class)) {
-                        Pending target = pending.get(f.getType());
-                        if (joinColumnName(f, target).equals(cs.column())) {
-                            ColumnSpec tid = idSpecs(target).get(0);
-                            opts.add(ColumnOption.references(target.schema() == null || target.schema().isEmpty() ? null
-                                    : target.schema(), target.tableName(), tid.column(), null, null));
-                        }
-                    }
-                }
-                b.column(cs.column(), cs.type(), opts.toArray(new ColumnOption[0]));
-            }
-            idSpecs(p);
-            tables.put(p.type(), b.build());
-        }
+        Map<Class<?>, Table> tables = buildTables(pending, shared);
+        Map<Class<?>, Hierarchy> hierarchies = new LinkedHashMap<>();
         for (Pending p : pending.values()) {
             Mapper<?> existing = shared.get(p.type());
             if (existing != null) {
@@ -180,20 +206,20 @@ public final class OrmRegistry {
             }
             Table t = tables.get(p.type());
             List<Property> props = new ArrayList<>();
-            for (ColumnSpec cs : p.columns()) {
-                Accessor emb = cs.embedded() == null ? null : Accessor.of(cs.embedded());
-                Accessor acc = cs.field() == null ? null : Accessor.of(cs.field());
-                Deferred d = cs.field() == null ? null : cs.field().getAnnotation(Deferred.class);
-                jakarta.persistence.Basic basic = cs.field() == null ? null : cs.field().getAnnotation(jakarta.persistence.Basic.class);
-                boolean deferred = d != null || basic != null && basic.fetch() == jakarta.persistence.FetchType.LAZY;
-                if (deferred && (cs.id() || cs.version())) {
-                    throw new ArgumentError(p.type().getSimpleName() + "." + cs.attr() + " is " + (cs.id() ? "an @Id" : "the @Version")
-                            + " column and cannot be deferred: every query loads it");
-                }
-                props.add(new Property(cs.attr(), t.c(cs.column()), emb, cs.embedded() == null ? null : cs.embedded().getType(),
-                        acc, cs.id(), cs.generated(), cs.version(), deferred, d != null && d.raiseload()));
+            if (p.parent() != null) {
+                props.addAll(mapper(p.parent().type()).properties()); // inherited first: one index per property in the hierarchy
             }
-            mappers.put(p.type(), newMapper(p.type(), t, props));
+            for (ColumnSpec cs : p.columns()) {
+                props.add(property(p, t, cs));
+            }
+            Mapper<?> m = newMapper(p.type(), t, props);
+            mappers.put(p.type(), m);
+            inherit(p, m, t, discriminators, hierarchies);
+        }
+        for (Hierarchy h : hierarchies.values()) {
+            for (Mapper<?> m : h.root.selfAndDescendants()) {
+                m.finishHierarchy();
+            }
         }
         for (Pending p : pending.values()) {
             if (shared.containsKey(p.type())) {
@@ -202,10 +228,204 @@ public final class OrmRegistry {
                 }
                 continue;
             }
+            if (p.parent() != null) {
+                inheritRelationships(mapper(p.type()), mapper(p.parent().type()));
+            }
             for (Field f : p.relations()) {
                 relate(mapper(p.type()), f, pending);
             }
         }
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static void inheritRelationships(Mapper<?> m, Mapper<?> parent) {
+        for (Relationship<?, ?> r : parent.relationships().values()) {
+            ((Mapper) m).addRelationship(r);
+        }
+    }
+
+    private static Property property(Pending p, Table t, ColumnSpec cs) {
+        Accessor emb = cs.embedded() == null ? null : Accessor.of(cs.embedded());
+        Accessor acc = cs.field() == null ? null : Accessor.of(cs.field());
+        Deferred d = cs.field() == null ? null : cs.field().getAnnotation(Deferred.class);
+        jakarta.persistence.Basic basic = cs.field() == null ? null : cs.field().getAnnotation(jakarta.persistence.Basic.class);
+        boolean deferred = d != null || basic != null && basic.fetch() == jakarta.persistence.FetchType.LAZY;
+        if (deferred && (cs.id() || cs.version())) {
+            throw new ArgumentError(p.type().getSimpleName() + "." + cs.attr() + " is " + (cs.id() ? "an @Id" : "the @Version")
+                    + " column and cannot be deferred: every query loads it");
+        }
+        return new Property(cs.attr(), t.c(cs.column()), emb, cs.embedded() == null ? null : cs.embedded().getType(),
+                acc, cs.id(), cs.generated(), cs.version(), deferred, d != null && d.raiseload());
+    }
+
+    /** Whether a column named {@code col} is already mapped in the single table of {@code p}'s hierarchy. */
+    private static boolean inTable(Map<Class<?>, Pending> pending, Pending p, String col) {
+        for (Pending o : pending.values()) {
+            if (o != p && o.root() == p.root() && o.columns().stream().anyMatch(cs -> cs.column().equals(col))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The root's discriminator column: the field mapped to it if there is one (it must hold the
+     * column's type), else a hidden column the session writes from the class (O8).
+     */
+    private static InheritanceMapping.Discriminator addDiscriminator(Pending root) {
+        InheritanceMapping.Discriminator d = InheritanceMapping.discriminator(root.type());
+        for (ColumnSpec cs : root.columns()) {
+            if (cs.column().equals(d.column())) {
+                if (cs.type().javaType() != d.sqlType().javaType()) {
+                    throw new ArgumentError(root.type().getSimpleName() + "." + cs.attr() + " maps the discriminator column '"
+                            + d.column() + "' but holds " + cs.type().javaType().getSimpleName() + "; the "
+                            + d.type() + " discriminator needs " + d.sqlType().javaType().getSimpleName());
+                }
+                return d;
+            }
+        }
+        root.columns().add(new ColumnSpec(DISCRIMINATOR_ATTR, d.column(), d.sqlType(),
+                new ArrayList<>(List.of(ColumnOption.notNull())), null, null, false, false, false));
+        return d;
+    }
+
+    /**
+     * The Core tables: one per class outside inheritance and per hierarchy root; a single-table
+     * root's holds its subclasses' columns too; a joined subclass gets its own table keyed by the
+     * root's key, which also refers to its parent's table (O8).
+     */
+    private Map<Class<?>, Table> buildTables(Map<Class<?>, Pending> pending, Map<Class<?>, Mapper<?>> shared) {
+        Map<Class<?>, Table> tables = new LinkedHashMap<>();
+        for (Pending p : pending.values()) {
+            if (shared.containsKey(p.type()) || p.parent() != null && !p.joinedSubclass()) {
+                continue;
+            }
+            Table.Builder b = Table.builder(p.tableName());
+            if (p.schema() != null && !p.schema().isEmpty()) {
+                b = b.schema(p.schema());
+            }
+            if (p.joinedSubclass()) {
+                List<ColumnSpec> rootIds = idSpecs(p.root());
+                if (rootIds.size() != 1) {
+                    throw new ArgumentError(p.type().getName() + " is a JOINED subclass of " + p.root().type().getSimpleName()
+                            + ", whose key has " + rootIds.size() + " columns; Retort joins subclass tables on a one-column"
+                            + " key only: use SINGLE_TABLE, or a one-column @Id");
+                }
+                Pending up = p.parent();
+                b.column(InheritanceMapping.joinedKeyColumn(p.type(), rootIds.get(0).column()), rootIds.get(0).type(),
+                        ColumnOption.primaryKey(), ColumnOption.references(emptyToNull(up.schema()), up.tableName(),
+                                keyColumnOf(up), null, null));
+            }
+            List<Pending> members = new ArrayList<>();
+            members.add(p);
+            if (p.parent() == null && p.strategy() == Hierarchy.Strategy.SINGLE_TABLE) {
+                for (Pending o : pending.values()) {
+                    if (o.parent() != null && o.root() == p) {
+                        members.add(o);
+                    }
+                }
+            }
+            java.util.Map<String, Class<?>> seen = new java.util.HashMap<>();
+            for (Pending m : members) {
+                for (ColumnSpec cs : m.columns()) {
+                    Class<?> other = seen.putIfAbsent(cs.column(), m.type());
+                    if (other != null) {
+                        throw new ArgumentError("Column '" + cs.column() + "' of table " + p.tableName() + " is mapped by both "
+                                + other.getSimpleName() + " and " + m.type().getSimpleName() + "; the classes of a SINGLE_TABLE"
+                                + " hierarchy share one table, so give the fields distinct @Column names");
+                    }
+                    b.column(cs.column(), cs.type(), columnOptions(m, cs, pending).toArray(new ColumnOption[0]));
+                }
+            }
+            idSpecs(p);
+            Table t = b.build();
+            for (Pending m : members) {
+                tables.put(m.type(), t);
+            }
+        }
+        return tables;
+    }
+
+    private List<ColumnOption> columnOptions(Pending p, ColumnSpec cs, Map<Class<?>, Pending> pending) {
+        List<ColumnOption> opts = new ArrayList<>(cs.options());
+        for (Field f : p.relations()) {
+            if (f.isAnnotationPresent(ManyToOne.class)) {
+                Pending target = pending.get(f.getType());
+                if (joinColumnName(f, target).equals(cs.column())) {
+                    opts.add(ColumnOption.references(emptyToNull(refTable(target).schema()), refTable(target).tableName(),
+                            keyColumnOf(target), null, null));
+                }
+            }
+        }
+        return opts;
+    }
+
+    /** The table a foreign key to {@code target} refers to: its own for a joined subclass, its root's otherwise. */
+    private static Pending refTable(Pending target) {
+        return target.joinedSubclass() || target.parent() == null ? target : target.root();
+    }
+
+    /** The key column name of {@code target}'s table ({@link #refTable}). */
+    private static String keyColumnOf(Pending target) {
+        Pending t = refTable(target);
+        String rootKey = idSpecs(t.root()).get(0).column();
+        return t.joinedSubclass() ? InheritanceMapping.joinedKeyColumn(t.type(), rootKey) : rootKey;
+    }
+
+    private static String emptyToNull(String s) {
+        return s == null || s.isEmpty() ? null : s;
+    }
+
+    /** Joins a new mapper to its hierarchy: discriminator value (unique), tables, FROM (O8). */
+    private void inherit(Pending p, Mapper<?> m, Table own, Map<Class<?>, InheritanceMapping.Discriminator> discriminators,
+                         Map<Class<?>, Hierarchy> hierarchies) {
+        Pending root = p.root();
+        InheritanceMapping.Discriminator d = discriminators.get(root.type());
+        if (d == null) {
+            return; // not in a hierarchy
+        }
+        if (p.parent() != null) {
+            InheritanceMapping.checkSubclass(p.type(), root.type(), root.strategy());
+            for (ColumnSpec cs : p.columns()) {
+                if (cs.id()) {
+                    throw new ArgumentError(p.type().getName() + "." + cs.attr() + " is an @Id, but " + p.type().getSimpleName()
+                            + " extends the entity " + root.type().getSimpleName() + ", whose key it inherits; remove the @Id");
+                }
+            }
+        }
+        Hierarchy h = hierarchies.get(root.type());
+        if (h == null) {
+            Property disc = m.property(m.table().c(d.column()));
+            h = new Hierarchy(root.strategy(), m, disc);
+            hierarchies.put(root.type(), h);
+        }
+        Object value = InheritanceMapping.value(p.type(), d);
+        Map<String, Class<?>> seen = new LinkedHashMap<>();
+        for (Map.Entry<String, Mapper<?>> e : h.values().entrySet()) {
+            seen.put(e.getKey(), e.getValue().type());
+        }
+        InheritanceMapping.checkUnique(p.type(), value, seen);
+        if (value != null) {
+            h.register(value, m);
+        }
+        Mapper<?> parent = p.parent() == null ? null : mapper(p.parent().type());
+        List<Table> chain = new ArrayList<>(parent == null ? List.of() : parent.tables());
+        io.retort.sql.FromClause from = null;
+        Column<?>[] ownKey = null;
+        if (p.joinedSubclass()) {
+            chain.add(own);
+            Column<?> key = own.primaryKeyColumns().get(0);
+            from = parent.from().join(own, eqColumns(key, m.identity().get(0).column()));
+            ownKey = new Column<?>[] {key};
+        } else if (parent == null) {
+            chain.add(own);
+        }
+        m.inherit(h, parent, value, chain, from, ownKey);
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static io.retort.sql.Expression<Boolean> eqColumns(Column a, Column b) {
+        return a.eq((io.retort.sql.Expression) b);
     }
 
     @SuppressWarnings({"unchecked", "rawtypes"})
@@ -239,6 +459,7 @@ public final class OrmRegistry {
     }
 
     private static List<ColumnSpec> idSpecs(Pending p) {
+        p = p.root(); // a subclass inherits its root's key (O8)
         List<ColumnSpec> l = p.columns().stream().filter(ColumnSpec::id).toList();
         if (l.isEmpty()) {
             throw new ArgumentError("Entity " + p.type().getName() + " has no @Id: every mapped entity needs a primary key");
@@ -254,13 +475,20 @@ public final class OrmRegistry {
         return snake(f.getName()) + "_" + idSpecs(target).get(0).column();
     }
 
-    private Pending scan(Class<?> c) {
+    private Pending scan(Class<?> c, Pending parent) {
         jakarta.persistence.Table t = c.getAnnotation(jakarta.persistence.Table.class);
         String name = t != null && !t.name().isEmpty() ? t.name() : snake(c.getSimpleName());
         String schema = t != null ? t.schema() : null;
+        Hierarchy.Strategy strategy = parent == null ? null : parent.root().strategy();
+        if (strategy == Hierarchy.Strategy.SINGLE_TABLE) {
+            name = parent.root().tableName(); // every class of a single-table hierarchy lives in the root's table
+            schema = parent.root().schema();
+        }
+        // A single-table subclass's columns are NULL in the other classes' rows (O8).
+        boolean nullable = strategy == Hierarchy.Strategy.SINGLE_TABLE;
         List<ColumnSpec> cols = new ArrayList<>();
         List<Field> rels = new ArrayList<>();
-        for (Field f : fields(c)) {
+        for (Field f : parent == null ? fields(c) : ownFields(c)) {
             if (f.isAnnotationPresent(ManyToOne.class) || f.isAnnotationPresent(OneToMany.class)
                     || f.isAnnotationPresent(ManyToMany.class)) {
                 rels.add(f);
@@ -268,13 +496,27 @@ public final class OrmRegistry {
                     || f.getType().isAnnotationPresent(Embeddable.class)) {
                 boolean id = f.isAnnotationPresent(EmbeddedId.class);
                 for (Field inner : fields(f.getType())) {
-                    cols.add(basic(inner, f, id));
+                    cols.add(basic(inner, f, id, nullable));
                 }
             } else {
-                cols.add(basic(f, null, f.isAnnotationPresent(Id.class)));
+                cols.add(basic(f, null, f.isAnnotationPresent(Id.class), nullable));
             }
         }
-        return new Pending(c, name, schema, cols, rels);
+        return new Pending(c, name, schema, cols, rels, parent, strategy);
+    }
+
+    /** The fields a subclass entity adds: its own and its mapped superclasses' below the parent entity (O8). */
+    private static List<Field> ownFields(Class<?> c) {
+        Class<?> parent = InheritanceMapping.parentEntity(c);
+        List<Field> all = fields(c);
+        List<Field> inherited = fields(parent);
+        List<Field> own = new ArrayList<>();
+        for (Field f : all) {
+            if (!inherited.contains(f)) {
+                own.add(f);
+            }
+        }
+        return own;
     }
 
     static List<Field> fields(Class<?> c) {
@@ -298,7 +540,7 @@ public final class OrmRegistry {
         return out;
     }
 
-    private ColumnSpec basic(Field f, Field embedded, boolean id) {
+    private ColumnSpec basic(Field f, Field embedded, boolean id, boolean nullable) {
         jakarta.persistence.Column col = f.getAnnotation(jakarta.persistence.Column.class);
         String column = col != null && !col.name().isEmpty() ? col.name() : snake(f.getName());
         SqlType<?> type = typeOf(f, col);
@@ -311,7 +553,7 @@ public final class OrmRegistry {
         if (generated) {
             opts.add(ColumnOption.autoIncrement());
         }
-        if (col != null && !col.nullable() || f.getType().isPrimitive() && !id) {
+        if (!nullable && (col != null && !col.nullable() || f.getType().isPrimitive() && !id)) {
             opts.add(ColumnOption.notNull());
         }
         if (col != null && col.unique()) {

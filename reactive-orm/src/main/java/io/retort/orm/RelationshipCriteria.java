@@ -108,6 +108,11 @@ final class RelationshipCriteria {
             link(where, parent, r.localColumns(), child, r.remoteColumns());
         }
         froms.add(child);
+        // O8: related rows of a single-table subclass are that class's rows only.
+        Expression<Boolean> disc = PolymorphicLoading.criterion(Metamodel.mapper(r.target()), child);
+        if (disc != null) {
+            where.add(disc);
+        }
         where.addAll(criteria);
         return Sql.select(Sql.literal(1)).from(froms.toArray(new FromClause[0])).where(Sql.and(where)).exists();
     }

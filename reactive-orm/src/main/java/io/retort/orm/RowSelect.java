@@ -40,15 +40,33 @@ public final class RowSelect {
         }
         List<Object> els = new ArrayList<>();
         List<Expression<?>> cols = new ArrayList<>();
+        List<FromClause> froms = new ArrayList<>();
+        List<Expression<Boolean>> criteria = new ArrayList<>();
         for (Object e : elements) {
             if (e instanceof Class<?> c) {
                 Mapper<?> m = Metamodel.mapper(c);
-                for (Property p : m.defaultProperties()) {
+                for (Property p : m.queryProperties()) {
                     cols.add(p.column());
                 }
+                // O8: a joined subclass's tables are joined on the key; a single-table subclass's rows picked out.
+                if (m.tables().size() > 1) {
+                    froms.add(m.from());
+                }
+                Expression<Boolean> crit = PolymorphicLoading.criterion(m);
+                if (crit != null) {
+                    criteria.add(crit);
+                }
             } else if (e instanceof EntityAlias<?> a) {
-                for (Property p : a.mapper().defaultProperties()) {
+                if (a.mapper().tables().size() > 1) {
+                    throw new ArgumentError(a + ": an alias of a joined-table subclass is not supported (its rows span "
+                            + a.mapper().tables().size() + " tables); select the class itself, or alias its root");
+                }
+                for (Property p : a.mapper().queryProperties()) {
                     cols.add(a.col(p.column()));
+                }
+                Expression<Boolean> crit = PolymorphicLoading.criterion(a.mapper(), a.table());
+                if (crit != null) {
+                    criteria.add(crit);
                 }
             } else if (e instanceof Expression<?> x) {
                 cols.add(x);
@@ -58,7 +76,51 @@ public final class RowSelect {
             }
             els.add(e);
         }
-        return new RowSelect(List.copyOf(els), Sql.select(cols));
+        Select select = Sql.select(cols);
+        if (!froms.isEmpty()) {
+            select = select.from(froms.toArray(new FromClause[0]));
+        }
+        if (!criteria.isEmpty()) {
+            select = select.where(Sql.and(criteria));
+        }
+        return new RowSelect(List.copyOf(els), select);
+    }
+
+    /**
+     * Adds {@code entity}'s rows as an explicit FROM element (SQLAlchemy's {@code select_from}),
+     * for a query whose columns do not name it, e.g. a count: with inheritance (O8, seed 1.2) the
+     * class's tables (joined on the key, for a joined subclass) and, for a single-table subclass,
+     * its discriminator criterion:
+     * {@code selectRows(Sql.count()).selectFrom(Manager.class)} is
+     * {@code SELECT count(*) FROM employee WHERE employee.type IN ('manager')}.
+     */
+    public RowSelect selectFrom(Class<?> entity) {
+        Mapper<?> m = Metamodel.mapper(entity);
+        Select s = select.from(m.from());
+        Expression<Boolean> crit = PolymorphicLoading.criterion(m);
+        return new RowSelect(elements, crit == null ? s : s.where(crit), options);
+    }
+
+    /**
+     * INNER JOIN {@code entity}'s rows to the last FROM element: its table (a joined subclass's
+     * tables, joined on the key), with a single-table subclass's discriminator criterion AND-ed
+     * into {@code on} (O8), so the join matches rows of that class only.
+     */
+    public RowSelect join(Class<?> entity, Expression<Boolean> on) {
+        Mapper<?> m = Metamodel.mapper(entity);
+        return new RowSelect(elements, select.join(m.from(), PolymorphicLoading.and(on, m, null)), options);
+    }
+
+    /** {@link #join(Class, Expression)} as a LEFT OUTER JOIN (the criterion stays in ON, so unmatched rows remain). */
+    public RowSelect leftJoin(Class<?> entity, Expression<Boolean> on) {
+        Mapper<?> m = Metamodel.mapper(entity);
+        return new RowSelect(elements, select.leftJoin(m.from(), PolymorphicLoading.and(on, m, null)), options);
+    }
+
+    /** INNER JOIN an entity alias, with the discriminator criterion of a single-table subclass on the alias (O8). */
+    public RowSelect join(EntityAlias<?> alias, Expression<Boolean> on) {
+        return new RowSelect(elements, select.join(alias.table(), PolymorphicLoading.and(on, alias.mapper(), alias.table())),
+                options);
     }
 
     @SafeVarargs

@@ -80,7 +80,7 @@ final class UnitOfWork {
                 List<InstanceState> rows = inserts.get(m);
                 if (rows != null) {
                     for (InstanceState s : rows) {
-                        l.add(m.type().getSimpleName() + s.identityValues());
+                        l.add(s.mapper.type().getSimpleName() + s.identityValues());
                     }
                 }
             }
@@ -110,7 +110,7 @@ final class UnitOfWork {
             List<InstanceState> ins = new ArrayList<>();
             List<InstanceState> del = new ArrayList<>();
             for (InstanceState st : session.states()) {
-                if (st.mapper != m) {
+                if (st.mapper.rootMapper() != m) { // O8: a hierarchy's classes flush as one unit, ordered by its root
                     continue;
                 }
                 if (st.status == InstanceState.Status.PENDING) {
@@ -151,20 +151,20 @@ final class UnitOfWork {
     private Map<Column<?>, List<Object>> linkPurges(Map<Mapper<?>, List<InstanceState>> deletes) {
         Map<Column<?>, List<Object>> purges = new LinkedHashMap<>();
         for (Map.Entry<Mapper<?>, List<InstanceState>> e : deletes.entrySet()) {
-            for (Relationship<?, ?> r : e.getKey().relationships().values()) {
-                if (r.kind() != Relationship.Kind.MANY_TO_MANY) {
-                    continue;
-                }
-                Column<?> refers;
-                if (r.mappedBy() == null) {
-                    refers = r.secondarySourceColumns().get(0);
-                } else {
-                    Relationship<?, ?> owner = session.registry().mapper(r.target()).relationships().get(r.mappedBy());
-                    refers = owner.secondaryTargetColumns().get(0);
-                }
-                List<Object> keys = purges.computeIfAbsent(refers, k -> new ArrayList<>());
-                for (InstanceState st : e.getValue()) {
-                    keys.add(keyOf(st.entity));
+            // Per object: a hierarchy's unit holds objects of several classes, each with its own relationships (O8).
+            for (InstanceState st : e.getValue()) {
+                for (Relationship<?, ?> r : st.mapper.relationships().values()) {
+                    if (r.kind() != Relationship.Kind.MANY_TO_MANY) {
+                        continue;
+                    }
+                    Column<?> refers;
+                    if (r.mappedBy() == null) {
+                        refers = r.secondarySourceColumns().get(0);
+                    } else {
+                        Relationship<?, ?> owner = session.registry().mapper(r.target()).relationships().get(r.mappedBy());
+                        refers = owner.secondaryTargetColumns().get(0);
+                    }
+                    purges.computeIfAbsent(refers, k -> new ArrayList<>()).add(keyOf(st.entity));
                 }
             }
         }
@@ -317,7 +317,12 @@ final class UnitOfWork {
 
     /** Mappers ordered so that every foreign key's target table comes first. */
     private List<Mapper<?>> dependencyOrder() {
-        List<Mapper<?>> all = new ArrayList<>(session.registry().mappers());
+        List<Mapper<?>> all = new ArrayList<>();
+        for (Mapper<?> m : session.registry().mappers()) {
+            if (!all.contains(m.rootMapper())) {
+                all.add(m.rootMapper()); // O8: one unit per hierarchy, named by its root
+            }
+        }
         List<Mapper<?>> out = new ArrayList<>();
         Set<Mapper<?>> done = new HashSet<>();
         Set<Mapper<?>> visiting = new HashSet<>();
@@ -331,9 +336,10 @@ final class UnitOfWork {
         if (done.contains(m) || !visiting.add(m)) {
             return; // a cycle between tables falls back to registration order
         }
-        for (Relationship<?, ?> r : m.relationships().values()) {
-            if (r.kind() == Relationship.Kind.MANY_TO_ONE && r.target() != m.type()) {
-                visit(session.registry().mapper(r.target()), done, visiting, out);
+        for (Relationship<?, ?> r : unitRelationships(m)) {
+            Mapper<?> target = session.registry().mapper(r.target()).rootMapper();
+            if (r.kind() == Relationship.Kind.MANY_TO_ONE && target != m) {
+                visit(target, done, visiting, out);
             }
         }
         visiting.remove(m);
@@ -341,14 +347,33 @@ final class UnitOfWork {
         out.add(m);
     }
 
-    /** Rows of one mapper ordered parent-first along self-referential links. */
-    private List<InstanceState> parentsFirst(Mapper<?> m, List<InstanceState> rows) {
+    /** The relationships of a unit's classes: its own, or every class's of a hierarchy (O8). */
+    private static List<Relationship<?, ?>> unitRelationships(Mapper<?> unit) {
+        List<Relationship<?, ?>> out = new ArrayList<>();
+        for (Mapper<?> m : unit.selfAndDescendants()) {
+            for (Relationship<?, ?> r : m.relationships().values()) {
+                if (!out.contains(r)) {
+                    out.add(r);
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The relationships among a unit's rows: from one of its classes to one of them (self-referential). */
+    private List<Relationship<?, ?>> selfReferences(Mapper<?> unit) {
         List<Relationship<?, ?>> selfRefs = new ArrayList<>();
-        for (Relationship<?, ?> r : m.relationships().values()) {
-            if (r.target() == m.type()) {
+        for (Relationship<?, ?> r : unitRelationships(unit)) {
+            if (session.registry().mapper(r.target()).rootMapper() == unit) {
                 selfRefs.add(r);
             }
         }
+        return selfRefs;
+    }
+
+    /** Rows of one mapper ordered parent-first along self-referential links. */
+    private List<InstanceState> parentsFirst(Mapper<?> m, List<InstanceState> rows) {
+        List<Relationship<?, ?>> selfRefs = selfReferences(m);
         if (selfRefs.isEmpty() || rows.size() < 2) {
             return rows;
         }
@@ -383,10 +408,11 @@ final class UnitOfWork {
 
     private Object parentOf(InstanceState s, Relationship<?, ?> r) {
         if (r.kind() == Relationship.Kind.MANY_TO_ONE) {
-            return r.accessor.get(s.entity);
+            // A subclass's relationship (O8) is no link of an object of another class.
+            return r.source().isInstance(s.entity) ? r.accessor.get(s.entity) : null;
         }
         for (Map.Entry<Relationship<?, ?>, Object> e : s.parentLinks.entrySet()) {
-            if (e.getKey().target() == s.mapper.type() && e.getValue() != NO_PARENT) {
+            if (e.getKey().target().isInstance(s.entity) && e.getValue() != NO_PARENT) {
                 return e.getValue();
             }
         }
@@ -485,13 +511,12 @@ final class UnitOfWork {
         List<List<InstanceState>> levels = new ArrayList<>();
         List<InstanceState> current = new ArrayList<>();
         Set<Object> inLevel = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+        List<Relationship<?, ?>> selfRefs = selfReferences(m);
         for (InstanceState s : rows) {
             boolean dependsOnLevel = false;
-            for (Relationship<?, ?> r : m.relationships().values()) {
-                if (r.target() == m.type()) {
-                    Object parent = parentOf(s, r);
-                    dependsOnLevel |= parent != null && inLevel.contains(parent);
-                }
+            for (Relationship<?, ?> r : selfRefs) {
+                Object parent = parentOf(s, r);
+                dependsOnLevel |= parent != null && inLevel.contains(parent);
             }
             if (dependsOnLevel) {
                 levels.add(current);
@@ -505,10 +530,11 @@ final class UnitOfWork {
         return Flux.fromIterable(levels).concatMap(level -> insertLevel(m, level, c)).then();
     }
 
-    private Mono<Void> insertLevel(Mapper<?> m, List<InstanceState> rows, Connection c) {
-        Map<List<Property>, List<InstanceState>> shapes = new LinkedHashMap<>();
+    private Mono<Void> insertLevel(Mapper<?> unit, List<InstanceState> rows, Connection c) {
+        Map<List<Object>, List<InstanceState>> shapes = new LinkedHashMap<>();
         for (InstanceState s : rows) {
             applyKnownForeignKeys(s);
+            Mapper<?> m = s.mapper; // O8: the object's class (its unit may be a hierarchy's root)
             List<Property> cols = new ArrayList<>();
             for (int i = 0; i < m.properties().size(); i++) {
                 Property p = m.properties().get(i);
@@ -520,9 +546,58 @@ final class UnitOfWork {
                 }
                 cols.add(p);
             }
-            shapes.computeIfAbsent(cols, k -> new ArrayList<>()).add(s);
+            shapes.computeIfAbsent(List.of(m, cols), k -> new ArrayList<>()).add(s);
         }
-        return Flux.fromIterable(shapes.entrySet()).concatMap(e -> insertShape(m, e.getKey(), e.getValue(), c)).then();
+        return Flux.fromIterable(shapes.entrySet()).concatMap(e -> insertClass((Mapper<?>) e.getKey().get(0),
+                propertiesOf(e.getKey().get(1)), e.getValue(), c)).then();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Property> propertiesOf(Object o) {
+        return (List<Property>) o;
+    }
+
+    /**
+     * Inserts rows of one class and shape into each of its tables, root first (O8: a joined
+     * subclass's own table takes the key the root's INSERT generated); one table outside inheritance.
+     */
+    private Mono<Void> insertClass(Mapper<?> m, List<Property> cols, List<InstanceState> rows, Connection c) {
+        List<io.retort.sql.Table> tables = m.tables();
+        if (tables.size() == 1) {
+            return insertShape(m, tables.get(0), cols, rows, c);
+        }
+        Mono<Void> chain = insertShape(m, tables.get(0), columnsIn(cols, tables.get(0)), rows, c);
+        for (io.retort.sql.Table t : tables.subList(1, tables.size())) {
+            chain = chain.then(Mono.defer(() -> insertSubclassRows(m, t, columnsIn(cols, t), rows, c)));
+        }
+        return chain;
+    }
+
+    private static List<Property> columnsIn(List<Property> cols, io.retort.sql.Table t) {
+        List<Property> out = new ArrayList<>();
+        for (Property p : cols) {
+            if (p.column().table() == t) {
+                out.add(p);
+            }
+        }
+        return out;
+    }
+
+    /** One multi-row INSERT into a joined subclass table: its key (the root row's) and its own columns. */
+    private static Mono<Void> insertSubclassRows(Mapper<?> m, io.retort.sql.Table t, List<Property> cols,
+                                                 List<InstanceState> rows, Connection c) {
+        Column<?> key = t.primaryKeyColumns().get(0);
+        int idIndex = m.properties().indexOf(m.identity().get(0));
+        List<Map<Column<?>, Object>> sets = new ArrayList<>(rows.size());
+        for (InstanceState s : rows) {
+            Map<Column<?>, Object> set = new LinkedHashMap<>();
+            set.put(key, s.value(idIndex));
+            for (Property p : cols) {
+                set.put(p.column(), s.value(m.properties().indexOf(p)));
+            }
+            sets.add(set);
+        }
+        return c.executeMany(Sql.insert(t), sets).rowsAffected().then();
     }
 
     private static Object initialVersion(Property p) {
@@ -530,7 +605,8 @@ final class UnitOfWork {
         return t == Long.class ? (Object) 1L : t == Short.class ? (Object) (short) 1 : (Object) 1;
     }
 
-    private Mono<Void> insertShape(Mapper<?> m, List<Property> cols, List<InstanceState> rows, Connection c) {
+    private Mono<Void> insertShape(Mapper<?> m, io.retort.sql.Table table, List<Property> cols, List<InstanceState> rows,
+                                   Connection c) {
         List<Map<Column<?>, Object>> sets = new ArrayList<>(rows.size());
         for (InstanceState s : rows) {
             Map<Column<?>, Object> set = new LinkedHashMap<>();
@@ -545,7 +621,7 @@ final class UnitOfWork {
                 generated.add(p);
             }
         }
-        Insert base = Sql.insert(m.table());
+        Insert base = Sql.insert(table);
         if (generated.isEmpty()) {
             return c.executeMany(base, sets).rowsAffected().then();
         }
@@ -582,53 +658,91 @@ final class UnitOfWork {
             Mapper<Object> m = states.get(0).mapper;
             List<Integer> changed = states.get(0).changedProperties();
             Property version = m.properties().stream().filter(Property::isVersion).findFirst().orElse(null);
-            io.retort.sql.Update u = Sql.update(m.table());
-            for (int i : changed) {
-                Property p = m.properties().get(i);
-                if (p != version) {
-                    u = setParam(u, p.column(), "v" + i);
-                }
-            }
-            if (version != null) {
-                u = setParam(u, version.column(), "newversion");
-            }
-            for (Property id : m.identity()) {
-                int i = m.properties().indexOf(id);
-                u = u.where(((Column) id.column()).eq((Expression) Sql.param("k" + i, null, (SqlType) id.column().type())));
-            }
-            if (version != null) {
-                u = u.where(((Column) version.column()).eq((Expression) Sql.param("oldversion", null, (SqlType) version.column().type())));
-            }
-            StatementTemplate t = StatementTemplate.of(u);
-            List<Map<String, Object>> sets = new ArrayList<>();
-            for (InstanceState s : states) {
-                Map<String, Object> set = new HashMap<>();
+            // O8: one UPDATE per table with changed columns, the root's first (it holds the version
+            // counter, bumped by any change of the object); outside inheritance, the one table.
+            List<io.retort.sql.Table> tables = m.tables();
+            return Flux.fromIterable(tables).concatMap(t -> {
+                List<Integer> here = new ArrayList<>();
                 for (int i : changed) {
-                    set.put("v" + i, s.value(i));
+                    if (m.properties().get(i).column().table() == t && m.properties().get(i) != version) {
+                        here.add(i);
+                    }
                 }
-                for (Property id : m.identity()) {
-                    int i = m.properties().indexOf(id);
-                    set.put("k" + i, s.snapshot == null ? s.value(i) : s.snapshot[i]);
+                boolean root = t == tables.get(0);
+                if (here.isEmpty() && !(root && version != null)) {
+                    return Mono.empty();
                 }
-                if (version != null) {
-                    int vi = m.properties().indexOf(version);
-                    Object old = s.snapshot[vi];
-                    set.put("oldversion", old);
-                    set.put("newversion", next(old));
-                }
-                sets.add(set);
-            }
-            return c.executeMany(t, sets).index().doOnNext(r -> {
-                if (r.getT2() != 1L) {
-                    throw new StaleDataError("UPDATE statement on table '" + m.table().name() + "' expected to update 1 row;"
-                            + " " + r.getT2() + " were matched (the row was deleted or changed by another transaction)");
-                }
-                InstanceState s = states.get(r.getT1().intValue());
-                if (version != null) {
-                    s.setValue(m.properties().indexOf(version), sets.get(r.getT1().intValue()).get("newversion"));
-                }
-            });
+                return updateTable(m, t, here, root ? version : null, states, c);
+            }).then();
         }).then();
+    }
+
+    /** One driver batch of UPDATEs of table {@code t} for {@code states}; each must match one row. */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static Mono<Void> updateTable(Mapper<Object> m, io.retort.sql.Table t, List<Integer> changed, Property version,
+                                          List<InstanceState> states, Connection c) {
+        io.retort.sql.Update u = Sql.update(t);
+        for (int i : changed) {
+            u = setParam(u, m.properties().get(i).column(), "v" + i);
+        }
+        if (version != null) {
+            u = setParam(u, version.column(), "newversion");
+        }
+        List<Column<?>> keyColumns = keyColumns(m, t);
+        for (int k = 0; k < keyColumns.size(); k++) {
+            Column kc = keyColumns.get(k);
+            u = u.where(kc.eq((Expression) Sql.param("k" + k, null, (SqlType) kc.type())));
+        }
+        if (version != null) {
+            u = u.where(((Column) version.column()).eq((Expression) Sql.param("oldversion", null, (SqlType) version.column().type())));
+        }
+        StatementTemplate tpl = StatementTemplate.of(u);
+        List<Map<String, Object>> sets = new ArrayList<>();
+        for (InstanceState s : states) {
+            Map<String, Object> set = new HashMap<>();
+            for (int i : changed) {
+                set.put("v" + i, s.value(i));
+            }
+            putKeys(m, s, set);
+            if (version != null) {
+                int vi = m.properties().indexOf(version);
+                Object old = s.snapshot[vi];
+                set.put("oldversion", old);
+                set.put("newversion", next(old));
+            }
+            sets.add(set);
+        }
+        return c.executeMany(tpl, sets).index().doOnNext(r -> {
+            if (r.getT2() != 1L) {
+                throw new StaleDataError("UPDATE statement on table '" + t.name() + "' expected to update 1 row;"
+                        + " " + r.getT2() + " were matched (the row was deleted or changed by another transaction)");
+            }
+            InstanceState s = states.get(r.getT1().intValue());
+            if (version != null) {
+                s.setValue(m.properties().indexOf(version), sets.get(r.getT1().intValue()).get("newversion"));
+            }
+        }).then();
+    }
+
+    /** The key columns of {@code t} for {@code m}'s rows: the identity's, or a joined subclass table's own key column (O8). */
+    private static List<Column<?>> keyColumns(Mapper<?> m, io.retort.sql.Table t) {
+        List<Column<?>> out = new ArrayList<>();
+        if (t == m.rootMapper().table() || m.tables().size() == 1) {
+            for (Property id : m.identity()) {
+                out.add(id.column());
+            }
+        } else {
+            out.add(t.primaryKeyColumns().get(0));
+        }
+        return out;
+    }
+
+    /** Binds {@code k0..kn}: the key values the row had when loaded (the snapshot's). */
+    private static void putKeys(Mapper<?> m, InstanceState s, Map<String, Object> set) {
+        for (int k = 0; k < m.identity().size(); k++) {
+            int i = m.properties().indexOf(m.identity().get(k));
+            set.put("k" + k, s.snapshot == null ? s.value(i) : s.snapshot[i]);
+        }
     }
 
     @SuppressWarnings("unchecked")
@@ -647,33 +761,70 @@ final class UnitOfWork {
         return version == null ? 1 : (Integer) version + 1;
     }
 
+    /**
+     * Deletes one unit's rows: outside inheritance one batch; for a joined hierarchy (O8) the
+     * subclass tables' rows first, deepest table first, then the root table's in the unit's
+     * order (children before parents), where the version is checked.
+     */
+    private Mono<Void> deleteRows(Mapper<?> unit, List<InstanceState> rows, Connection c) {
+        List<io.retort.sql.Table> subTables = new ArrayList<>();
+        for (InstanceState s : rows) {
+            List<io.retort.sql.Table> ts = s.mapper.tables();
+            for (io.retort.sql.Table t : ts.subList(1, ts.size())) {
+                if (!subTables.contains(t)) {
+                    subTables.add(t);
+                }
+            }
+        }
+        subTables.sort(java.util.Comparator.comparingInt((io.retort.sql.Table t) -> depthOf(rows, t)).reversed());
+        Mono<Void> chain = Mono.empty();
+        for (io.retort.sql.Table t : subTables) {
+            List<InstanceState> here = new ArrayList<>();
+            for (InstanceState s : rows) {
+                if (s.mapper.tables().contains(t)) {
+                    here.add(s);
+                }
+            }
+            chain = chain.then(Mono.defer(() -> deleteFrom(unit, t, here, false, c)));
+        }
+        return chain.then(Mono.defer(() -> deleteFrom(unit, unit.table(), rows, true, c)));
+    }
+
+    private static int depthOf(List<InstanceState> rows, io.retort.sql.Table t) {
+        for (InstanceState s : rows) {
+            int i = s.mapper.tables().indexOf(t);
+            if (i >= 0) {
+                return i;
+            }
+        }
+        return 0;
+    }
+
     @SuppressWarnings({"unchecked", "rawtypes"})
-    private Mono<Void> deleteRows(Mapper<?> m, List<InstanceState> rows, Connection c) {
-        io.retort.sql.Delete d = Sql.delete(m.table());
-        Property version = m.properties().stream().filter(Property::isVersion).findFirst().orElse(null);
-        for (Property id : m.identity()) {
-            int i = m.properties().indexOf(id);
-            d = d.where(((Column) id.column()).eq((Expression) Sql.param("k" + i, null, (SqlType) id.column().type())));
+    private static Mono<Void> deleteFrom(Mapper<?> m, io.retort.sql.Table t, List<InstanceState> rows, boolean root, Connection c) {
+        io.retort.sql.Delete d = Sql.delete(t);
+        Property version = root ? m.properties().stream().filter(Property::isVersion).findFirst().orElse(null) : null;
+        List<Column<?>> keyColumns = root ? keyColumns(m, m.table()) : List.of(t.primaryKeyColumns().get(0));
+        for (int k = 0; k < keyColumns.size(); k++) {
+            Column kc = keyColumns.get(k);
+            d = d.where(kc.eq((Expression) Sql.param("k" + k, null, (SqlType) kc.type())));
         }
         if (version != null) {
             d = d.where(((Column) version.column()).eq((Expression) Sql.param("oldversion", null, (SqlType) version.column().type())));
         }
-        StatementTemplate t = StatementTemplate.of(d);
+        StatementTemplate tpl = StatementTemplate.of(d);
         List<Map<String, Object>> sets = new ArrayList<>();
         for (InstanceState s : rows) {
             Map<String, Object> set = new HashMap<>();
-            for (Property id : m.identity()) {
-                int i = m.properties().indexOf(id);
-                set.put("k" + i, s.snapshot == null ? s.value(i) : s.snapshot[i]);
-            }
+            putKeys(s.mapper, s, set);
             if (version != null) {
                 set.put("oldversion", s.snapshot[m.properties().indexOf(version)]);
             }
             sets.add(set);
         }
-        return c.executeMany(t, sets).doOnNext(n -> {
+        return c.executeMany(tpl, sets).doOnNext(n -> {
             if (n != 1L) {
-                throw new StaleDataError("DELETE statement on table '" + m.table().name() + "' expected to delete 1 row;"
+                throw new StaleDataError("DELETE statement on table '" + t.name() + "' expected to delete 1 row;"
                         + " " + n + " were matched");
             }
         }).then();
@@ -715,7 +866,7 @@ final class UnitOfWork {
             for (InstanceState s : rows) {
                 s.status = InstanceState.Status.PERSISTENT;
                 s.insertedInTx = true;
-                s.key = new IdentityKey(s.mapper.type(), s.identityValues(), null);
+                s.key = new IdentityKey(s.mapper.identityType(), s.identityValues(), null);
                 session.identify(s);
             }
         }

@@ -53,7 +53,9 @@ import java.util.TreeMap;
  * </ul>
  * Fields are read as {@link io.retort.orm.OrmRegistry} reads them: the class's own fields and
  * those of its {@code @MappedSuperclass} / {@code @Entity} superclasses (repeated in each
- * subclass's metamodel, since each entity has its own table), skipping static, {@code transient}
+ * subclass's metamodel; with inheritance (O8) {@code Manager_.name} is the very column of
+ * {@code Employee_.name}, since the subclass's mapper inherits its superclass's properties and
+ * relationships), skipping static, {@code transient}
  * and {@code @Transient} fields. Each handle is initialised with
  * {@link io.retort.orm.Metamodel#column} / {@link io.retort.orm.Metamodel#relationship}, so it
  * is the very object the application's registry maps.
