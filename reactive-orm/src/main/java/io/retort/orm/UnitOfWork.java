@@ -531,7 +531,7 @@ final class UnitOfWork {
     }
 
     private Mono<Void> insertLevel(Mapper<?> unit, List<InstanceState> rows, Connection c) {
-        Map<List<Object>, List<InstanceState>> shapes = new LinkedHashMap<>();
+        Map<InsertShape, List<InstanceState>> shapes = new LinkedHashMap<>();
         for (InstanceState s : rows) {
             applyKnownForeignKeys(s);
             Mapper<?> m = s.mapper; // O8: the object's class (its unit may be a hierarchy's root)
@@ -546,15 +546,14 @@ final class UnitOfWork {
                 }
                 cols.add(p);
             }
-            shapes.computeIfAbsent(List.of(m, cols), k -> new ArrayList<>()).add(s);
+            shapes.computeIfAbsent(new InsertShape(m, cols), k -> new ArrayList<>()).add(s);
         }
-        return Flux.fromIterable(shapes.entrySet()).concatMap(e -> insertClass((Mapper<?>) e.getKey().get(0),
-                propertiesOf(e.getKey().get(1)), e.getValue(), c)).then();
+        return Flux.fromIterable(shapes.entrySet())
+                .concatMap(e -> insertClass(e.getKey().mapper(), e.getKey().columns(), e.getValue(), c)).then();
     }
 
-    @SuppressWarnings("unchecked")
-    private static List<Property> propertiesOf(Object o) {
-        return (List<Property>) o;
+    /** Rows that go in one multi-row INSERT: one class (O8: a hierarchy's unit mixes classes), the same columns set. */
+    private record InsertShape(Mapper<?> mapper, List<Property> columns) {
     }
 
     /**
