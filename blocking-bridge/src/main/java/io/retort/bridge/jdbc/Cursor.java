@@ -267,16 +267,18 @@ final class Cursor implements Publisher<JdbcRow>, Subscription {
         }
         closed = true;
         SQLException first = null;
+        // A driver may throw an unchecked exception from close(): it must not skip onClose and the
+        // connection's bookkeeping, nor escape the lane's task and leave the subscriber waiting.
         try {
             resultSet.close();
-        } catch (SQLException e) {
-            first = e;
+        } catch (SQLException | RuntimeException e) {
+            first = asSql(e);
         }
         if (ownsStatement) {
             try {
                 statement.close();
-            } catch (SQLException e) {
-                first = first == null ? e : first;
+            } catch (SQLException | RuntimeException e) {
+                first = first == null ? asSql(e) : first;
             }
         }
         try {
@@ -287,6 +289,10 @@ final class Cursor implements Publisher<JdbcRow>, Subscription {
         if (first != null && !cancelled) {
             throw first;
         }
+    }
+
+    private static SQLException asSql(Exception e) {
+        return e instanceof SQLException ? (SQLException) e : new SQLException("Closing the JDBC result failed: " + e, e);
     }
 
     private static void addCap(AtomicLong a, long n) {

@@ -71,6 +71,27 @@ class CancellationAndConcurrencyTest {
     }
 
     @Test
+    void aDriverThatThrowsUncheckedFromResultSetCloseStillEndsTheStream() {
+        recording.failResultSetClose = new IllegalStateException("driver bug in ResultSet.close()");
+        // Read to the end (the close comes at exhaustion) and cancelled part-way (the close comes on cancel).
+        StepVerifier.create(rows("SELECT X FROM SYSTEM_RANGE(1, 500)", 100).count())
+                .expectNext(500L)
+                .expectComplete()
+                .verify(Duration.ofSeconds(10));
+        StepVerifier.create(rows("SELECT X FROM SYSTEM_RANGE(1, 500)", 100).take(10).count())
+                .expectNext(10L)
+                .expectComplete()
+                .verify(Duration.ofSeconds(10));
+        recording.failResultSetClose = null;
+        // Nothing is stuck: every connection came back, and the factory still serves queries.
+        StepVerifier.create(rows("SELECT X FROM SYSTEM_RANGE(1, 3)", 100).collectList())
+                .expectNext(List.of(1L, 2L, 3L))
+                .expectComplete()
+                .verify(Duration.ofSeconds(10));
+        assertThat(cf.acquiredConnections()).isZero();
+    }
+
+    @Test
     void closingTheConnectionUnderAReaderEndsItsStreamWithAnError() {
         Connection c = Mono.from(cf.create()).block(Duration.ofSeconds(5));
         Flux<Long> rows = Flux.from(c.createStatement("SELECT X FROM SYSTEM_RANGE(1, 100000)").fetchSize(100).execute())

@@ -30,6 +30,8 @@ final class RecordingDataSource implements DataSource {
     final AtomicInteger nextCalls = new AtomicInteger();
     final AtomicInteger cancels = new AtomicInteger();
     final AtomicInteger open = new AtomicInteger();
+    /** When set, {@code ResultSet.close()} closes the real result set and then throws this (a driver fault). */
+    volatile RuntimeException failResultSetClose;
 
     RecordingDataSource(DataSource delegate) {
         this.delegate = delegate;
@@ -64,6 +66,10 @@ final class RecordingDataSource implements DataSource {
                 out = method.invoke(target, args);
             } catch (InvocationTargetException e) {
                 throw e.getCause();
+            }
+            RuntimeException closeFault = failResultSetClose;
+            if (closeFault != null && m.equals("close") && target instanceof ResultSet) {
+                throw closeFault;
             }
             if (out instanceof java.sql.PreparedStatement) {
                 return wrap((java.sql.PreparedStatement) out, java.sql.PreparedStatement.class);
