@@ -28,7 +28,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 import static io.retort.sql.Sql.select;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -72,16 +71,6 @@ public interface OrmBulkSuite extends TckBackend {
         return out;
     }
 
-    /** Records the SQL of every statement the engine sends (not BEGIN/COMMIT). */
-    private static List<String> recordSql(Fixture f) {
-        List<String> sent = new CopyOnWriteArrayList<>();
-        f.engine().observeStatements(start -> {
-            sent.add(start.sql());
-            return null;
-        });
-        return sent;
-    }
-
     private static List<OTrack> loadTracks(AsyncSession s) {
         return s.execute(Orm.select(OTrack.class).orderBy(OTrack_.id)).collectList().block(BULK_WAIT);
     }
@@ -98,7 +87,7 @@ public interface OrmBulkSuite extends TckBackend {
     @Test // O9: EVALUATE (the default): autoflush first, one UPDATE, matching objects updated in place, others untouched
     default void bulkUpdateEvaluateUpdatesTheIdentityMap(TestDatabase db) {
         Fixture f = bulkFixture(this, db);
-        List<String> sent = recordSql(f);
+        List<String> sent = f.recordSql();
         AsyncSession s = f.sessions().openSession();
         try {
             List<OTrack> tracks = loadTracks(s);
@@ -135,7 +124,7 @@ public interface OrmBulkSuite extends TckBackend {
     default void bulkUpdateFetchUsesReturningOrSelectFirst(TestDatabase db) {
         Fixture f = bulkFixture(this, db);
         Dialect dialect = f.engine().dialect().block(BULK_WAIT);
-        List<String> sent = recordSql(f);
+        List<String> sent = f.recordSql();
         AsyncSession s = f.sessions().openSession();
         try {
             List<OTrack> tracks = loadTracks(s);
@@ -178,7 +167,7 @@ public interface OrmBulkSuite extends TckBackend {
     default void bulkDeleteFetchMultiTableRemovesFromTheSession(TestDatabase db) {
         Fixture f = bulkFixture(this, db);
         Dialect dialect = f.engine().dialect().block(BULK_WAIT);
-        List<String> sent = recordSql(f);
+        List<String> sent = f.recordSql();
         AsyncSession s = f.sessions().openSession();
         try {
             List<OAlbum> albums = s.execute(Orm.select(OAlbum.class).orderBy(OAlbum_.id)

@@ -1,13 +1,11 @@
 package io.retort.tck.suite;
 
-import io.retort.engine.Engine;
 import io.retort.error.ArgumentError;
 import io.retort.orm.AsyncSession;
 import io.retort.orm.Mapper;
 import io.retort.orm.Orm;
 import io.retort.orm.OrmRegistry;
 import io.retort.orm.PolymorphicIdentityError;
-import io.retort.orm.SessionFactory;
 import io.retort.orm.StaleDataError;
 import io.retort.orm.UnloadedAttributeException;
 import io.retort.sql.Column;
@@ -37,7 +35,6 @@ import io.retort.tck.orm.Hierarchies.HVehicle;
 import io.retort.tck.suite.OrmSuite.Fixture;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import reactor.core.publisher.Flux;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -45,13 +42,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
 
 import static io.retort.orm.Load.selectinLoad;
 import static io.retort.orm.Load.selectinPolymorphic;
 import static io.retort.orm.Load.withPolymorphic;
-import static io.retort.sql.Sql.createTable;
 import static io.retort.sql.Sql.select;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -71,11 +66,7 @@ public interface OrmInheritanceSuite extends TckBackend {
 
     /** The backend's engine on {@code db} with the hierarchies' tables. */
     private static Fixture hierarchyFixture(TckBackend b, TestDatabase db) {
-        Engine engine = b.engine(db);
-        OrmRegistry registry = Hierarchies.registry();
-        engine.connect(c -> Flux.fromIterable(registry.tables()).concatMap(t -> c.execute(createTable(t)).rowsAffected()))
-                .blockLast(IN_WAIT);
-        return new Fixture(engine, registry, SessionFactory.of(engine, registry));
+        return Fixture.on(b, db, Hierarchies.registry());
     }
 
     /** Ann (staff), Max (manager, mentor of Eve and Leo), Eve (engineer), Leo (lead). */
@@ -102,16 +93,6 @@ public interface OrmInheritanceSuite extends TckBackend {
         truck.depot = depot;
         tanker.depot = depot;
         f.seed(depot, new HCar("Fiat", 4), new HCar("Saab", 5), truck, tanker);
-    }
-
-    /** Records the SQL of every statement the engine sends (not BEGIN/COMMIT). */
-    private static List<String> recordSql(Fixture f) {
-        List<String> sent = new CopyOnWriteArrayList<>();
-        f.engine().observeStatements(start -> {
-            sent.add(start.sql());
-            return null;
-        });
-        return sent;
     }
 
     /**
@@ -169,7 +150,7 @@ public interface OrmInheritanceSuite extends TckBackend {
     default void inheritanceSingleTableQueriesReturnConcreteClasses(TestDatabase db) {
         Fixture f = hierarchyFixture(this, db);
         seedStaff(f);
-        List<String> sent = recordSql(f);
+        List<String> sent = f.recordSql();
         inSession(f, s -> {
             List<HStaff> all = s.execute(Orm.select(HStaff.class).orderBy(HStaff_.name)).collectList().block(IN_WAIT);
             assertThat(describe(all)).containsExactly("HStaff:Ann", "HEngineer:Eve", "HLead:Leo", "HManager:Max");
@@ -230,7 +211,7 @@ public interface OrmInheritanceSuite extends TckBackend {
     default void inheritanceJoinedSelectinPolymorphicLoadsSubclassTables(TestDatabase db) {
         Fixture f = hierarchyFixture(this, db);
         seedVehicles(f);
-        List<String> sent = recordSql(f);
+        List<String> sent = f.recordSql();
         inSession(f, s -> {
             List<HVehicle> plain = s.execute(Orm.select(HVehicle.class).orderBy(HVehicle_.maker)).collectList().block(IN_WAIT);
             assertThat(describe(plain)).containsExactly("HCar:Fiat", "HCar:Saab", "HTanker:Scania", "HTruck:Volvo");
@@ -276,7 +257,7 @@ public interface OrmInheritanceSuite extends TckBackend {
     default void inheritanceJoinedWithPolymorphicAndSubclassQueries(TestDatabase db) {
         Fixture f = hierarchyFixture(this, db);
         seedVehicles(f);
-        List<String> sent = recordSql(f);
+        List<String> sent = f.recordSql();
         inSession(f, s -> {
             List<HVehicle> all = s.execute(Orm.select(HVehicle.class).orderBy(HVehicle_.maker).options(withPolymorphic()))
                     .collectList().block(IN_WAIT);
@@ -303,7 +284,7 @@ public interface OrmInheritanceSuite extends TckBackend {
         Fixture f = hierarchyFixture(this, db);
         Map<String, HStaff> seeded = seedStaff(f);
         int maxId = seeded.get("Max").id;
-        List<String> sent = recordSql(f);
+        List<String> sent = f.recordSql();
         inSession(f, s -> {
             HManager max = s.execute(Orm.select(HManager.class)).next().block(IN_WAIT);
             HStaff again = s.execute(Orm.select(HStaff.class).where(HStaff_.id.eq(maxId))).next().block(IN_WAIT);
@@ -360,7 +341,7 @@ public interface OrmInheritanceSuite extends TckBackend {
     @Test // O8/O4: flush across a joined hierarchy: parent rows first with keys flowing down; updates per table; deletes children first
     default void inheritanceJoinedFlushOrder(TestDatabase db) {
         Fixture f = hierarchyFixture(this, db);
-        List<String> sent = recordSql(f);
+        List<String> sent = f.recordSql();
         HDepot depot = new HDepot("Bergen");
         HTanker tanker = new HTanker("MAN", 7, 9000);
         tanker.depot = depot;
@@ -438,7 +419,7 @@ public interface OrmInheritanceSuite extends TckBackend {
         Fixture f = hierarchyFixture(this, db);
         seedStaff(f);
         seedVehicles(f);
-        List<String> sent = recordSql(f);
+        List<String> sent = f.recordSql();
         inSession(f, s -> {
             // A many-to-one to the single-table root builds the mentor as the manager it is.
             List<HStaff> staff = s.execute(Orm.select(HStaff.class).where(HStaff_.name.in("Eve", "Leo"))

@@ -70,8 +70,12 @@ public interface OrmSuite extends TckBackend {
     record Fixture(Engine engine, OrmRegistry registry, SessionFactory sessions) {
         /** The backend's engine on {@code db}, with the TCK entities' tables created (the ORM suites share it). */
         static Fixture on(TckBackend b, TestDatabase db) {
+            return on(b, db, Entities.registry());
+        }
+
+        /** The backend's engine on {@code db}, with the tables of {@code registry} created. */
+        static Fixture on(TckBackend b, TestDatabase db, OrmRegistry registry) {
             Engine engine = b.engine(db);
-            OrmRegistry registry = Entities.registry();
             engine.connect(c -> Flux.fromIterable(registry.tables()).concatMap(t -> c.execute(createTable(t)).rowsAffected()))
                     .blockLast(T);
             return new Fixture(engine, registry, SessionFactory.of(engine, registry));
@@ -102,6 +106,16 @@ public interface OrmSuite extends TckBackend {
 
         void seed(Object... entities) {
             seed(List.of(entities));
+        }
+
+        /** Records the SQL of every statement the engine sends from now on (not BEGIN/COMMIT). */
+        List<String> recordSql() {
+            List<String> sent = new java.util.concurrent.CopyOnWriteArrayList<>();
+            engine.observeStatements(start -> {
+                sent.add(start.sql());
+                return null;
+            });
+            return sent;
         }
 
         long rows(Table t) {
