@@ -135,11 +135,10 @@ final class TrackedStatement<T> extends FluxOperator<T, T> {
             if (claimObservedEnd()) {
                 StatementObservers.failed(execution, typed);
             }
-            try {
-                actual.onError(typed);
-            } finally {
-                end();
-            }
+            // Ended before the signal goes on: a subscriber that cancels its scope on this very
+            // signal must find no statement in flight, or its healthy connection is discarded.
+            end();
+            actual.onError(typed);
         }
 
         @Override
@@ -148,11 +147,8 @@ final class TrackedStatement<T> extends FluxOperator<T, T> {
             if (claimObservedEnd()) {
                 StatementObservers.succeeded(execution, emitsRows ? count : -1, emitsRows ? -1 : count);
             }
-            try {
-                actual.onComplete();
-            } finally {
-                end();
-            }
+            end(); // see onError
+            actual.onComplete();
         }
 
         @Override

@@ -259,4 +259,31 @@ public interface CancellationSuite extends TckBackend {
         assertThat(FaultKit.countCommitted(db, "big", "id", 500)).isZero();
         nextQueryIsPrompt(engine, 10L);
     }
+
+    @Test // F3, O-POOL: a scope cancelled while its last statement's end is still being delivered keeps its connection
+    default void cancellingAsTheStatementCompletesKeepsTheConnection(TestDatabase db) throws Exception {
+        Engine engine = cancellationEngine(db, 1);
+        FaultKit.createBig(engine, db.backend(), 10);
+        long before = engine.connect(c -> FaultKit.sessionId(c, db.backend())).blockLast(Duration.ofSeconds(10));
+        Sinks.Empty<Void> ended = Sinks.empty();
+        Disposable running = engine.inTransaction(c -> c.execute(insert(BIG).set(BIG.id, 501).set(BIG.pad, "pending"))
+                        .rowsAffected()
+                        .then(Mono.defer(() -> {
+                            // Runs inside the statement's completion signal, on the thread delivering it:
+                            // the scope is cancelled from here on while that thread is still inside it
+                            // (held where it may block; a driver's event loop is not held).
+                            ended.tryEmitEmpty();
+                            if (!reactor.core.scheduler.Schedulers.isInNonBlockingThread()) {
+                                FaultKit.sleep(500);
+                            }
+                            return Mono.never();
+                        })))
+                .subscribe();
+        StepVerifier.create(ended.asMono()).expectComplete().verify(Duration.ofSeconds(10));
+        running.dispose();
+        FaultKit.awaitPoolIdle(engine, Duration.ofSeconds(5));
+        long after = engine.connect(c -> FaultKit.sessionId(c, db.backend())).blockLast(Duration.ofSeconds(10));
+        assertThat(after).as("the statement had ended, so the connection is rolled back and reused").isEqualTo(before);
+        assertThat(FaultKit.countCommitted(db, "big", "id", 501)).isZero();
+    }
 }
