@@ -226,6 +226,68 @@ public final class SqlType<T> {
     }
 
     /**
+     * Like {@link #converted}, for a Java type whose values are mutable objects (a JSON document
+     * as a POJO or a Map, O15): the ORM snapshots such a value by its stored form, so a change
+     * made in place is a change at the next flush. A copy is {@code fromDatabase(toDatabase(v))},
+     * and two values are equal when their stored forms are; the functions must round-trip.
+     */
+    public static <U, S> SqlType<U> mutableConverted(SqlType<S> storage, Class<U> javaType,
+                                                     Function<? super U, ? extends S> toDatabase,
+                                                     Function<? super S, ? extends U> fromDatabase) {
+        Converter<U, S> c = new Converter<>(storage, toDatabase, fromDatabase, true);
+        return new SqlType<>(storage.name, javaType, storage.kind, storage.length, storage.precision,
+                storage.scale, storage.element, c);
+    }
+
+    /**
+     * Whether values of this type can change in place (O15): arrays (including {@code byte[]}),
+     * collections and maps, and {@linkplain #mutableConverted mutable converted} types. The ORM
+     * keeps a {@linkplain #copyValue copy} of such a value as its snapshot and compares by
+     * {@linkplain #compareValues content}.
+     */
+    public boolean isMutable() {
+        return converter != null && converter.mutable || MutableValues.isMutableClass(javaType);
+    }
+
+    /**
+     * A copy of {@code value} that shares no mutable state with it: the value itself for an
+     * immutable type; a deep copy of an array, collection or map; for a mutable converted type,
+     * the value read back from its stored form (the counterpart of SQLAlchemy's
+     * {@code TypeEngine.copy_value}).
+     */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    public Object copyValue(Object value) {
+        if (value == null) {
+            return null;
+        }
+        if (converter != null && converter.mutable) {
+            Converter c = converter;
+            return c.fromDatabase(c.toDatabase(value));
+        }
+        return MutableValues.copy(value);
+    }
+
+    /**
+     * Whether two values of this type are equal by content (SQLAlchemy's
+     * {@code TypeEngine.compare_values}): arrays element by element, a mutable converted type by
+     * its stored form, BigDecimal by {@code compareTo} (1.0 equals 1.00), else {@code equals}.
+     */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    public boolean compareValues(Object a, Object b) {
+        if (a == b) {
+            return true;
+        }
+        if (a == null || b == null) {
+            return false;
+        }
+        if (converter != null && converter.mutable) {
+            Converter c = converter;
+            return MutableValues.equal(c.toDatabase(a), c.toDatabase(b));
+        }
+        return MutableValues.equal(a, b);
+    }
+
+    /**
      * Conversion between a user type and its storage type. Compared by identity of the
      * functions, so two converted types are equal only when they share their converter.
      */
@@ -233,12 +295,20 @@ public final class SqlType<T> {
         private final SqlType<S> storage;
         private final Function<? super U, ? extends S> toDatabase;
         private final Function<? super S, ? extends U> fromDatabase;
+        /** Values are mutable objects, copied and compared through their stored form (O15). */
+        final boolean mutable;
 
         Converter(SqlType<S> storage, Function<? super U, ? extends S> toDatabase,
                   Function<? super S, ? extends U> fromDatabase) {
+            this(storage, toDatabase, fromDatabase, false);
+        }
+
+        Converter(SqlType<S> storage, Function<? super U, ? extends S> toDatabase,
+                  Function<? super S, ? extends U> fromDatabase, boolean mutable) {
             this.storage = storage;
             this.toDatabase = toDatabase;
             this.fromDatabase = fromDatabase;
+            this.mutable = mutable;
         }
 
         public SqlType<S> storage() {

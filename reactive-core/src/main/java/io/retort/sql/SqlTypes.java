@@ -66,6 +66,33 @@ public final class SqlTypes {
         return (SqlType<E>) ENUM_TYPES.get(type);
     }
 
+    private static final ClassValue<SqlType<?>> JSON_TYPES = new ClassValue<>() {
+        @Override
+        protected SqlType<?> computeValue(Class<?> type) {
+            return json(type, JsonCodec.defaultCodec());
+        }
+    };
+
+    /**
+     * A JSON document read and written as a {@code type} (a POJO, a record, {@code Map} or
+     * {@code List} for a free-form document) through the {@linkplain JsonCodec#defaultCodec()
+     * default codec}, stored in a JSON column (O15). The values are mutable: the ORM notices a
+     * document changed in place. One instance per class, so statements share cache keys.
+     */
+    @SuppressWarnings("unchecked")
+    public static <T> SqlType<T> json(Class<T> type) {
+        return (SqlType<T>) JSON_TYPES.get(type);
+    }
+
+    /**
+     * A JSON document as a {@code type} through {@code codec}. Each call makes a distinct type
+     * (types with different codecs are different types): keep it in a constant.
+     */
+    public static <T> SqlType<T> json(Class<T> type, JsonCodec codec) {
+        java.util.Objects.requireNonNull(codec, "codec");
+        return SqlType.mutableConverted(JSON, type, codec::write, s -> codec.read(s, type));
+    }
+
     /** An ARRAY of {@code element} (PostgreSQL and H2), read and bound as a Java array. */
     @SuppressWarnings("unchecked")
     public static <E> SqlType<E[]> arrayOf(SqlType<E> element) {

@@ -611,7 +611,7 @@ public final class AsyncSession {
                 int i = which.get(k);
                 Object v = row.get(k);
                 st.setValue(i, v);
-                st.snapshot[i] = v;
+                st.snapshot(i, v);
                 st.markLoaded(i);
             }
             st.expired = false;

@@ -320,7 +320,7 @@ final class BulkSync {
             }
             st.setValue(i, values[k]);
             if (st.snapshot != null) {
-                st.snapshot[i] = values[k];
+                st.snapshot(i, values[k]);
             }
             st.markLoaded(i);
         }

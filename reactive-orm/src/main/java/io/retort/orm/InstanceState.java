@@ -84,6 +84,24 @@ final class InstanceState {
         }
     }
 
+    /**
+     * The current values as a snapshot keeps them: mutable values (arrays, collections, JSON
+     * documents) copied, so a later change made in place on the object is seen as a change (O15).
+     */
+    Object[] snapshotValues() {
+        Object[] v = currentValues();
+        List<Property> props = mapper.properties();
+        for (int i = 0; i < v.length; i++) {
+            v[i] = props.get(i).snapshotOf(v[i]);
+        }
+        return v;
+    }
+
+    /** Sets the snapshot of column {@code i} to {@code v} (copied when mutable: the object may hold {@code v} itself). */
+    void snapshot(int i, Object v) {
+        snapshot[i] = mapper.properties().get(i).snapshotOf(v);
+    }
+
     Object[] currentValues() {
         int n = mapper.properties().size();
         Object[] v = new Object[n];
@@ -99,13 +117,13 @@ final class InstanceState {
      * the query left out unloaded unless the application set it, which the flush then wrote.
      */
     void takeSnapshot() {
-        Object[] now = currentValues();
+        Object[] now = snapshotValues();
         if (snapshot == null) {
             java.util.Arrays.fill(loaded, true);
             raise = null;
         } else {
             for (int i = 0; i < loaded.length; i++) {
-                if (!loaded[i] && !equal(snapshot[i], now[i])) {
+                if (!loaded[i] && !equal(i, snapshot[i], now[i])) {
                     markLoaded(i);
                 }
             }
@@ -150,7 +168,9 @@ final class InstanceState {
             return;
         }
         for (int i = 0; i < txStart.length; i++) {
-            setValue(i, txStart[i]);
+            // The object gets a copy: the restored snapshot must stay private, or the next
+            // in-place change would change the snapshot too and go unseen (O15).
+            setValue(i, mapper.properties().get(i).snapshotOf(txStart[i]));
         }
         snapshot = txStart;
         loaded = txStartLoaded;
@@ -211,9 +231,9 @@ final class InstanceState {
      * unless the application has set it since, which wins until the flush writes it.
      */
     void loadColumn(int i, Object v) {
-        if (!loaded[i] && equal(snapshot[i], value(i))) {
+        if (!loaded[i] && equal(i, snapshot[i], value(i))) {
             setValue(i, v);
-            snapshot[i] = v;
+            snapshot(i, v);
             markLoaded(i);
         }
     }
@@ -230,21 +250,16 @@ final class InstanceState {
             return changed;
         }
         for (int i = 0; i < snapshot.length; i++) {
-            if (forced != null && forced[i] || !equal(snapshot[i], value(i))) {
+            if (forced != null && forced[i] || !equal(i, snapshot[i], value(i))) {
                 changed.add(i);
             }
         }
         return changed;
     }
 
-    static boolean equal(Object a, Object b) {
-        if (a instanceof byte[] && b instanceof byte[]) {
-            return java.util.Arrays.equals((byte[]) a, (byte[]) b);
-        }
-        if (a instanceof java.math.BigDecimal && b instanceof java.math.BigDecimal) {
-            return ((java.math.BigDecimal) a).compareTo((java.math.BigDecimal) b) == 0;
-        }
-        return java.util.Objects.equals(a, b);
+    /** Column {@code i}'s values compared by content, as its type compares them (arrays, documents, BigDecimal scale). */
+    private boolean equal(int i, Object a, Object b) {
+        return mapper.properties().get(i).sameValue(a, b);
     }
 
     /** Primary-key values from the current fields (nulls when not yet generated). */

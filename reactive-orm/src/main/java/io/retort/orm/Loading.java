@@ -744,7 +744,7 @@ final class Loading {
                         existing.setValue(index[i], row.get(offset + i));
                     }
                 }
-                existing.snapshot = existing.currentValues();
+                existing.snapshot = existing.snapshotValues();
                 for (int i = 0; i < index.length; i++) {
                     if (index[i] >= 0) {
                         existing.markLoaded(index[i]);

@@ -564,7 +564,14 @@ public final class OrmRegistry {
     }
 
     private static SqlType<?> typeOf(Field f, jakarta.persistence.Column col) {
-        Class<?> t = f.getType();
+        if (f.isAnnotationPresent(Json.class)) {
+            return SqlTypes.json(f.getType());
+        }
+        return typeOf(f, f.getType(), col);
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static SqlType<?> typeOf(Field f, Class<?> t, jakarta.persistence.Column col) {
         if (t == String.class) {
             return SqlTypes.varchar(col != null ? col.length() : 255);
         }
@@ -609,6 +616,10 @@ public final class OrmRegistry {
         }
         if (t.isEnum()) {
             return enumType(t);
+        }
+        if (t.isArray() && !t.getComponentType().isPrimitive() && !t.getComponentType().isArray()) {
+            // String[], Integer[], ...: an ARRAY column, where the dialect has them (PostgreSQL, H2).
+            return SqlTypes.arrayOf((SqlType) typeOf(f, t.getComponentType(), null));
         }
         throw new ArgumentError("Cannot map field " + f.getDeclaringClass().getSimpleName() + "." + f.getName()
                 + " of type " + t.getName() + "; mark it @Transient or use a supported type");

@@ -18,6 +18,8 @@ public final class Property {
     private final boolean version;
     private final boolean deferred;
     private final boolean raiseload;
+    /** The column's values can change in place (arrays, collections, JSON documents): snapshots copy them (O15). */
+    private final boolean mutable;
 
     Property(String name, Column<?> column, Accessor embedded, Class<?> embeddedType, Accessor accessor, boolean id,
              boolean generated, boolean version, boolean deferred, boolean raiseload) {
@@ -31,6 +33,26 @@ public final class Property {
         this.version = version;
         this.deferred = deferred;
         this.raiseload = raiseload;
+        this.mutable = column.type().isMutable();
+    }
+
+    /**
+     * Whether the column's values can change in place (O15): an array, {@code byte[]}, collection
+     * or JSON document. The session snapshots such a value as a copy and compares by content, so
+     * an in-place change is written by the next flush.
+     */
+    public boolean isMutable() {
+        return mutable;
+    }
+
+    /** {@code value} as the session's snapshot keeps it: a private copy for a mutable column, else itself. */
+    Object snapshotOf(Object value) {
+        return mutable ? column.type().copyValue(value) : value;
+    }
+
+    /** Whether {@code a} and {@code b} are the same column value, by content (the dirty check). */
+    boolean sameValue(Object a, Object b) {
+        return column.type().compareValues(a, b);
     }
 
     /** The attribute path ({@code name} or {@code address.city}). */

@@ -19,5 +19,5 @@ import io.retort.tck.suite.TypesSuite;
  * ({@link io.retort.tck.suite.LoadSuite}).
  */
 public interface Tck extends CoreSuite, TypesSuite, SqlFeaturesSuite, CacheSuite, DdlReflectionSuite, io.retort.tck.suite.OrmSuite,
-        io.retort.tck.suite.OrmSessionSuite, io.retort.tck.suite.OrmPredicateSuite, io.retort.tck.suite.OrmTransactionSuite, io.retort.tck.suite.OrmBulkSuite, io.retort.tck.suite.OrmEventsSuite, io.retort.tck.suite.OrmInheritanceSuite, io.retort.tck.suite.FailureSuite, io.retort.tck.suite.CancellationSuite, io.retort.tck.suite.LoadSuite {
+        io.retort.tck.suite.OrmSessionSuite, io.retort.tck.suite.OrmPredicateSuite, io.retort.tck.suite.OrmTransactionSuite, io.retort.tck.suite.OrmBulkSuite, io.retort.tck.suite.OrmEventsSuite, io.retort.tck.suite.OrmInheritanceSuite, io.retort.tck.suite.OrmMutableSuite, io.retort.tck.suite.FailureSuite, io.retort.tck.suite.CancellationSuite, io.retort.tck.suite.LoadSuite {
 }
