@@ -37,8 +37,6 @@ import io.retort.sql.Tuple;
 import io.retort.sql.UnaryExpression;
 import io.retort.sql.Update;
 
-import java.math.BigDecimal;
-import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
@@ -52,7 +50,9 @@ import java.util.regex.Pattern;
  * EXISTS (relationship predicates), functions, casts, collations, division (integer or decimal
  * depending on the database), custom operators. At run time an object that cannot be decided
  * (a needed column not loaded, values of unrelated types, an overflow, a decimal the database
- * would round) raises {@link Undecided}; the caller then expires that object.
+ * would round) raises {@link Undecided}; the caller then expires that object. This class compiles
+ * the expression tree; the value rules themselves (three-valued logic, comparisons, arithmetic,
+ * LIKE, conversion to a column's type) are {@link SqlValues}'.
  */
 final class BulkEvaluator implements SqlVisitor {
     /** A compiled expression: its value for one object. */
@@ -165,27 +165,27 @@ final class BulkEvaluator implements SqlVisitor {
         Ev l = of(b.left());
         Ev r = of(b.right());
         if (op.equals(Operator.EQ)) {
-            result = st -> cmp(l.eval(st), r.eval(st), c -> c == 0);
+            result = st -> SqlValues.cmp(l.eval(st), r.eval(st), c -> c == 0);
         } else if (op.equals(Operator.NE)) {
-            result = st -> cmp(l.eval(st), r.eval(st), c -> c != 0);
+            result = st -> SqlValues.cmp(l.eval(st), r.eval(st), c -> c != 0);
         } else if (op.equals(Operator.LT)) {
-            result = st -> cmp(l.eval(st), r.eval(st), c -> c < 0);
+            result = st -> SqlValues.cmp(l.eval(st), r.eval(st), c -> c < 0);
         } else if (op.equals(Operator.LE)) {
-            result = st -> cmp(l.eval(st), r.eval(st), c -> c <= 0);
+            result = st -> SqlValues.cmp(l.eval(st), r.eval(st), c -> c <= 0);
         } else if (op.equals(Operator.GT)) {
-            result = st -> cmp(l.eval(st), r.eval(st), c -> c > 0);
+            result = st -> SqlValues.cmp(l.eval(st), r.eval(st), c -> c > 0);
         } else if (op.equals(Operator.GE)) {
-            result = st -> cmp(l.eval(st), r.eval(st), c -> c >= 0);
+            result = st -> SqlValues.cmp(l.eval(st), r.eval(st), c -> c >= 0);
         } else if (op.equals(Operator.IS) || op.equals(Operator.IS_NOT_DISTINCT_FROM)) {
-            result = st -> notDistinct(l.eval(st), r.eval(st));
+            result = st -> SqlValues.notDistinct(l.eval(st), r.eval(st));
         } else if (op.equals(Operator.IS_NOT) || op.equals(Operator.IS_DISTINCT_FROM)) {
-            result = st -> !notDistinct(l.eval(st), r.eval(st));
+            result = st -> !SqlValues.notDistinct(l.eval(st), r.eval(st));
         } else if (op.equals(Operator.AND) || op.equals(Operator.OR)) {
             List<Ev> terms = List.of(l, r);
             result = junction(op.equals(Operator.AND), terms);
         } else if (op.equals(Operator.PLUS) || op.equals(Operator.MINUS) || op.equals(Operator.TIMES)) {
             char sign = op.sql().charAt(0);
-            result = st -> arithmetic(sign, l.eval(st), r.eval(st));
+            result = st -> SqlValues.arithmetic(sign, l.eval(st), r.eval(st));
         } else if (op.equals(Operator.CONCAT)) {
             result = st -> {
                 Object a = l.eval(st);
@@ -210,9 +210,9 @@ final class BulkEvaluator implements SqlVisitor {
         Ev x = of(u.operand());
         String op = u.operator().trim();
         if (op.equals("NOT") && !u.isPostfix()) {
-            result = st -> not(x.eval(st));
+            result = st -> SqlValues.not(x.eval(st));
         } else if (op.equals("-") && !u.isPostfix()) {
-            result = st -> arithmetic('-', 0, x.eval(st));
+            result = st -> SqlValues.arithmetic('-', 0, x.eval(st));
         } else {
             throw cannot("the operator '" + u.operator().trim() + "' is not evaluated in Java");
         }
@@ -242,7 +242,7 @@ final class BulkEvaluator implements SqlVisitor {
                 found = values.isEmpty() ? Boolean.FALSE : null; // x IN () is false even for NULL (C4)
             } else {
                 for (Object candidate : values) {
-                    Boolean eq = cmp(v, candidate, c -> c == 0);
+                    Boolean eq = SqlValues.cmp(v, candidate, c -> c == 0);
                     if (Boolean.TRUE.equals(eq)) {
                         found = Boolean.TRUE;
                         break;
@@ -252,7 +252,7 @@ final class BulkEvaluator implements SqlVisitor {
                     }
                 }
             }
-            return negated ? not(found) : found;
+            return negated ? SqlValues.not(found) : found;
         };
     }
 
@@ -275,8 +275,8 @@ final class BulkEvaluator implements SqlVisitor {
                 throw Undecided.INSTANCE;
             }
             String full = (before ? "%" : "") + p + (after ? "%" : "");
-            Pattern re = Pattern.compile(likeRegex(full, escape), ci ? Pattern.CASE_INSENSITIVE | Pattern.UNICODE_CASE
-                    | Pattern.DOTALL : Pattern.DOTALL);
+            Pattern re = Pattern.compile(SqlValues.likeRegex(full, escape),
+                    ci ? Pattern.CASE_INSENSITIVE | Pattern.UNICODE_CASE | Pattern.DOTALL : Pattern.DOTALL);
             boolean m = re.matcher((String) v).matches();
             return negated != m;
         };
@@ -290,8 +290,9 @@ final class BulkEvaluator implements SqlVisitor {
         boolean negated = between.isNegated();
         result = st -> {
             Object v = x.eval(st);
-            Boolean in = and3(cmp(v, low.eval(st), c -> c >= 0), cmp(v, high.eval(st), c -> c <= 0));
-            return negated ? not(in) : in;
+            Boolean in = SqlValues.and3(SqlValues.cmp(v, low.eval(st), c -> c >= 0),
+                    SqlValues.cmp(v, high.eval(st), c -> c <= 0));
+            return negated ? SqlValues.not(in) : in;
         };
     }
 
@@ -412,7 +413,7 @@ final class BulkEvaluator implements SqlVisitor {
         throw cannot("DDL is not a value");
     }
 
-    // ================================================================= semantics
+    // ================================================================= semantics (value rules: SqlValues)
 
     private static Ev junction(boolean and, List<Ev> terms) {
         return st -> {
@@ -422,190 +423,17 @@ final class BulkEvaluator implements SqlVisitor {
                 if (v != null && !(v instanceof Boolean)) {
                     throw Undecided.INSTANCE;
                 }
-                acc = and ? and3(acc, (Boolean) v) : or3(acc, (Boolean) v);
+                acc = and ? SqlValues.and3(acc, (Boolean) v) : SqlValues.or3(acc, (Boolean) v);
             }
             return acc;
         };
     }
 
-    static Boolean and3(Boolean a, Boolean b) {
-        if (Boolean.FALSE.equals(a) || Boolean.FALSE.equals(b)) {
-            return Boolean.FALSE;
-        }
-        return a == null || b == null ? null : Boolean.TRUE;
-    }
-
-    static Boolean or3(Boolean a, Boolean b) {
-        if (Boolean.TRUE.equals(a) || Boolean.TRUE.equals(b)) {
-            return Boolean.TRUE;
-        }
-        return a == null || b == null ? null : Boolean.FALSE;
-    }
-
-    private static Boolean not(Object v) {
-        if (v == null) {
-            return null;
-        }
-        if (!(v instanceof Boolean)) {
-            throw Undecided.INSTANCE;
-        }
-        return !(Boolean) v;
-    }
-
-    private interface Test {
-        boolean test(int comparison);
-    }
-
-    /** A SQL comparison: unknown with a NULL side, Java order otherwise (numbers by value). */
-    private static Boolean cmp(Object a, Object b, Test t) {
-        if (a == null || b == null) {
-            return null;
-        }
-        return t.test(compare(a, b));
-    }
-
-    private static boolean notDistinct(Object a, Object b) {
-        if (a == null || b == null) {
-            return a == b;
-        }
-        return compare(a, b) == 0;
-    }
-
-    @SuppressWarnings({"unchecked", "rawtypes"})
-    private static int compare(Object a, Object b) {
-        if (a instanceof Number && b instanceof Number) {
-            return decimal((Number) a).compareTo(decimal((Number) b));
-        }
-        if (a instanceof byte[] && b instanceof byte[]) {
-            return java.util.Arrays.compare((byte[]) a, (byte[]) b);
-        }
-        if (a.getClass() == b.getClass() && a instanceof Comparable) {
-            return ((Comparable) a).compareTo(b);
-        }
-        if (a instanceof Enum && b instanceof String) {
-            return ((Enum<?>) a).name().compareTo((String) b);
-        }
-        throw Undecided.INSTANCE;
-    }
-
-    private static BigDecimal decimal(Number n) {
-        if (n instanceof BigDecimal) {
-            return (BigDecimal) n;
-        }
-        if (n instanceof BigInteger) {
-            return new BigDecimal((BigInteger) n);
-        }
-        if (n instanceof Double || n instanceof Float) {
-            double d = n.doubleValue();
-            if (Double.isNaN(d) || Double.isInfinite(d)) {
-                throw Undecided.INSTANCE;
-            }
-            return BigDecimal.valueOf(d);
-        }
-        return BigDecimal.valueOf(n.longValue());
-    }
-
-    /**
-     * {@code a + b}, {@code a - b}, {@code a * b} (NULL if either is): exact for integers (an
-     * overflow is the database's error, not a wrapped value) and decimals; in double for floats.
-     */
-    private static Object arithmetic(char op, Object a, Object b) {
-        if (a == null || b == null) {
-            return null;
-        }
-        if (!(a instanceof Number) || !(b instanceof Number)) {
-            throw Undecided.INSTANCE;
-        }
-        Number x = (Number) a;
-        Number y = (Number) b;
-        if (x instanceof Double || x instanceof Float || y instanceof Double || y instanceof Float) {
-            double l = x.doubleValue();
-            double r = y.doubleValue();
-            return op == '+' ? l + r : op == '-' ? l - r : l * r;
-        }
-        if (x instanceof BigDecimal || y instanceof BigDecimal || x instanceof BigInteger || y instanceof BigInteger) {
-            BigDecimal l = decimal(x);
-            BigDecimal r = decimal(y);
-            return op == '+' ? l.add(r) : op == '-' ? l.subtract(r) : l.multiply(r);
-        }
-        try {
-            long l = x.longValue();
-            long r = y.longValue();
-            long v = op == '+' ? Math.addExact(l, r) : op == '-' ? Math.subtractExact(l, r) : Math.multiplyExact(l, r);
-            boolean wide = x instanceof Long || y instanceof Long;
-            if (!wide && (v < Integer.MIN_VALUE || v > Integer.MAX_VALUE)) {
-                throw Undecided.INSTANCE; // the database's INTEGER overflows: its error, not a value here
-            }
-            return wide ? (Object) v : (Object) (int) v;
-        } catch (ArithmeticException e) {
-            throw Undecided.INSTANCE;
-        }
-    }
-
     /**
      * {@code v} as a value of {@code p}'s column, as the database would store it; {@link Undecided}
-     * when it would convert it in a way Java cannot be sure of (a decimal with more digits than the
-     * column's scale, which the database rounds; a fraction for an integer column).
+     * when Java cannot be sure of the conversion (see {@link SqlValues#coerce}).
      */
     static Object coerce(Object v, Property p) {
-        if (v == null) {
-            return null;
-        }
-        Class<?> target = p.column().type().javaType();
-        if (target.isInstance(v)) {
-            if (v instanceof BigDecimal && p.column().type().scale() >= 0
-                    && ((BigDecimal) v).stripTrailingZeros().scale() > p.column().type().scale()) {
-                throw Undecided.INSTANCE;
-            }
-            return v;
-        }
-        if (!(v instanceof Number)) {
-            throw Undecided.INSTANCE;
-        }
-        Number n = (Number) v;
-        try {
-            if (target == Integer.class) {
-                return decimal(n).intValueExact();
-            }
-            if (target == Long.class) {
-                return decimal(n).longValueExact();
-            }
-            if (target == Short.class) {
-                return decimal(n).shortValueExact();
-            }
-            if (target == BigDecimal.class) {
-                return coerce(decimal(n), p);
-            }
-            if (target == Double.class) {
-                return n.doubleValue();
-            }
-        } catch (ArithmeticException e) {
-            throw Undecided.INSTANCE;
-        }
-        throw Undecided.INSTANCE;
-    }
-
-    /** A LIKE pattern as a Java regex: {@code %} any run, {@code _} one character, the escape taken literally. */
-    static String likeRegex(String pattern, Character escape) {
-        StringBuilder re = new StringBuilder(pattern.length() + 8);
-        StringBuilder lit = new StringBuilder();
-        for (int i = 0; i < pattern.length(); i++) {
-            char c = pattern.charAt(i);
-            if (escape != null && c == escape && i + 1 < pattern.length()) {
-                lit.append(pattern.charAt(++i));
-            } else if (c == '%' || c == '_') {
-                if (lit.length() > 0) {
-                    re.append(Pattern.quote(lit.toString()));
-                    lit.setLength(0);
-                }
-                re.append(c == '%' ? ".*" : ".");
-            } else {
-                lit.append(c);
-            }
-        }
-        if (lit.length() > 0) {
-            re.append(Pattern.quote(lit.toString()));
-        }
-        return re.toString();
+        return SqlValues.coerce(v, p);
     }
 }
