@@ -540,7 +540,9 @@ public final class Engine implements AutoCloseable {
     private Mono<Void> closeOwnedFactory() {
         ConnectionFactory owned = ownedFactory;
         Mono<Void> close;
-        if (owned instanceof io.r2dbc.spi.Closeable) {
+        if (owned == pool) {
+            return Mono.empty(); // an r2dbc:pool: URL: the pool is the factory, and it was disposed above
+        } else if (owned instanceof io.r2dbc.spi.Closeable) {
             close = Mono.from(((io.r2dbc.spi.Closeable) owned).close());
         } else if (owned instanceof AutoCloseable) {
             // AutoCloseable.close may block (a JDBC pool waits for its connections): never on

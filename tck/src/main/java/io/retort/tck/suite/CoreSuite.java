@@ -291,6 +291,14 @@ public interface CoreSuite extends TckBackend {
                 throw new IllegalStateException(x);
             }
         }, Duration.ofSeconds(5), "no session of the closed engine left in " + db.describe());
+        if (driver().bridge()) {
+            // A factory the engine was handed is the caller's to close: it stays open.
+            io.r2dbc.spi.ConnectionFactory mine = db.connectionFactory(driver());
+            try (Engine handed = Engine.create(mine, io.retort.engine.EngineOptions.builder().maxPoolSize(1).echo(false).build())) {
+                StepVerifier.create(handed.connect(c -> c.executeRaw("SELECT 1").rows()).then()).verifyComplete();
+            }
+            assertThat(((io.retort.bridge.jdbc.JdbcConnectionFactory) mine).isClosed()).as("the caller's factory").isFalse();
+        }
     }
 
     /** A record for {@code into()}. */
