@@ -34,6 +34,19 @@ import java.util.Set;
 final class Loading {
     static final int SELECTIN_CHUNK = 500;
 
+    /**
+     * The keys of one selectin load as its statements take them: all in one array bind where the
+     * dialect binds arrays ({@code = ANY($1)}), else IN lists of {@link #SELECTIN_CHUNK}.
+     */
+    static List<List<Object>> selectinChunks(io.retort.sql.compile.Dialect dialect, List<Object> keys) {
+        int chunk = dialect.supportsArrayInBinding() ? Integer.MAX_VALUE : SELECTIN_CHUNK;
+        List<List<Object>> chunks = new ArrayList<>();
+        for (int i = 0; i < keys.size(); i += chunk) {
+            chunks.add(keys.subList(i, Math.min(keys.size(), i + chunk)));
+        }
+        return chunks;
+    }
+
     private final AsyncSession session;
 
     Loading(AsyncSession session) {
@@ -969,12 +982,7 @@ final class Loading {
             assignAll(r, parents, byKey);
             return Mono.just(loaded);
         }
-        int chunk = c.dialect().supportsArrayInBinding() ? Integer.MAX_VALUE : SELECTIN_CHUNK;
-        List<List<Object>> chunks = new ArrayList<>();
-        for (int i = 0; i < keys.size(); i += chunk) {
-            chunks.add(keys.subList(i, Math.min(keys.size(), i + chunk)));
-        }
-        return Flux.fromIterable(chunks).concatMap(part -> {
+        return Flux.fromIterable(selectinChunks(c.dialect(), keys)).concatMap(part -> {
             List<Expression<?>> cols = new ArrayList<>();
             for (Property p : props) {
                 cols.add(p.column());

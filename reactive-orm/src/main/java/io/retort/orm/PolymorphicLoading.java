@@ -160,8 +160,8 @@ final class PolymorphicLoading {
 
     /**
      * selectinPolymorphic: for each subclass table, one SELECT of its columns for the loaded
-     * objects of that class (and below) that lack them, by key, in chunks of
-     * {@link Loading#SELECTIN_CHUNK} (one array on a dialect that binds arrays).
+     * objects of that class (and below) that lack them, by key, chunked as
+     * {@link Loading#selectinChunks}.
      */
     Mono<Void> load(AsyncSession session, List<Object> parents, Connection c) {
         if (strategy != LoaderOption.Strategy.SELECTIN || parents.isEmpty()) {
@@ -190,14 +190,9 @@ final class PolymorphicLoading {
         if (keys.isEmpty()) {
             return Mono.empty();
         }
-        int chunk = c.dialect().supportsArrayInBinding() ? Integer.MAX_VALUE : Loading.SELECTIN_CHUNK;
-        List<List<Object>> chunks = new ArrayList<>();
-        for (int i = 0; i < keys.size(); i += chunk) {
-            chunks.add(keys.subList(i, Math.min(keys.size(), i + chunk)));
-        }
-        return Flux.fromIterable(chunks).concatMap(part -> {
-            return c.execute(statement(d, part)).rows().doOnNext(row -> take(byKey, own, row));
-        }).then();
+        return Flux.fromIterable(Loading.selectinChunks(c.dialect(), keys))
+                .concatMap(part -> c.execute(statement(d, part)).rows().doOnNext(row -> take(byKey, own, row)))
+                .then();
     }
 
     /**

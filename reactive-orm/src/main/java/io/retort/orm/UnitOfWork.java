@@ -687,13 +687,8 @@ final class UnitOfWork {
         if (version != null) {
             u = setParam(u, version.column(), "newversion");
         }
-        List<Column<?>> keyColumns = keyColumns(m, t);
-        for (int k = 0; k < keyColumns.size(); k++) {
-            Column kc = keyColumns.get(k);
-            u = u.where(kc.eq((Expression) Sql.param("k" + k, null, (SqlType) kc.type())));
-        }
-        if (version != null) {
-            u = u.where(((Column) version.column()).eq((Expression) Sql.param("oldversion", null, (SqlType) version.column().type())));
+        for (Expression<Boolean> e : rowCriteria(keyColumns(m, t), version)) {
+            u = u.where(e);
         }
         StatementTemplate tpl = StatementTemplate.of(u);
         List<Map<String, Object>> sets = new ArrayList<>();
@@ -799,17 +794,30 @@ final class UnitOfWork {
         return 0;
     }
 
+    /**
+     * The WHERE of an UPDATE or DELETE of one row: each key column equal to its parameter
+     * ({@code k0}, {@code k1}...), and the version, when given, to {@code oldversion}.
+     */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static List<Expression<Boolean>> rowCriteria(List<Column<?>> keyColumns, Property version) {
+        List<Expression<Boolean>> criteria = new ArrayList<>();
+        for (int k = 0; k < keyColumns.size(); k++) {
+            Column kc = keyColumns.get(k);
+            criteria.add(kc.eq((Expression) Sql.param("k" + k, null, (SqlType) kc.type())));
+        }
+        if (version != null) {
+            criteria.add(((Column) version.column()).eq((Expression) Sql.param("oldversion", null, (SqlType) version.column().type())));
+        }
+        return criteria;
+    }
+
     @SuppressWarnings({"unchecked", "rawtypes"})
     private static Mono<Void> deleteFrom(Mapper<?> m, io.retort.sql.Table t, List<InstanceState> rows, boolean root, Connection c) {
         io.retort.sql.Delete d = Sql.delete(t);
         Property version = root ? m.properties().stream().filter(Property::isVersion).findFirst().orElse(null) : null;
         List<Column<?>> keyColumns = root ? keyColumns(m, m.table()) : List.of(t.primaryKeyColumns().get(0));
-        for (int k = 0; k < keyColumns.size(); k++) {
-            Column kc = keyColumns.get(k);
-            d = d.where(kc.eq((Expression) Sql.param("k" + k, null, (SqlType) kc.type())));
-        }
-        if (version != null) {
-            d = d.where(((Column) version.column()).eq((Expression) Sql.param("oldversion", null, (SqlType) version.column().type())));
+        for (Expression<Boolean> e : rowCriteria(keyColumns, version)) {
+            d = d.where(e);
         }
         StatementTemplate tpl = StatementTemplate.of(d);
         List<Map<String, Object>> sets = new ArrayList<>();
