@@ -750,7 +750,11 @@ public final class Connection {
             // trackRelease ends it quietly if it fails: the pool logs and discards such a connection.
             Mono<Void> close;
             try {
-                close = reset == null ? closeOrReturn() : quietly(reset).then(Mono.defer(this::closeOrReturn));
+                // After a reset the pool return is subscribed on the reset's thread: counted on
+                // its own too, so the count covers the pool's work after its signal there
+                // (see QuietRelease).
+                close = reset == null ? closeOrReturn()
+                        : quietly(reset).then(Mono.defer(() -> engine.trackRelease(closeOrReturn())));
             } catch (RuntimeException e) {
                 close = Mono.error(e); // a driver whose close() throws: still quiet
             }

@@ -15,6 +15,13 @@ import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
  * debug and completes instead. {@code doFinally} plus {@code onErrorResume} did the same in two
  * layers that every checkout allocated; a release must never fail because Reactor would report
  * the failure of a scope's clean-up in place of the scope's own outcome.
+ *
+ * <p>The count ends when the release has signalled <em>and</em> the call that subscribed it has
+ * returned. reactor-pool signals a release's completion and only then, on the same thread,
+ * recycles the connection and drains waiters; a pool disposed in that window destroys the
+ * connection twice ("Too many permits returned", reactor-pool #80 and #113). Counting until the
+ * subscribing call returns closes the window whenever the pool's work runs inside it, which is
+ * the case for the pool return (see {@code Connection.release}).
  */
 final class QuietRelease extends MonoOperator<Void, Void> {
     private final AtomicInteger underWay;
@@ -27,17 +34,26 @@ final class QuietRelease extends MonoOperator<Void, Void> {
     @Override
     public void subscribe(CoreSubscriber<? super Void> actual) {
         underWay.incrementAndGet();
-        source.subscribe(new Ending(actual, underWay));
+        Ending ending = new Ending(actual, underWay);
+        try {
+            source.subscribe(ending);
+        } finally {
+            ending.returned();
+        }
     }
 
     private static final class Ending implements CoreSubscriber<Void>, Subscription {
         @SuppressWarnings("rawtypes")
-        private static final AtomicIntegerFieldUpdater<Ending> ENDED = AtomicIntegerFieldUpdater.newUpdater(Ending.class, "ended");
+        private static final AtomicIntegerFieldUpdater<Ending> STATE = AtomicIntegerFieldUpdater.newUpdater(Ending.class, "state");
+        /** The release signalled (or was cancelled). */
+        private static final int ENDED = 1;
+        /** The subscribing call returned. */
+        private static final int RETURNED = 2;
 
         private final CoreSubscriber<? super Void> actual;
         private final AtomicInteger underWay;
         private Subscription upstream;
-        private volatile int ended;
+        private volatile int state;
 
         Ending(CoreSubscriber<? super Void> actual, AtomicInteger underWay) {
             this.actual = actual;
@@ -86,12 +102,33 @@ final class QuietRelease extends MonoOperator<Void, Void> {
             end();
         }
 
+        /** Marks the release ended; true the first time (its signal goes on then). */
         private boolean end() {
-            if (ENDED.compareAndSet(this, 0, 1)) {
-                underWay.decrementAndGet();
-                return true;
+            int s = set(ENDED);
+            if ((s & ENDED) != 0) {
+                return false;
             }
-            return false;
+            if ((s & RETURNED) != 0) {
+                underWay.decrementAndGet();
+            }
+            return true;
+        }
+
+        void returned() {
+            int s = set(RETURNED);
+            if ((s & ENDED) != 0) {
+                underWay.decrementAndGet();
+            }
+        }
+
+        /** Sets {@code bit}, returning the state before. */
+        private int set(int bit) {
+            for (;;) {
+                int s = state;
+                if (STATE.compareAndSet(this, s, s | bit)) {
+                    return s;
+                }
+            }
         }
     }
 }

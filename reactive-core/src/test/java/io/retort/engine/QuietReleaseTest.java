@@ -23,6 +23,42 @@ class QuietReleaseTest {
         assertThat(underWay).hasValue(0);
     }
 
+    /**
+     * reactor-pool signals a release's completion first and then, still on the same thread,
+     * recycles the connection and drains waiters. A pool disposed in between (the engine's
+     * dispose, woken by the count reaching zero) destroys the connection twice: "Too many permits
+     * returned". So a completion delivered during subscribe counts until subscribe has returned.
+     */
+    @Test
+    void aCompletionSignalledDuringSubscribeCountsUntilTheSourceReturns() {
+        AtomicInteger underWay = new AtomicInteger();
+        AtomicInteger seenAfterSignal = new AtomicInteger(-1);
+        Mono<Void> poolLike = new Mono<>() {
+            @Override
+            public void subscribe(reactor.core.CoreSubscriber<? super Void> s) {
+                s.onSubscribe(reactor.core.publisher.Operators.emptySubscription());
+                s.onComplete();
+                // the pool's work after the signal: the release must still be under way here
+                seenAfterSignal.set(underWay.get());
+            }
+        };
+        StepVerifier.create(new QuietRelease(poolLike, underWay)).verifyComplete();
+        assertThat(seenAfterSignal).as("count while the source still runs after its signal").hasValue(1);
+        assertThat(underWay).hasValue(0);
+    }
+
+    @Test
+    void aCompletionFromAnotherThreadEndsTheCountWhenItArrives() {
+        AtomicInteger underWay = new AtomicInteger();
+        reactor.core.publisher.Sinks.Empty<Void> later = reactor.core.publisher.Sinks.empty();
+        StepVerifier.create(new QuietRelease(later.asMono(), underWay))
+                .then(() -> assertThat(underWay).hasValue(1))
+                .then(() -> new Thread(later::tryEmitEmpty).start())
+                .expectComplete()
+                .verify(Duration.ofSeconds(5));
+        assertThat(underWay).hasValue(0);
+    }
+
     @Test
     void anErrorCompletesQuietly() {
         AtomicInteger underWay = new AtomicInteger();
