@@ -21,6 +21,7 @@ import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
+import reactor.util.context.Context;
 
 import java.time.Duration;
 import java.util.Collections;
@@ -29,6 +30,7 @@ import java.util.Set;
 import java.util.WeakHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 
 /**
@@ -74,6 +76,12 @@ public final class Engine implements AutoCloseable {
     private final ExternalTransactions external;
     /** The driver's factory when this engine made it from options or a URL (closed by {@link #dispose}); else null. */
     private final ConnectionFactory ownedFactory;
+    /** This engine's key in the Reactor context: who up the chain holds one of its connections (F8). */
+    private final Object holdersKey = new Object();
+    /** The holder a connect scope marks: it holds its connection for as long as its work runs. */
+    private static final BooleanSupplier SCOPE = () -> true;
+    /** Whether a nested acquisition has been logged at WARN yet (only the first one is). */
+    private final java.util.concurrent.atomic.AtomicBoolean nestedWarned = new java.util.concurrent.atomic.AtomicBoolean();
 
     private Engine(ConnectionFactory factory, EngineOptions options, String target, CharSequence password) {
         this(factory, options, target, password, null, null);
@@ -253,7 +261,33 @@ public final class Engine implements AutoCloseable {
     public <T> Flux<T> connect(Function<Connection, ? extends Publisher<T>> work) {
         // The release callbacks never fail (see Connection#release), so Reactor never wraps an
         // error here as a clean-up failure and no error-unwrapping layer is needed.
-        return Flux.usingWhen(acquire(), work, Connection::release, (c, e) -> c.release(), Connection::releaseAfterCancel);
+        Function<Connection, ? extends Publisher<T>> scoped = options.nestedAcquire() == EngineOptions.NestedAcquire.ALLOW
+                ? work : c -> Flux.from(work.apply(c)).contextWrite(ctx -> markHolding(ctx, SCOPE));
+        return Flux.usingWhen(acquire(null), scoped, Connection::release, (c, e) -> c.release(), Connection::releaseAfterCancel);
+    }
+
+    /**
+     * Records in a Reactor context that {@code holder} holds (or may come to hold) a connection
+     * of this engine while the publisher it is written into runs: a checkout further up that
+     * chain is then a nested acquisition (see {@link EngineOptions.NestedAcquire}). For owners
+     * that keep a connection across a scope of their own, as the ORM's session scopes do;
+     * {@link #connect} marks its scopes itself. {@code holder} answers whether it holds one now.
+     */
+    public Context markHolding(Context ctx, BooleanSupplier holder) {
+        return ctx.put(holdersKey, new Holders(holder, ctx.getOrDefault(holdersKey, null)));
+    }
+
+    /** The holders of an engine's connections up a reactive chain, innermost first. */
+    private record Holders(BooleanSupplier holder, Holders outer) {
+        /** Whether any holder but {@code me} holds a connection now. */
+        boolean heldByOtherThan(BooleanSupplier me) {
+            for (Holders h = this; h != null; h = h.outer) {
+                if (h.holder != me && h.holder.getAsBoolean()) {
+                    return true;
+                }
+            }
+            return false;
+        }
     }
 
     /** Runs {@code work} in a transaction: commit on completion, rollback on error or cancel, release always. */
@@ -278,13 +312,40 @@ public final class Engine implements AutoCloseable {
      * tried, at most maxPoolSize + 1 times (after a server restart every pooled connection may
      * be dead, F9); no other error is retried.
      */
-    Mono<Connection> acquire() {
+    Mono<Connection> acquire(BooleanSupplier me) {
         if (external != null) {
             // Inside an external transaction its connection is used; otherwise our own checkout.
             return external.current().onErrorMap(this::connectError).flatMap(this::join)
-                    .switchIfEmpty(Mono.defer(this::checkoutOwn));
+                    .switchIfEmpty(Mono.defer(() -> checkNested(me)));
         }
-        return checkoutOwn();
+        return checkNested(me);
+    }
+
+    /** {@link #checkoutOwn()}, first applying the nested-acquisition policy for a checkout on behalf of {@code me}. */
+    private Mono<Connection> checkNested(BooleanSupplier me) {
+        if (options.nestedAcquire() == EngineOptions.NestedAcquire.ALLOW) {
+            return checkoutOwn();
+        }
+        return Mono.deferContextual(ctx -> {
+            Holders holders = ctx.getOrDefault(holdersKey, null);
+            if (holders != null && holders.heldByOtherThan(me)) {
+                String what = "A connection of " + target + " was requested by a reactive chain that already holds one"
+                        + " of the same engine (a nested acquisition, RELIABILITY F8). Under load every chain can hold"
+                        + " its first connection while it waits for a second, and the pool of " + options.maxPoolSize()
+                        + " deadlocks until the acquire timeout. Use the connection already held (pass it down), or"
+                        + " run the second piece of work after the first scope ends;"
+                        + " EngineOptions.nestedAcquire(ALLOW) permits it";
+                if (options.nestedAcquire() == EngineOptions.NestedAcquire.FAIL) {
+                    return Mono.error(new io.retort.error.InvalidRequestError(what));
+                }
+                if (nestedWarned.compareAndSet(false, true)) {
+                    SqlLog.LOG.warn(what + " (logged once per engine; later ones at DEBUG)");
+                } else {
+                    SqlLog.LOG.debug("nested acquisition on {}", target);
+                }
+            }
+            return checkoutOwn();
+        });
     }
 
     /** Wraps the connection an external transaction lends (detecting the dialect on first use). */
@@ -300,7 +361,7 @@ public final class Engine implements AutoCloseable {
         return Mono.just(new Connection(this, raw, dialect.get(), lease));
     }
 
-    /** {@link #acquire()} from this engine's pool (or factory). */
+    /** {@link #acquire} from this engine's pool (or factory). */
     private Mono<Connection> checkoutOwn() {
         Mono<io.r2dbc.spi.Connection> one;
         if (pool != null) {
@@ -462,7 +523,16 @@ public final class Engine implements AutoCloseable {
      * {@link Connection#close()} it; prefer {@link #connect} everywhere else.
      */
     public Mono<Connection> open() {
-        return acquire();
+        return acquire(null);
+    }
+
+    /**
+     * {@link #open()} on behalf of {@code holder}, an owner that marked its scope with
+     * {@link #markHolding}: its own checkout is not a nested acquisition, anyone else's inside
+     * its scope is.
+     */
+    public Mono<Connection> open(BooleanSupplier holder) {
+        return acquire(holder);
     }
 
     /** How many statements this engine has sent (for tests asserting statement counts). */

@@ -32,11 +32,32 @@ import java.time.Duration;
  *                        {@code fetchSize} rows at a time; the JDBC bridge on PostgreSQL needs it
  *                        to stream a large result in auto-commit mode (pgjdbc otherwise reads the
  *                        whole result before the first row, RELIABILITY L4)
+ * @param nestedAcquire   what a checkout does when the reactive chain asking for it already
+ *                        holds a connection of the same engine (a scope inside a scope, a second
+ *                        session inside a session's work): {@link NestedAcquire#WARN} (the
+ *                        default) logs the first one, {@link NestedAcquire#FAIL} refuses every
+ *                        one, {@link NestedAcquire#ALLOW} does not look (RELIABILITY F8)
  */
 public record EngineOptions(int maxPoolSize, int initialPoolSize, Duration acquireTimeout, Duration connectTimeout,
                             Duration maxIdleTime,
                             Duration maxLifeTime, boolean prePing, int cacheSize, boolean echo, boolean hideParameters,
-                            boolean pooled, Dialect dialect, int fetchSize) {
+                            boolean pooled, Dialect dialect, int fetchSize, NestedAcquire nestedAcquire) {
+
+    /**
+     * What to do about a nested acquisition: a checkout from a reactive chain that already holds
+     * a connection of the same engine. Under load every chain can hold its first connection and
+     * wait for a second, and a pool of N deadlocks until the acquire timeout (RELIABILITY F8).
+     * Detected through the Reactor context, so it costs nothing outside scopes and never looks
+     * at threads.
+     */
+    public enum NestedAcquire {
+        /** Do not look. */
+        ALLOW,
+        /** Log the engine's first nested acquisition at WARN (later ones at DEBUG) and go on. */
+        WARN,
+        /** Refuse it with an {@link io.retort.error.InvalidRequestError} before touching the pool. */
+        FAIL
+    }
 
     public EngineOptions {
         if (maxPoolSize < 1) {
@@ -57,6 +78,9 @@ public record EngineOptions(int maxPoolSize, int initialPoolSize, Duration acqui
         }
         if (cacheSize < 0) {
             throw new ArgumentError("cacheSize must be >= 0, got " + cacheSize);
+        }
+        if (nestedAcquire == null) {
+            throw new ArgumentError("nestedAcquire must not be null: ALLOW, WARN or FAIL");
         }
     }
 
@@ -85,6 +109,7 @@ public record EngineOptions(int maxPoolSize, int initialPoolSize, Duration acqui
         b.pooled = pooled;
         b.dialect = dialect;
         b.fetchSize = fetchSize;
+        b.nestedAcquire = nestedAcquire;
         return b;
     }
 
@@ -103,6 +128,7 @@ public record EngineOptions(int maxPoolSize, int initialPoolSize, Duration acqui
         private boolean pooled = true;
         private int fetchSize;
         private Dialect dialect;
+        private NestedAcquire nestedAcquire = NestedAcquire.WARN;
 
         private Builder() {
         }
@@ -174,9 +200,15 @@ public record EngineOptions(int maxPoolSize, int initialPoolSize, Duration acqui
             return this;
         }
 
+        /** What a checkout inside a scope of the same engine does (default WARN; see the record). */
+        public Builder nestedAcquire(NestedAcquire policy) {
+            this.nestedAcquire = policy;
+            return this;
+        }
+
         public EngineOptions build() {
             return new EngineOptions(maxPoolSize, initialPoolSize, acquireTimeout, connectTimeout, maxIdleTime, maxLifeTime, prePing,
-                    cacheSize, echo, hideParameters, pooled, dialect, fetchSize);
+                    cacheSize, echo, hideParameters, pooled, dialect, fetchSize, nestedAcquire);
         }
     }
 }

@@ -947,6 +947,14 @@ public final class AsyncSession {
      * The session's connection, acquired on first use; with {@code transactional}, inside the
      * session's transaction, begun now if it has not been.
      */
+    /** This session as a holder of its engine's connections, for nested-acquisition checks (RELIABILITY F8). */
+    private final java.util.function.BooleanSupplier holdsConnection = () -> connection != null;
+
+    /** {@code ctx} marked as running inside this session's scope: another checkout there is a nested one. */
+    reactor.util.context.Context markHolding(reactor.util.context.Context ctx) {
+        return engine.markHolding(ctx, holdsConnection);
+    }
+
     private Mono<Connection> connection(boolean transactional) {
         return connection(transactional, null);
     }
@@ -958,7 +966,7 @@ public final class AsyncSession {
         }
         // Keep the connection as soon as it is acquired, so close() releases it even if the
         // subscriber cancels while BEGIN is in flight.
-        Mono<Connection> acquired = held != null ? Mono.just(held) : engine.open().doOnNext(c -> connection = c);
+        Mono<Connection> acquired = held != null ? Mono.just(held) : engine.open(holdsConnection).doOnNext(c -> connection = c);
         if (!transactional) {
             return acquired;
         }

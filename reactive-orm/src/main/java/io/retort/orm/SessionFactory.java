@@ -1,6 +1,7 @@
 package io.retort.orm;
 
 import io.retort.engine.Engine;
+import io.retort.engine.EngineOptions;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -71,7 +72,7 @@ public final class SessionFactory {
 
     /** Runs {@code work} with a session closed afterwards (rolled back unless committed), on every outcome. */
     public <T> Flux<T> inSession(Function<AsyncSession, ? extends Publisher<T>> work) {
-        return Flux.usingWhen(Mono.fromSupplier(this::openSession), work, AsyncSession::close,
+        return Flux.usingWhen(Mono.fromSupplier(this::openSession), scoped(work), AsyncSession::close,
                 (s, e) -> s.close(), AsyncSession::close).onErrorMap(SessionFactory::unwrap);
     }
 
@@ -82,7 +83,7 @@ public final class SessionFactory {
      * use {@link #withTransaction}.
      */
     public <T> Flux<T> inTransaction(Function<AsyncSession, ? extends Publisher<T>> work) {
-        return Flux.usingWhen(Mono.fromSupplier(this::openSession), work, this::commitAndClose,
+        return Flux.usingWhen(Mono.fromSupplier(this::openSession), scoped(work), this::commitAndClose,
                 this::rollbackAndClose, this::rollbackAndClose).onErrorMap(SessionFactory::unwrap);
     }
 
@@ -91,7 +92,7 @@ public final class SessionFactory {
      * is emitted only once the session is closed and its connection is back in the pool.
      */
     public <T> Mono<T> withSession(Function<AsyncSession, ? extends Mono<T>> work) {
-        return Mono.usingWhen(Mono.fromSupplier(this::openSession), work, AsyncSession::close,
+        return Mono.usingWhen(Mono.fromSupplier(this::openSession), scopedMono(work), AsyncSession::close,
                 (s, e) -> s.close(), AsyncSession::close).onErrorMap(SessionFactory::unwrap);
     }
 
@@ -102,8 +103,27 @@ public final class SessionFactory {
      * its typed error instead. Rolls back on error or cancel.
      */
     public <T> Mono<T> withTransaction(Function<AsyncSession, ? extends Mono<T>> work) {
-        return Mono.usingWhen(Mono.fromSupplier(this::openSession), work, this::commitAndClose,
+        return Mono.usingWhen(Mono.fromSupplier(this::openSession), scopedMono(work), this::commitAndClose,
                 this::rollbackAndClose, this::rollbackAndClose).onErrorMap(SessionFactory::unwrap);
+    }
+
+    /**
+     * {@code work} with its session marked as a holder of the engine's connections, so a checkout
+     * by anyone else inside it is seen as nested (EngineOptions.NestedAcquire, RELIABILITY F8).
+     */
+    private <T> Function<AsyncSession, Publisher<T>> scoped(Function<AsyncSession, ? extends Publisher<T>> work) {
+        if (engine.options().nestedAcquire() == EngineOptions.NestedAcquire.ALLOW) {
+            return s -> work.apply(s);
+        }
+        return s -> Flux.from(work.apply(s)).contextWrite(s::markHolding);
+    }
+
+    /** {@link #scoped} for a Mono. */
+    private <T> Function<AsyncSession, Mono<T>> scopedMono(Function<AsyncSession, ? extends Mono<T>> work) {
+        if (engine.options().nestedAcquire() == EngineOptions.NestedAcquire.ALLOW) {
+            return s -> work.apply(s);
+        }
+        return s -> work.apply(s).contextWrite(s::markHolding);
     }
 
     private Mono<Void> commitAndClose(AsyncSession s) {

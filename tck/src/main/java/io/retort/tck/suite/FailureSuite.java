@@ -85,6 +85,52 @@ public interface FailureSuite extends TckBackend {
         }
     }
 
+    @Test // F8: ten chains that each hold a connection and ask for a second, on a pool of 3: bounded, typed, never a hang
+    default void nestedAcquisitionUnderLoadEndsInPoolTimeoutsNotAHang(TestDatabase db) {
+        Engine engine = engine(db, EngineOptions.builder().maxPoolSize(3).acquireTimeout(Duration.ofMillis(500))
+                .nestedAcquire(EngineOptions.NestedAcquire.ALLOW).echo(false).build());
+        java.util.concurrent.atomic.AtomicInteger done = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.List<Throwable> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Flux<Long> chains = Flux.range(0, 10).flatMap(i -> engine.connect(c -> c.executeRaw("SELECT 1").rows().count()
+                        .then(engine.connect(inner -> inner.executeRaw("SELECT 1").rows().count()).next()))
+                .doOnComplete(done::incrementAndGet)
+                .onErrorResume(e -> {
+                    failures.add(e);
+                    return Mono.empty();
+                }), 10);
+        // Every chain waits at most one acquire timeout per checkout; 10 chains on 3 connections
+        // finish in a few rounds of 500 ms, never the test's or the suite's timeout.
+        StepVerifier.create(chains.then()).expectComplete().verify(Duration.ofSeconds(30));
+        assertThat(failures).as("failures are the pool's typed timeout").allSatisfy(e ->
+                assertThat(e).isInstanceOf(io.retort.error.PoolTimeoutError.class).hasMessageContaining("pool size 3"));
+        assertThat(failures.size()).as("the first three chains hold every connection and wait for a fourth").isGreaterThanOrEqualTo(3);
+        assertThat(done.get() + failures.size()).as("every chain ended").isEqualTo(10);
+        FaultKit.awaitPoolIdle(engine, Duration.ofSeconds(2));
+        StepVerifier.create(engine.connect(c -> c.executeRaw("SELECT 1").rows()).count())
+                .expectNext(1L).expectComplete().verify(Duration.ofSeconds(5));
+    }
+
+    @Test // F8: with nestedAcquire(FAIL) the same mistake is refused at once, before it can wait on the pool
+    default void nestedAcquisitionIsRefusedAtOnceWhenAskedTo(TestDatabase db) {
+        Engine engine = engine(db, EngineOptions.builder().maxPoolSize(3).acquireTimeout(Duration.ofSeconds(30))
+                .nestedAcquire(EngineOptions.NestedAcquire.FAIL).echo(false).build());
+        java.util.List<Throwable> refused = new java.util.concurrent.CopyOnWriteArrayList<>();
+        // verify's bound (10 s) is a third of the acquire timeout: the refusals do not wait on the pool.
+        StepVerifier.create(Flux.range(0, 10).flatMap(i -> engine.connect(c -> c.executeRaw("SELECT 1").rows().count()
+                        .then(engine.connect(inner -> inner.executeRaw("SELECT 1").rows().count()).next()))
+                        .onErrorResume(e -> {
+                            refused.add(e);
+                            return Mono.empty();
+                        }), 10))
+                .expectComplete()
+                .verify(Duration.ofSeconds(10));
+        assertThat(refused).as("every chain's second checkout is refused").hasSize(10).allSatisfy(e ->
+                assertThat(e).isInstanceOf(io.retort.error.InvalidRequestError.class).hasMessageContaining("nested acquisition"));
+        FaultKit.awaitPoolIdle(engine, Duration.ofSeconds(2));
+        StepVerifier.create(engine.connect(c -> c.executeRaw("SELECT 1").rows()).count())
+                .expectNext(1L).expectComplete().verify(Duration.ofSeconds(5));
+    }
+
     @Test // C13, B18: a unique violation is an IntegrityError with the SQL; hidden parameters never leak
     default void uniqueViolationIsTypedAndHidesParameters(TestDatabase db) {
         String secret = "s3cret-" + UUID.randomUUID();

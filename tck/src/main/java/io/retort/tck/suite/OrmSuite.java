@@ -658,6 +658,30 @@ public interface OrmSuite extends TckBackend {
         }
     }
 
+    @Test // F8: a session scope holds its connection; its own statements are not nested, a second session inside it is
+    default void aSecondSessionInsideASessionScopeIsANestedAcquisition(TestDatabase db) {
+        Fixture f = setUp(this, db);
+        Engine strict = engine(db, EngineOptions.builder().maxPoolSize(2).echo(false)
+                .nestedAcquire(EngineOptions.NestedAcquire.FAIL).build());
+        SessionFactory sessions = SessionFactory.of(strict, f.registry());
+        // The session's own statements, several of them, in its transaction: fine.
+        StepVerifier.create(sessions.withTransaction(s -> s.execute(Orm.select(OArtist.class)).count()
+                        .then(s.execute(Orm.select(OArtist.class)).count())))
+                .expectNext(0L).expectComplete().verify(T);
+        // A second session inside the first one's work, once the first holds a connection: refused.
+        StepVerifier.create(sessions.withTransaction(s -> s.execute(Orm.select(OArtist.class)).count()
+                        .then(sessions.withSession(other -> other.execute(Orm.select(OArtist.class)).count()))))
+                .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(io.retort.error.InvalidRequestError.class)
+                        .hasMessageContaining("nested acquisition"))
+                .verify(T);
+        // An engine scope inside a session's work is one too.
+        StepVerifier.create(sessions.withSession(s -> s.execute(Orm.select(OArtist.class)).count()
+                        .then(strict.connect(c -> c.executeRaw("SELECT 1").rows().count()).next())))
+                .expectError(io.retort.error.InvalidRequestError.class)
+                .verify(T);
+        FaultKit.awaitPoolIdle(strict, Duration.ofSeconds(2));
+    }
+
     @Test // F6, the race fixed in 54ff6ee: a session statement cancelled mid-way outside a transaction hands
           // back a connection the pool discards; were it returned first, the pool would keep it as healthy
     default void cancelledSessionStatementDiscardsItsConnection(TestDatabase db) throws Exception {
