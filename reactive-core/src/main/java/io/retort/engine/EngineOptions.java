@@ -10,7 +10,7 @@ import java.time.Duration;
  * conflict. Defaults: a pool of 10 connections validated by a server round trip on checkout
  * (pre-ping, C13), acquire timeout 30 s (never an unbounded wait), connect timeout 10 s (opening
  * a connection, handshake and login included), a 500-statement compiled cache, SQL logging at
- * DEBUG.
+ * DEBUG, and a server-side cancel for a statement cancelled while it runs.
  *
  * @param maxPoolSize     most connections open at once
  * @param initialPoolSize connections opened eagerly when the engine starts
@@ -32,11 +32,26 @@ import java.time.Duration;
  *                        {@code fetchSize} rows at a time; the JDBC bridge on PostgreSQL needs it
  *                        to stream a large result in auto-commit mode (pgjdbc otherwise reads the
  *                        whole result before the first row, RELIABILITY L4)
+ * @param cancelOnServer  when a subscriber cancels a statement while it runs (a {@code take(n)}, a
+ *                        {@code timeout}, a failing {@code zip} sibling, a disposed subscription), ask
+ *                        the server to stop it as well as closing the connection (RELIABILITY F2-F4,
+ *                        F19): PostgreSQL gets r2dbc-postgresql's CancelRequest; MariaDB and MySQL get
+ *                        {@code KILL QUERY <thread id>} on a separate, short-lived connection opened from
+ *                        the unpooled factory (never a pooled one), as MariaDB Connector/J does for
+ *                        {@code Statement.cancel()}. Without it the server runs the statement to its end,
+ *                        holding its locks and transaction that long, because neither server notices the
+ *                        closed socket while it executes. On by default. Turn it off when {@code KILL}
+ *                        cannot reach the right server session (a proxy such as ProxySQL or MaxScale
+ *                        between the application and MariaDB, whose thread ids are not the server's), or
+ *                        when the extra short-lived connection is unwelcome. With r2dbc-mysql, which does
+ *                        not expose the thread id, it costs one {@code SELECT CONNECTION_ID()} before the
+ *                        first statement of each new physical connection; r2dbc-mariadb and PostgreSQL
+ *                        cost nothing until a cancel
  */
 public record EngineOptions(int maxPoolSize, int initialPoolSize, Duration acquireTimeout, Duration connectTimeout,
                             Duration maxIdleTime,
                             Duration maxLifeTime, boolean prePing, int cacheSize, boolean echo, boolean hideParameters,
-                            boolean pooled, Dialect dialect, int fetchSize) {
+                            boolean pooled, Dialect dialect, int fetchSize, boolean cancelOnServer) {
 
     public EngineOptions {
         if (maxPoolSize < 1) {
@@ -85,6 +100,7 @@ public record EngineOptions(int maxPoolSize, int initialPoolSize, Duration acqui
         b.pooled = pooled;
         b.dialect = dialect;
         b.fetchSize = fetchSize;
+        b.cancelOnServer = cancelOnServer;
         return b;
     }
 
@@ -103,6 +119,7 @@ public record EngineOptions(int maxPoolSize, int initialPoolSize, Duration acqui
         private boolean pooled = true;
         private int fetchSize;
         private Dialect dialect;
+        private boolean cancelOnServer = true;
 
         private Builder() {
         }
@@ -174,9 +191,18 @@ public record EngineOptions(int maxPoolSize, int initialPoolSize, Duration acqui
             return this;
         }
 
+        /**
+         * Whether a statement cancelled while it runs is also stopped on the server (default on):
+         * a PostgreSQL CancelRequest, or {@code KILL QUERY} on MariaDB and MySQL (see the record).
+         */
+        public Builder cancelOnServer(boolean on) {
+            this.cancelOnServer = on;
+            return this;
+        }
+
         public EngineOptions build() {
             return new EngineOptions(maxPoolSize, initialPoolSize, acquireTimeout, connectTimeout, maxIdleTime, maxLifeTime, prePing,
-                    cacheSize, echo, hideParameters, pooled, dialect, fetchSize);
+                    cacheSize, echo, hideParameters, pooled, dialect, fetchSize, cancelOnServer);
         }
     }
 }
