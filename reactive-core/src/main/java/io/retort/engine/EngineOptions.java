@@ -41,9 +41,9 @@ import java.time.Duration;
  *                        {@code Statement.cancel()}. Without it the server runs the statement to its end,
  *                        holding its locks and transaction that long, because neither server notices the
  *                        closed socket while it executes. On by default. Turn it off when {@code KILL}
- *                        cannot reach the right server session (a proxy such as ProxySQL or MaxScale
- *                        between the application and MariaDB, whose thread ids are not the server's), or
- *                        when the extra short-lived connection is unwelcome. With r2dbc-mysql, which does
+ *                        might miss its target (a proxy between the application and MariaDB that
+ *                        multiplexes or renumbers server sessions), or when the extra short-lived
+ *                        connection is unwelcome. With r2dbc-mysql, which does
  *                        not expose the thread id, it costs one {@code SELECT CONNECTION_ID()} before the
  *                        first statement of each new physical connection; r2dbc-mariadb and PostgreSQL
  *                        cost nothing until a cancel

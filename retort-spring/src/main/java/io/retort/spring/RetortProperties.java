@@ -26,6 +26,11 @@ public class RetortProperties {
     private String dialect;
     /** Run Retort's statements on the connection of the Spring reactive transaction they run in, if any. */
     private boolean joinTransactions = true;
+    /**
+     * Stop a statement cancelled while it runs on the server too (PostgreSQL CancelRequest, MariaDB
+     * and MySQL KILL QUERY on a short-lived connection of its own); see EngineOptions#cancelOnServer.
+     */
+    private boolean cancelOnServer = true;
 
     public boolean isEcho() {
         return echo;
@@ -81,5 +86,13 @@ public class RetortProperties {
 
     public void setJoinTransactions(boolean joinTransactions) {
         this.joinTransactions = joinTransactions;
+    }
+
+    public boolean isCancelOnServer() {
+        return cancelOnServer;
+    }
+
+    public void setCancelOnServer(boolean cancelOnServer) {
+        this.cancelOnServer = cancelOnServer;
     }
 }
