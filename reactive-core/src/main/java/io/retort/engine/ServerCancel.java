@@ -165,7 +165,8 @@ final class ServerCancel {
      * the id a cancel only closes the connection, as without this class.
      */
     Mono<Void> learnThreadId(io.r2dbc.spi.Connection raw, io.r2dbc.spi.Connection physical) {
-        return Flux.from(raw.createStatement("SELECT CONNECTION_ID()").execute())
+        // Deferred: a driver that throws (a closed connection) fails here quietly, not in the caller.
+        return Flux.defer(() -> raw.createStatement("SELECT CONNECTION_ID()").execute())
                 .concatMap(r -> r.map((row, meta) -> ((Number) row.get(0)).longValue()))
                 .doOnNext(id -> learned.put(physical, id))
                 .then()
