@@ -85,6 +85,8 @@ public final class Connection {
     /** Names this connection's cursors apart (a cursor's name is visible to the whole session). */
     private final AtomicInteger cursorIds = new AtomicInteger();
     private final AtomicBoolean released = new AtomicBoolean();
+    /** Whether this checkout already asked if its first statement must learn the thread id (see {@link ServerCancel}). */
+    private volatile boolean threadIdChecked;
     /**
      * The clean-up work started by cancelled scopes (rollback to a savepoint, rollback), chained
      * so that it runs in order and the release of the connection waits for it: Reactor runs the
@@ -219,8 +221,19 @@ public final class Connection {
      */
     private <T> Flux<T> tracked(Flux<T> statement, BoundStatement bound, StatementCache.Lookup lookup, boolean emitsRows) {
         inFlight.incrementAndGet();
+        Flux<T> run = statement;
+        if (!threadIdChecked) {
+            threadIdChecked = true;
+            ServerCancel cancel = engine.serverCancel();
+            // Once per physical connection, on drivers that do not tell it (r2dbc-mysql): the id a
+            // KILL QUERY needs cannot be asked for once the statement to kill is running. Not on a
+            // lent connection, which is never killed (see cancelledMidStatement).
+            if (lease == null && cancel.mustLearnThreadId(physical)) {
+                run = cancel.learnThreadId(raw, physical).thenMany(statement);
+            }
+        }
         // Rows the driver prefetched and drops on cancel go to TrackedStatement's discard hook (see DriverBuffers).
-        return new TrackedStatement<>(statement, this, bound, lookup != null && lookup.hit(), emitsRows);
+        return new TrackedStatement<>(run, this, bound, lookup != null && lookup.hit(), emitsRows);
     }
 
     /** True inside an explicit transaction that no statement has failed yet. */
@@ -674,11 +687,19 @@ public final class Connection {
         }
     }
 
+    /**
+     * A statement ({@code bound}), or a transaction command (null), was cancelled while it ran:
+     * the connection is invalidated, and a statement is stopped on the server too
+     * ({@link ServerCancel}: a PostgreSQL CancelRequest, a MariaDB/MySQL KILL QUERY). Only here,
+     * where the connection is closed anyway: a late cancel or KILL can then never hit a later
+     * statement, which a reused connection would run. A client-side timeout ({@code timeout(...)}
+     * on a statement's publisher) cancels it, so it arrives here as well (F19).
+     */
     void cancelledMidStatement(BoundStatement bound) {
         // Not on a lent connection: its owner goes on using it, and a late cancel request could
         // hit the owner's next statement; the driver drains the cancelled one.
         if (!invalidated && bound != null && lease == null) {
-            ServerCancel.request(physical);
+            engine.serverCancel().request(physical);
         }
         invalidate();
         markInactive(new CancelledError("A statement was cancelled by its subscriber while it ran; the connection"

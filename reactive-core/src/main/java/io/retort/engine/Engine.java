@@ -59,7 +59,7 @@ public final class Engine implements AutoCloseable {
     /** Connection releases under way (a cancelled scope's runs in the background); see {@link #dispose}. */
     private final AtomicInteger releasing = new AtomicInteger();
     /** Reactor's context key for a local onNextDropped hook (Hooks.KEY_ON_NEXT_DROPPED; r2dbc-pool uses it too). */
-    private static final String ON_NEXT_DROPPED_LOCAL = "reactor.onNextDropped.local";
+    static final String ON_NEXT_DROPPED_LOCAL = "reactor.onNextDropped.local";
     /** The login password (and nothing else), removed from connect errors (B18). */
     private final Redaction password;
     /** r2dbc-h2 runs statements on the subscribing thread (r2dbc-h2 #88). */
@@ -82,6 +82,8 @@ public final class Engine implements AutoCloseable {
     private static final BooleanSupplier SCOPE = () -> true;
     /** Whether a nested acquisition has been logged at WARN yet (only the first one is). */
     private final java.util.concurrent.atomic.AtomicBoolean nestedWarned = new java.util.concurrent.atomic.AtomicBoolean();
+    /** Stops a cancelled statement on the server (EngineOptions#cancelOnServer). */
+    private final ServerCancel serverCancel;
 
     private Engine(ConnectionFactory factory, EngineOptions options, String target, CharSequence password) {
         this(factory, options, target, password, null, null);
@@ -131,11 +133,31 @@ public final class Engine implements AutoCloseable {
             this.pool = factory instanceof ConnectionPool ? (ConnectionPool) factory : null;
             this.factory = factory;
         }
+        this.serverCancel = new ServerCancel(options.cancelOnServer(), unpooled(factory), options.connectTimeout());
         this.cache = new StatementCache(options.cacheSize());
         this.log = new SqlLog(options.echo(), options.hideParameters());
         if (options.dialect() != null) {
             dialect.set(options.dialect());
         }
+    }
+
+    /**
+     * The factory that opens new physical connections for a KILL QUERY ({@link ServerCancel}):
+     * the one the engine pools itself, or the one under an r2dbc-pool handed in (an
+     * {@code r2dbc:pool:} URL). A KILL must never wait for, or take, a slot of the full pool whose
+     * statement it stops. Any other factory counts as unpooled, as the engine treats it anyway.
+     */
+    private static ConnectionFactory unpooled(ConnectionFactory factory) {
+        ConnectionFactory f = factory;
+        while (f instanceof ConnectionPool) {
+            f = ((ConnectionPool) f).unwrap();
+        }
+        return f;
+    }
+
+    /** Stops cancelled statements on the server for this engine's connections. */
+    ServerCancel serverCancel() {
+        return serverCancel;
     }
 
     /** An engine for an R2DBC URL ({@code r2dbc:postgresql://...}, {@code r2dbc:h2:mem:///db}). */

@@ -10,7 +10,7 @@ import java.time.Duration;
  * conflict. Defaults: a pool of 10 connections validated by a server round trip on checkout
  * (pre-ping, C13), acquire timeout 30 s (never an unbounded wait), connect timeout 10 s (opening
  * a connection, handshake and login included), a 500-statement compiled cache, SQL logging at
- * DEBUG.
+ * DEBUG, and a server-side cancel for a statement cancelled while it runs.
  *
  * @param maxPoolSize     most connections open at once
  * @param initialPoolSize connections opened eagerly when the engine starts
@@ -32,6 +32,21 @@ import java.time.Duration;
  *                        {@code fetchSize} rows at a time; the JDBC bridge on PostgreSQL needs it
  *                        to stream a large result in auto-commit mode (pgjdbc otherwise reads the
  *                        whole result before the first row, RELIABILITY L4)
+ * @param cancelOnServer  when a subscriber cancels a statement while it runs (a {@code take(n)}, a
+ *                        {@code timeout}, a failing {@code zip} sibling, a disposed subscription), ask
+ *                        the server to stop it as well as closing the connection (RELIABILITY F2-F4,
+ *                        F19): PostgreSQL gets r2dbc-postgresql's CancelRequest; MariaDB and MySQL get
+ *                        {@code KILL QUERY <thread id>} on a separate, short-lived connection opened from
+ *                        the unpooled factory (never a pooled one), as MariaDB Connector/J does for
+ *                        {@code Statement.cancel()}. Without it the server runs the statement to its end,
+ *                        holding its locks and transaction that long, because neither server notices the
+ *                        closed socket while it executes. On by default. Turn it off when {@code KILL}
+ *                        might miss its target (a proxy between the application and MariaDB that
+ *                        multiplexes or renumbers server sessions), or when the extra short-lived
+ *                        connection is unwelcome. With r2dbc-mysql, which does
+ *                        not expose the thread id, it costs one {@code SELECT CONNECTION_ID()} before the
+ *                        first statement of each new physical connection; r2dbc-mariadb and PostgreSQL
+ *                        cost nothing until a cancel
  * @param nestedAcquire   what a checkout does when the reactive chain asking for it already
  *                        holds a connection of the same engine (a scope inside a scope, a second
  *                        session inside a session's work): {@link NestedAcquire#WARN} (the
@@ -41,7 +56,8 @@ import java.time.Duration;
 public record EngineOptions(int maxPoolSize, int initialPoolSize, Duration acquireTimeout, Duration connectTimeout,
                             Duration maxIdleTime,
                             Duration maxLifeTime, boolean prePing, int cacheSize, boolean echo, boolean hideParameters,
-                            boolean pooled, Dialect dialect, int fetchSize, NestedAcquire nestedAcquire) {
+                            boolean pooled, Dialect dialect, int fetchSize, boolean cancelOnServer,
+                            NestedAcquire nestedAcquire) {
 
     /**
      * What to do about a nested acquisition: a checkout from a reactive chain that already holds
@@ -110,6 +126,7 @@ public record EngineOptions(int maxPoolSize, int initialPoolSize, Duration acqui
         b.dialect = dialect;
         b.fetchSize = fetchSize;
         b.nestedAcquire = nestedAcquire;
+        b.cancelOnServer = cancelOnServer;
         return b;
     }
 
@@ -129,6 +146,7 @@ public record EngineOptions(int maxPoolSize, int initialPoolSize, Duration acqui
         private int fetchSize;
         private Dialect dialect;
         private NestedAcquire nestedAcquire = NestedAcquire.WARN;
+        private boolean cancelOnServer = true;
 
         private Builder() {
         }
@@ -206,9 +224,18 @@ public record EngineOptions(int maxPoolSize, int initialPoolSize, Duration acqui
             return this;
         }
 
+        /**
+         * Whether a statement cancelled while it runs is also stopped on the server (default on):
+         * a PostgreSQL CancelRequest, or {@code KILL QUERY} on MariaDB and MySQL (see the record).
+         */
+        public Builder cancelOnServer(boolean on) {
+            this.cancelOnServer = on;
+            return this;
+        }
+
         public EngineOptions build() {
             return new EngineOptions(maxPoolSize, initialPoolSize, acquireTimeout, connectTimeout, maxIdleTime, maxLifeTime, prePing,
-                    cacheSize, echo, hideParameters, pooled, dialect, fetchSize, nestedAcquire);
+                    cacheSize, echo, hideParameters, pooled, dialect, fetchSize, cancelOnServer, nestedAcquire);
         }
     }
 }

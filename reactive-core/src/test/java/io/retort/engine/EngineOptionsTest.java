@@ -18,11 +18,13 @@ class EngineOptionsTest {
         assertThat(d.maxPoolSize()).isEqualTo(10);
         assertThat(d.acquireTimeout()).isEqualTo(Duration.ofSeconds(30));
         assertThat(d.prePing()).isTrue();
+        assertThat(d.cancelOnServer()).as("a cancelled statement is stopped on the server by default").isTrue();
     }
 
     @Test
     void toBuilderKeepsEverySetting() {
-        EngineOptions o = EngineOptions.builder().maxPoolSize(3).fetchSize(250).cacheSize(7).echo(true).build();
+        EngineOptions o = EngineOptions.builder().maxPoolSize(3).fetchSize(250).cacheSize(7).echo(true)
+                .cancelOnServer(false).build();
         assertThat(o.toBuilder().build()).isEqualTo(o);
         assertThat(o.toBuilder().fetchSize(0).build().fetchSize()).isZero();
     }

@@ -49,7 +49,9 @@ public class RetortAutoConfiguration {
                 .hideParameters(properties.isHideParameters())
                 .cacheSize(properties.getCacheSize())
                 .fetchSize(properties.getFetchSize())
-                .acquireTimeout(properties.getAcquireTimeout());
+                .acquireTimeout(properties.getAcquireTimeout())
+                .cancelOnServer(properties.isCancelOnServer())
+                .nestedAcquire(properties.getNestedAcquire());
         if (connectionFactory instanceof ConnectionPool pool) {
             // Used for the engine's messages and for how often it replaces a connection that failed validation.
             pool.getMetrics().map(PoolMetrics::getMaxAllocatedSize).filter(n -> n > 0).ifPresent(options::maxPoolSize);

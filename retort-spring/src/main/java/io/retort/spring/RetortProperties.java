@@ -26,6 +26,16 @@ public class RetortProperties {
     private String dialect;
     /** Run Retort's statements on the connection of the Spring reactive transaction they run in, if any. */
     private boolean joinTransactions = true;
+    /**
+     * Stop a statement cancelled while it runs on the server too (PostgreSQL CancelRequest, MariaDB
+     * and MySQL KILL QUERY on a short-lived connection of its own); see EngineOptions#cancelOnServer.
+     */
+    private boolean cancelOnServer = true;
+    /**
+     * What a checkout does inside a scope that already holds a connection of the same engine
+     * (ALLOW, WARN, FAIL); see EngineOptions#nestedAcquire.
+     */
+    private io.retort.engine.EngineOptions.NestedAcquire nestedAcquire = io.retort.engine.EngineOptions.NestedAcquire.WARN;
 
     public boolean isEcho() {
         return echo;
@@ -81,5 +91,21 @@ public class RetortProperties {
 
     public void setJoinTransactions(boolean joinTransactions) {
         this.joinTransactions = joinTransactions;
+    }
+
+    public boolean isCancelOnServer() {
+        return cancelOnServer;
+    }
+
+    public void setCancelOnServer(boolean cancelOnServer) {
+        this.cancelOnServer = cancelOnServer;
+    }
+
+    public io.retort.engine.EngineOptions.NestedAcquire getNestedAcquire() {
+        return nestedAcquire;
+    }
+
+    public void setNestedAcquire(io.retort.engine.EngineOptions.NestedAcquire nestedAcquire) {
+        this.nestedAcquire = nestedAcquire;
     }
 }

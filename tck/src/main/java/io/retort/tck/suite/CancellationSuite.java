@@ -233,6 +233,99 @@ public interface CancellationSuite extends TckBackend {
         FaultKit.awaitNoActiveStatements(db, Duration.ofSeconds(3));
     }
 
+    /**
+     * O-SERVER, O-POOL, O-TIME after a cancel: within 2 s no session of this test runs a statement
+     * any more, the pool is idle (everything open is idle), and the next query answers promptly.
+     */
+    private static void stoppedOnTheServer(Engine engine, TestDatabase db, String how) throws Exception {
+        FaultKit.awaitNoActiveStatements(db, Duration.ofSeconds(2));
+        FaultKit.awaitStats(engine, s -> s.acquired() == 0 && s.pending() == 0 && s.allocated() == s.idle(),
+                Duration.ofSeconds(2), "pool idle after " + how);
+        StepVerifier.create(engine.connect(c -> c.executeRaw("SELECT 1").rows()).count())
+                .expectNext(1L).expectComplete().verify(PROMPT);
+    }
+
+    @Test // F2, F4, F19, O-SERVER: a statement cancelled while the server runs it stops on the server, not only
+          // in the client: disposed, cancelled by a failing zip sibling, or timed out by the client (Reactor's
+          // timeout). PostgreSQL: a CancelRequest; MariaDB: KILL QUERY on a separate, unpooled connection
+          // (the server does not notice a closed socket during SLEEP); the bridge: JDBC Statement.cancel()
+    default void cancelledStatementsStopOnTheServer(TestDatabase db) throws Exception {
+        FaultKit.requireServer(db, "that could go on running a cancelled statement");
+        Engine engine = cancellationEngine(db, 2);
+        String slow = FaultKit.sleepSql(db.backend(), Duration.ofSeconds(5));
+        Duration running = Duration.ofSeconds(5);
+        StepVerifier.create(engine.connect(c -> c.executeRaw("SELECT 1").rows()).count())
+                .expectNext(1L).expectComplete().verify(Duration.ofSeconds(10));
+
+        // Disposed while the server runs it.
+        Disposable subscriber = engine.connect(c -> c.executeRaw(slow).rows()).subscribe(r -> { }, e -> { });
+        FaultKit.awaitRunning(db, slow, running);
+        subscriber.dispose();
+        stoppedOnTheServer(engine, db, "a dispose");
+
+        // A sibling failing while it runs cancels it.
+        Mono<List<Row>> slowQuery = engine.connect(c -> c.executeRaw(slow).rows()).collectList();
+        Mono<List<Row>> failing = FaultKit.whenRunning(db, slow, running)
+                .then(engine.connect(c -> c.executeRaw("SELECT * FROM no_such_table").rows()).collectList());
+        StepVerifier.create(Mono.zip(slowQuery, failing))
+                .expectError(DatabaseError.class)
+                .verify(Duration.ofSeconds(10));
+        stoppedOnTheServer(engine, db, "a failing sibling");
+
+        // A client-side timeout (F19): the statement must not outlive it on the server.
+        StepVerifier.create(engine.connect(c -> c.executeRaw(slow).rows()).timeout(Duration.ofSeconds(2)))
+                .then(() -> FaultKit.awaitRunning(db, slow, Duration.ofSeconds(2)))
+                .expectError(java.util.concurrent.TimeoutException.class)
+                .verify(Duration.ofSeconds(10));
+        stoppedOnTheServer(engine, db, "a client-side timeout");
+    }
+
+    @Test // F2, O-SERVER: an engine handed a full r2dbc-pool (one connection: the one running the statement) still
+          // stops the statement on the server: the cancel takes no pooled slot (MariaDB's KILL QUERY connection
+          // comes from the factory under the pool, PostgreSQL's CancelRequest from the driver)
+    default void serverCancelNeedsNoPooledSlot(TestDatabase db) throws Exception {
+        FaultKit.requireServer(db, "that could go on running a cancelled statement");
+        io.r2dbc.pool.ConnectionPool pool = new io.r2dbc.pool.ConnectionPool(io.r2dbc.pool.ConnectionPoolConfiguration
+                .builder(db.connectionFactory(driver())).maxSize(1).build());
+        Engine engine = Engine.create(pool, EngineOptions.builder().maxPoolSize(1).acquireTimeout(Duration.ofSeconds(10))
+                .echo(false).build());
+        try {
+            String slow = FaultKit.sleepSql(db.backend(), Duration.ofSeconds(5));
+            Disposable subscriber = engine.connect(c -> c.executeRaw(slow).rows()).subscribe(r -> { }, e -> { });
+            FaultKit.awaitRunning(db, slow, Duration.ofSeconds(5));
+            subscriber.dispose();
+            stoppedOnTheServer(engine, db, "a dispose on a full pool");
+        } finally {
+            engine.dispose().block(Duration.ofSeconds(10));
+            pool.disposeLater().block(Duration.ofSeconds(10));
+        }
+    }
+
+    @Test // EngineOptions.cancelOnServer(false): no server cancel is sent; the connection is still closed and
+          // the pool stays usable (the server ends the statement by itself; here a KILL QUERY cleans up)
+    default void serverCancelCanBeTurnedOff(TestDatabase db) throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(!db.backend().inProcess() && !driver().bridge(),
+                "the setting concerns the R2DBC drivers' server cancel (the bridge cancels through JDBC itself)");
+        Engine engine = engine(db, EngineOptions.builder().maxPoolSize(2).acquireTimeout(Duration.ofSeconds(10))
+                .echo(false).cancelOnServer(false).build());
+        String slow = FaultKit.sleepSql(db.backend(), Duration.ofSeconds(5));
+        long[] victim = new long[1];
+        Disposable subscriber = engine.connect(c -> FaultKit.sessionId(c, db.backend())
+                        .doOnNext(id -> victim[0] = id)
+                        .thenMany(c.executeRaw(slow).rows()))
+                .subscribe(r -> { }, e -> { });
+        FaultKit.awaitRunning(db, slow, Duration.ofSeconds(5));
+        subscriber.dispose();
+        FaultKit.awaitPoolIdle(engine, Duration.ofSeconds(2));
+        StepVerifier.create(engine.connect(c -> c.executeRaw("SELECT 1").rows()).count())
+                .expectNext(1L).expectComplete().verify(PROMPT);
+        // Still running on the server a second later: nothing stopped it.
+        FaultKit.sleep(1000);
+        FaultKit.awaitRunning(db, slow, Duration.ZERO);
+        FaultKit.cancelStatement(db, victim[0]);
+        FaultKit.awaitNoActiveStatements(db, Duration.ofSeconds(2));
+    }
+
     @Test // the result helpers that need one row read the rest instead of cancelling: no connection or transaction is lost
     default void resultHelpersNeverCancelTheirStatement(TestDatabase db) throws Exception {
         Engine engine = cancellationEngine(db, 1);

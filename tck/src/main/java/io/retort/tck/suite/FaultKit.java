@@ -377,20 +377,34 @@ public final class FaultKit {
     }
 
     /**
-     * O-SERVER on PostgreSQL: no session of this test's application is still running a
-     * statement (a cancelled query must not keep working for a pool that forgot it).
+     * O-SERVER: no session of this test is still running a statement (a cancelled query must not
+     * keep working for a pool that forgot it): PostgreSQL by application name, MariaDB by the
+     * test's own database (other JVMs run tests as the same user on the same server). Nothing
+     * to check on the in-process backends.
      */
     public static void awaitNoActiveStatements(TestDatabase db, Duration within) throws SQLException {
-        if (db.backend() != Backend.POSTGRES) {
-            return;
+        String sql;
+        switch (db.backend()) {
+            case POSTGRES:
+                sql = "SELECT count(*) FROM pg_stat_activity WHERE usename = current_user"
+                        + " AND application_name = current_setting('application_name')"
+                        + " AND pid <> pg_backend_pid() AND state = 'active'";
+                break;
+            case MARIADB:
+                // A statement runs while INFO shows it. Not COMMAND: a KILL QUERY that reaches a
+                // thread after its statement ended (JDBC's Statement.cancel() racing the end) shows
+                // the idle thread as 'Killed' until its next command, which runs normally.
+                sql = "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE DB = DATABASE()"
+                        + " AND ID <> CONNECTION_ID() AND INFO IS NOT NULL";
+                break;
+            default:
+                return;
         }
         try (java.sql.Connection c = db.jdbcConnection(); java.sql.Statement st = c.createStatement()) {
             long deadline = System.nanoTime() + within.toNanos();
             long n;
             do {
-                try (ResultSet rs = st.executeQuery("SELECT count(*) FROM pg_stat_activity WHERE usename = current_user"
-                        + " AND application_name = current_setting('application_name')"
-                        + " AND pid <> pg_backend_pid() AND state = 'active'")) {
+                try (ResultSet rs = st.executeQuery(sql)) {
                     rs.next();
                     n = rs.getLong(1);
                 }
@@ -398,8 +412,64 @@ public final class FaultKit {
                     sleep(20);
                 }
             } while (n > 0 && System.nanoTime() < deadline);
-            assertThat(n).as("server sessions of this test still running a statement after %s", within).isZero();
+            if (n > 0) {
+                // Name them: which statement outlived its cancel, and in which state.
+                List<String> seen = new ArrayList<>();
+                String detail = db.backend() == Backend.POSTGRES
+                        ? "SELECT pid || ' ' || state || ' ' || query FROM pg_stat_activity WHERE usename = current_user"
+                        + " AND application_name = current_setting('application_name') AND pid <> pg_backend_pid()"
+                        + " AND state = 'active'"
+                        : "SELECT CONCAT_WS(' ', ID, COMMAND, STATE, TIME_MS, INFO) FROM information_schema.PROCESSLIST"
+                        + " WHERE DB = DATABASE() AND ID <> CONNECTION_ID() AND INFO IS NOT NULL";
+                try (ResultSet rs = st.executeQuery(detail)) {
+                    while (rs.next()) {
+                        seen.add(rs.getString(1));
+                    }
+                }
+                assertThat(n).as("server sessions of this test still running a statement after %s: %s", within, seen)
+                        .isZero();
+            }
         }
+    }
+
+    /**
+     * Waits until a session of this test runs {@code statement} on the server (seen in
+     * pg_stat_activity or the processlist, as {@link #awaitNoActiveStatements} counts them), at most
+     * {@code within}: a cancel after this point provably interrupts a running statement.
+     */
+    public static void awaitRunning(TestDatabase db, String statement, Duration within) {
+        String sql;
+        switch (db.backend()) {
+            case POSTGRES:
+                sql = "SELECT count(*) FROM pg_stat_activity WHERE application_name = current_setting('application_name')"
+                        + " AND pid <> pg_backend_pid() AND state = 'active' AND query = ?";
+                break;
+            case MARIADB:
+                sql = "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE DB = DATABASE()"
+                        + " AND ID <> CONNECTION_ID() AND INFO = ?";
+                break;
+            default:
+                throw new IllegalArgumentException(db.backend().displayName() + " has no server sessions to watch");
+        }
+        try (java.sql.Connection c = db.jdbcConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, statement);
+            await(() -> {
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    return rs.getLong(1) > 0;
+                } catch (SQLException e) {
+                    throw new IllegalStateException(e);
+                }
+            }, within, "the server running " + statement);
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** {@link #awaitRunning} as a Mono that completes once the statement runs (polling on a thread that may block). */
+    public static Mono<Void> whenRunning(TestDatabase db, String statement, Duration within) {
+        return Mono.<Void>fromRunnable(() -> awaitRunning(db, statement, within))
+                .subscribeOn(reactor.core.scheduler.Schedulers.boundedElastic());
     }
 
     /**
