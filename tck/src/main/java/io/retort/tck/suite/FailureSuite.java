@@ -197,6 +197,96 @@ public interface FailureSuite extends TckBackend {
         assertThat(new HashSet<>(FaultKit.sessionIdsOfAll(engine, db.backend(), 2))).isEqualTo(sessionsBefore);
     }
 
+    @Test // F21: TransactionRetry replays the deadlock's victim; both transfers land, once each
+    default void transactionRetryReplaysTheDeadlockVictim(TestDatabase db) {
+        assumeTrue(db.backend() != Backend.SQLITE, "SQLite locks the whole database for writing: rows cannot deadlock");
+        Engine engine = failureEngine(db, 2);
+        FaultKit.createAccounts(engine, 10, 11);
+        Sinks.Empty<Void> aLocked = Sinks.empty();
+        Sinks.Empty<Void> bLocked = Sinks.empty();
+        Mono<Void> bothLocked = Mono.when(aLocked.asMono(), bLocked.asMono());
+        java.util.concurrent.atomic.AtomicInteger runs = new java.util.concurrent.atomic.AtomicInteger();
+        // Relative updates, so a transfer applied twice or not at all shows in the balances.
+        Mono<Void> a = crossingTransfer(engine, 10, 11, 1, aLocked, bothLocked, runs).retryWhen(io.retort.engine.TransactionRetry.times(3));
+        Mono<Void> b = crossingTransfer(engine, 11, 10, 10, bLocked, bothLocked, runs).retryWhen(io.retort.engine.TransactionRetry.times(3));
+        StepVerifier.create(Mono.when(a, b)).expectComplete().verify(Duration.ofSeconds(30));
+        assertThat(runs).as("two transactions and one replay of the deadlock's victim").hasValue(3);
+        StepVerifier.create(engine.connect(c -> c.execute(select(ACCOUNT.balance).from(ACCOUNT).orderBy(ACCOUNT.id))
+                        .scalars(Integer.class)))
+                .expectNext(111, 111).expectComplete().verify(Duration.ofSeconds(5));
+        FaultKit.awaitPoolIdle(engine, Duration.ofSeconds(2));
+    }
+
+    private static Mono<Void> crossingTransfer(Engine engine, int first, int second, int amount, Sinks.Empty<Void> mine,
+                                               Mono<Void> bothLocked, java.util.concurrent.atomic.AtomicInteger runs) {
+        return engine.inTransaction(c -> {
+            runs.incrementAndGet();
+            return c.execute(update(ACCOUNT).set(ACCOUNT.balance, ACCOUNT.balance.plus(amount)).where(ACCOUNT.id.eq(first)))
+                    .rowsAffected()
+                    .doOnSuccess(n -> mine.tryEmitEmpty())
+                    .then(bothLocked)
+                    .then(c.execute(update(ACCOUNT).set(ACCOUNT.balance, ACCOUNT.balance.plus(amount)).where(ACCOUNT.id.eq(second)))
+                            .rowsAffected());
+        }).then();
+    }
+
+    @Test // L7 (short): concurrent transfers between hot rows in random order, retried: the sum holds, no update lost
+    default void retriedTransfersOnHotRowsKeepTheSumAndLoseNoUpdate(TestDatabase db) {
+        assumeTrue(db.backend() != Backend.SQLITE, "SQLite locks the whole database for writing: rows cannot deadlock");
+        Engine engine = failureEngine(db, 6);
+        int[] ids = {1, 2, 3, 4};
+        FaultKit.createAccounts(engine, ids);
+        long seed = System.nanoTime();
+        java.util.Random random = new java.util.Random(seed);
+        int transfers = 12;
+        int[][] plan = new int[transfers][];
+        for (int i = 0; i < transfers; i++) {
+            int from = ids[random.nextInt(ids.length)];
+            int to;
+            do {
+                to = ids[random.nextInt(ids.length)];
+            } while (to == from);
+            plan[i] = new int[] {from, to, 1 + random.nextInt(9)};
+        }
+        List<int[]> applied = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<Throwable> failed = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Flux<Void> all = Flux.range(0, transfers).flatMap(i -> {
+            int[] t = plan[i];
+            return engine.inTransaction(c -> c.execute(update(ACCOUNT).set(ACCOUNT.balance, ACCOUNT.balance.minus(t[2]))
+                                    .where(ACCOUNT.id.eq(t[0]))).rowsAffected()
+                            // A pause between the two row locks, so transfers in opposite directions cross.
+                            .then(Mono.delay(Duration.ofMillis(5)))
+                            .then(c.execute(update(ACCOUNT).set(ACCOUNT.balance, ACCOUNT.balance.plus(t[2]))
+                                    .where(ACCOUNT.id.eq(t[1]))).rowsAffected()))
+                    .then()
+                    .retryWhen(io.retort.engine.TransactionRetry.times(8))
+                    .doOnSuccess(v -> applied.add(t))
+                    .onErrorResume(e -> {
+                        failed.add(e);
+                        return Mono.empty();
+                    });
+        }, transfers);
+        StepVerifier.create(all).expectComplete().verify(Duration.ofSeconds(90));
+        assertThat(failed).as("failures left after the retries (seed %d) are typed and retryable", seed)
+                .allSatisfy(e -> assertThat(io.retort.engine.TransactionRetry.isRetryable(e)).as(String.valueOf(e)).isTrue());
+        assertThat(applied.size() + failed.size()).as("every transfer ended").isEqualTo(transfers);
+        // O-DATA: each account holds its start plus exactly the transfers that committed.
+        java.util.Map<Integer, Integer> expected = new java.util.TreeMap<>();
+        for (int id : ids) {
+            expected.put(id, 100);
+        }
+        for (int[] t : applied) {
+            expected.merge(t[0], -t[2], Integer::sum);
+            expected.merge(t[1], t[2], Integer::sum);
+        }
+        java.util.Map<Integer, Integer> actual = new java.util.TreeMap<>();
+        engine.connect(c -> c.execute(select(ACCOUNT.id, ACCOUNT.balance).from(ACCOUNT)).rows())
+                .doOnNext(r -> actual.put(r.get(ACCOUNT.id), r.get(ACCOUNT.balance))).blockLast(Duration.ofSeconds(10));
+        assertThat(actual).as("balances (seed %d)", seed).isEqualTo(expected);
+        assertThat(actual.values().stream().mapToInt(Integer::intValue).sum()).isEqualTo(100 * ids.length);
+        FaultKit.awaitPoolIdle(engine, Duration.ofSeconds(2));
+    }
+
     private static Mono<Object> crossingUpdates(Engine engine, int first, int second, int marker,
                                                 Sinks.Empty<Void> mine, Mono<Void> bothLocked) {
         return engine.inTransaction(c -> c.execute(update(ACCOUNT).set(ACCOUNT.balance, marker).where(ACCOUNT.id.eq(first)))
