@@ -816,6 +816,11 @@ public final class AsyncSession {
         }));
     }
 
+    /** O14: whether the session holds a connection (a failed COMMIT leaves it held; a COMMIT that happened released it). */
+    boolean holdsConnection() {
+        return connection != null;
+    }
+
     /** Whether the session's transaction has begun (plain reads alone do not begin it). */
     public boolean inTransaction() {
         Connection c = connection;

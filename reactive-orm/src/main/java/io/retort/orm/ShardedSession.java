@@ -340,18 +340,27 @@ public final class ShardedSession {
     public Mono<Void> commit() {
         return Mono.defer(() -> {
             List<String> shards = usedShards();
-            return Flux.fromIterable(shards).concatMap(id -> open.get(id).flush()).then(Mono.defer(() ->
-                    commitFrom(shards, 0)));
+            List<Throwable> afterCommit = new ArrayList<>();
+            return Flux.fromIterable(shards).concatMap(id -> open.get(id).flush())
+                    .then(Mono.defer(() -> commitFrom(shards, 0, afterCommit)))
+                    .then(Mono.defer(() -> afterCommit.isEmpty() ? Mono.<Void>empty() : Mono.error(firstOf(afterCommit))));
         });
     }
 
-    private Mono<Void> commitFrom(List<String> shards, int i) {
+    private Mono<Void> commitFrom(List<String> shards, int i, List<Throwable> afterCommit) {
         if (i == shards.size()) {
             return Mono.empty();
         }
         String id = shards.get(i);
-        return open.get(id).commit()
+        AsyncSession s = open.get(id);
+        return s.commit()
                 .onErrorResume(e -> {
+                    if (!s.holdsConnection()) {
+                        // The COMMIT happened; an afterCommit listener (or the release) failed after it.
+                        // The shard counts as committed and the others still commit; the error follows.
+                        afterCommit.add(e);
+                        return Mono.empty();
+                    }
                     List<String> rest = shards.subList(i, shards.size());
                     Mono<Void> rollback = Flux.fromIterable(rest)
                             .concatMap(r -> open.get(r).rollback().onErrorResume(x -> {
@@ -359,9 +368,11 @@ public final class ShardedSession {
                                 return Mono.empty();
                             })).then();
                     Throwable reported = i == 0 ? e : new PartialCommitError(shards.subList(0, i), id, rest, e);
+                    afterCommit.forEach(reported::addSuppressed);
+                    afterCommit.clear();
                     return rollback.then(Mono.error(reported));
                 })
-                .then(Mono.defer(() -> commitFrom(shards, i + 1)));
+                .then(Mono.defer(() -> commitFrom(shards, i + 1, afterCommit)));
     }
 
     /**
