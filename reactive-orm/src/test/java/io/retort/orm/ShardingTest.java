@@ -375,10 +375,12 @@ class ShardingTest {
         ShardedSession noChooser = ShardedSessionFactory.builder(REGISTRY).shard("asia", engines.get("asia")).build().openSession();
         assertThatThrownBy(() -> noChooser.add(new WeatherLocation(9, "Asia", "Osaka"))).isInstanceOf(InvalidRequestError.class)
                 .hasMessageContaining("no shard chooser").hasMessageContaining("onShard(id).add");
+        noChooser.close().block(T);
         ShardedSession emptyQuery = factory(b -> b.queryChooser(q -> List.of())).openSession();
         StepVerifier.create(emptyQuery.execute(Orm.update(Report.class).set(Report_.temperature, 0.0)))
                 .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(InvalidRequestError.class)
                         .hasMessageContaining("returned no shard")).verify(T);
+        emptyQuery.close().block(T);
         assertThatThrownBy(() -> ShardedSessionFactory.builder(REGISTRY).build()).isInstanceOf(ArgumentError.class)
                 .hasMessageContaining("at least one shard");
         assertThatThrownBy(() -> ShardedSessionFactory.builder(REGISTRY).shard("a", engines.get("asia"))
@@ -511,5 +513,35 @@ class ShardingTest {
             return s.flush().then(Mono.error(new IllegalStateException("boom")));
         })).expectErrorMessage("boom").verify(T);
         assertThat(cities("north_america")).isEmpty();
+    }
+
+    @Test // O14: the README's sharding example, as written there but on this test's H2 shards
+    void readmeExample() {
+        Map<String, String> shardOf = Map.of("Asia", "asia", "North America", "north_america");
+        ShardedSessionFactory sessions = ShardedSessionFactory.builder(REGISTRY)
+                .shard("north_america", engines.get("north_america"))
+                .shard("asia", engines.get("asia"))
+                .shardChooser(o -> shardOf.get(((WeatherLocation) o).continent))       // a new location by its continent
+                .queryChooser(q -> q.values(WeatherLocation_.continent)                 // continent = ? or IN (...) narrows
+                        .map(cs -> cs.stream().map(shardOf::get).distinct().toList())
+                        .orElse(List.of("north_america", "asia")))                      // anything else: every shard
+                .build();
+
+        sessions.withTransaction(s -> {
+            WeatherLocation tokyo = new WeatherLocation(1, "Asia", "Tokyo");
+            tokyo.reports.add(new Report(80.0));                                       // a report goes where its location goes
+            WeatherLocation newyork = new WeatherLocation(2, "North America", "New York");
+            newyork.reports.add(new Report(75.0));
+            s.addAll(List.of(tokyo, newyork));
+            return Mono.empty();
+        }).block(T);
+
+        List<IdentityKey> keys = sessions.inSession(s -> s.execute(Orm.select(Report.class))   // both shards, merged
+                .map(s::identityKey)).collectList().block(T);
+        assertThat(keys).containsExactly(new IdentityKey(Report.class, List.of(1), "north_america"),
+                new IdentityKey(Report.class, List.of(1), "asia"));
+        assertThat(sessions.inSession(s -> s.execute(Orm.select(WeatherLocation.class)
+                .where(WeatherLocation_.continent.eq("Asia")))).map(w -> w.city).collectList().block(T)).containsExactly("Tokyo");
+        assertThat(sql.get("north_america").get(sql.get("north_america").size() - 1)).contains("weather_report");
     }
 }
