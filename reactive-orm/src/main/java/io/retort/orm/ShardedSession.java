@@ -2,7 +2,6 @@ package io.retort.orm;
 
 import io.retort.error.ArgumentError;
 import io.retort.error.InvalidRequestError;
-import io.retort.orm.internal.UnloadedList;
 import io.retort.sql.Column;
 import reactor.core.Exceptions;
 import reactor.core.publisher.Flux;
@@ -11,10 +10,8 @@ import reactor.core.publisher.Mono;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.Function;
 
 /**
@@ -66,10 +63,12 @@ public final class ShardedSession {
         this.factory = factory;
     }
 
+    /** The factory that made this session: its shards and strategies. */
     public ShardedSessionFactory factory() {
         return factory;
     }
 
+    /** The mapping every shard shares. */
     public OrmRegistry registry() {
         return factory.registry();
     }
@@ -112,12 +111,7 @@ public final class ShardedSession {
 
     /** The id of the shard holding {@code entity} (pending or persistent), or null if no shard of this session does. */
     public String shardOf(Object entity) {
-        for (Map.Entry<String, AsyncSession> e : open.entrySet()) {
-            if (e.getValue().contains(entity)) {
-                return e.getKey();
-            }
-        }
-        return null;
+        return ShardPlacement.shardOf(open, entity);
     }
 
     /** Whether a shard of this session holds {@code entity}. */
@@ -470,76 +464,17 @@ public final class ShardedSession {
         return open.get(shard);
     }
 
-    /**
-     * The one shard of the objects {@code entity} is related to: targets and members of its own
-     * relationships, and objects holding it in theirs (a loaded collection it was appended to).
-     * Null when none is held by a shard.
-     */
+    /** The one shard of the objects {@code entity} is related to, or null (see {@link ShardPlacement#relatedShard}). */
     private String relatedShard(Object entity) {
-        Mapper<?> m = factory.registry().mapper(entity.getClass());
-        Set<String> found = new LinkedHashSet<>();
-        for (Relationship<?, ?> r : m.relationships().values()) {
-            for (Object o : UnitOfWork.members(entity, r)) {
-                String s = shardOf(o);
-                if (s != null) {
-                    found.add(s);
-                }
-            }
-        }
-        if (found.isEmpty()) {
-            // Only when its own references name no shard: this scans the sessions' objects.
-            for (Map.Entry<String, AsyncSession> e : open.entrySet()) {
-                if (holdsReferenceTo(e.getValue(), entity)) {
-                    found.add(e.getKey());
-                }
-            }
-        }
-        if (found.size() > 1) {
-            throw new InvalidRequestError("New " + describe(entity) + " is related to objects in shards " + found
-                    + "; rows related by a foreign key must be in one shard");
-        }
-        return found.isEmpty() ? null : found.iterator().next();
+        return ShardPlacement.relatedShard(factory.registry(), open, entity);
     }
 
-    private static boolean holdsReferenceTo(AsyncSession s, Object entity) {
-        for (InstanceState st : s.states()) {
-            for (Relationship<?, ?> r : st.mapper.relationships().values()) {
-                if (!r.target().isInstance(entity)) {
-                    continue;
-                }
-                Object v = r.accessor.get(st.entity);
-                if (v == entity) {
-                    return true;
-                }
-                if (v instanceof Collection<?> c && !(v instanceof UnloadedList)) {
-                    for (Object o : c) {
-                        if (o == entity) {
-                            return true;
-                        }
-                    }
-                }
-            }
-        }
-        return false;
-    }
-
-    /**
-     * Called by a shard's session before {@code entity} joins it (an {@code add}, or a cascade at
-     * flush): refuses an object another shard holds. Its shard is its identity token and never
-     * changes; a cascade reaching it from this shard would insert a second copy of its row here.
-     */
+    /** Called by a shard's session before {@code entity} joins it (see {@link ShardPlacement#checkJoining}). */
     void checkJoining(AsyncSession joining, Object entity) {
-        for (Map.Entry<String, AsyncSession> e : open.entrySet()) {
-            if (e.getValue() != joining && e.getValue().contains(entity)) {
-                throw new InvalidRequestError(describe(entity) + " is in shard '" + e.getKey() + "' and cannot join shard '"
-                        + joining.identityToken() + "': an object's shard (its identity token) never changes, and objects"
-                        + " related to each other must be in one shard. To move a row, delete it and add a new object on"
-                        + " the other shard");
-            }
-        }
+        ShardPlacement.checkJoining(open, joining, entity);
     }
 
-    private static String describe(Object entity) {
+    static String describe(Object entity) {
         return entity.getClass().getSimpleName() + "@" + Integer.toHexString(System.identityHashCode(entity));
     }
 }

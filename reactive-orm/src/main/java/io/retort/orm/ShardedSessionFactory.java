@@ -78,6 +78,7 @@ public final class ShardedSessionFactory {
         return f;
     }
 
+    /** The mapping every shard shares. */
     public OrmRegistry registry() {
         return registry;
     }
