@@ -81,16 +81,44 @@ public final class AsyncSession {
     private int listening;
     /** The event whose listeners run now and may not use the session (afterCommit, afterRollback), or null. */
     private String noStatementsIn;
+    /**
+     * O14: the identity token stamped into every identity key this session makes (its shard's id),
+     * or null when unsharded. Seed 1.2: two rows with the same primary key from two databases are
+     * two identities.
+     */
+    private final Object identityToken;
+    /** O14: the sharded session this one is a shard of (it vets objects joining here), or null. */
+    private final ShardedSession shardOwner;
 
     AsyncSession(Engine engine, OrmRegistry registry, Scheduler fetchScheduler) {
         this(engine, registry, fetchScheduler, null);
     }
 
     AsyncSession(Engine engine, OrmRegistry registry, Scheduler fetchScheduler, SessionEvents factoryEvents) {
+        this(engine, registry, fetchScheduler, factoryEvents, null, null);
+    }
+
+    AsyncSession(Engine engine, OrmRegistry registry, Scheduler fetchScheduler, SessionEvents factoryEvents,
+                 Object identityToken, ShardedSession shardOwner) {
         this.engine = engine;
         this.registry = registry;
         this.fetches = new FetchBatcher(this, fetchScheduler);
         this.events = new SessionEvents(factoryEvents, registry);
+        this.identityToken = identityToken;
+        this.shardOwner = shardOwner;
+    }
+
+    /**
+     * The identity token of this session's identity keys (O14): the shard's id for a shard's session
+     * ({@link ShardedSession#onShard}), null for a plain session.
+     */
+    public Object identityToken() {
+        return identityToken;
+    }
+
+    /** The identity key of {@code mapper}'s row with primary key {@code key} in this session (its token included). */
+    IdentityKey keyOf(Mapper<?> mapper, List<Object> key) {
+        return new IdentityKey(mapper.identityType(), key, identityToken);
     }
 
     public OrmRegistry registry() {
@@ -249,10 +277,23 @@ public final class AsyncSession {
                 || !st.changedProperties().isEmpty());
     }
 
-    /** The identity key of a persistent object, or null. */
+    /**
+     * The identity key of a persistent object (class, primary key, identity token), or null for an
+     * object this session does not hold or has not flushed yet.
+     */
     public IdentityKey identityKey(Object entity) {
         InstanceState st = states.get(entity);
         return st == null ? null : st.key;
+    }
+
+    /**
+     * The identity token of a persistent object (seed 1.2, O14): its shard's id when this session is
+     * a shard of a {@link ShardedSession}, else null; also null for an object this session does not
+     * hold or has not flushed yet.
+     */
+    public Object identityToken(Object entity) {
+        IdentityKey k = identityKey(entity);
+        return k == null ? null : k.token();
     }
 
     // ================================================================= queries
@@ -269,7 +310,7 @@ public final class AsyncSession {
             return Mono.error(new ArgumentError(type.getSimpleName() + " has a " + m.identity().size()
                     + "-column key; got " + key.size() + " values"));
         }
-        InstanceState hit = identityMap.get(new IdentityKey(m.identityType(), key, null));
+        InstanceState hit = identityMap.get(keyOf(m, key));
         if (hit != null && !type.isInstance(hit.entity) && hit.status != InstanceState.Status.DELETED && !hit.expired) {
             return Mono.empty(); // O8: the row is another class of the hierarchy (SQLAlchemy answers None too)
         }
@@ -281,6 +322,19 @@ public final class AsyncSession {
             q = q.where(eq(m.identity().get(i).column(), key.get(i)));
         }
         return execute(q).next();
+    }
+
+    /**
+     * O14: whether this session's identity map answers {@link #get} for {@code key} of {@code type}
+     * without SQL (a live, unexpired object of the hierarchy), so a sharded get looks there first.
+     */
+    boolean holdsIdentity(Class<?> type, List<Object> key) {
+        Mapper<?> m = registry.mapper(type);
+        if (key.size() != m.identity().size()) {
+            return false;
+        }
+        InstanceState hit = identityMap.get(keyOf(m, key));
+        return hit != null && hit.status != InstanceState.Status.DELETED && !hit.expired;
     }
 
     @SuppressWarnings({"unchecked", "rawtypes"})
@@ -762,6 +816,11 @@ public final class AsyncSession {
         }));
     }
 
+    /** O14: whether the session holds a connection (a failed COMMIT leaves it held; a COMMIT that happened released it). */
+    boolean holdsConnection() {
+        return connection != null;
+    }
+
     /** Whether the session's transaction has begun (plain reads alone do not begin it). */
     public boolean inTransaction() {
         Connection c = connection;
@@ -1140,6 +1199,10 @@ public final class AsyncSession {
 
     InstanceState addPending(Object entity) {
         Mapper<?> m = registry.mapper(entity.getClass());
+        if (shardOwner != null) {
+            // O14: an object belongs to one shard; reaching it from this shard's objects must not copy it here.
+            shardOwner.checkJoining(this, entity);
+        }
         InstanceState st = new InstanceState(entity, m, InstanceState.Status.PENDING);
         if (m.hierarchy() != null) {
             // O8: the class decides the discriminator, whatever a mapped field holds.
@@ -1147,7 +1210,7 @@ public final class AsyncSession {
         }
         List<Object> key = st.identityValues();
         if (!key.contains(null)) {
-            InstanceState other = identityMap.get(new IdentityKey(m.identityType(), key, null));
+            InstanceState other = identityMap.get(keyOf(m, key));
             if (other != null && other.entity != entity) {
                 // O4 (seed 1.4): a new instance with an already mapped key warns; the database's IntegrityError follows.
                 LOG.warn("New instance {} with identity key {} conflicts with persistent instance {}", describe(entity),

@@ -5,7 +5,8 @@ import java.util.Objects;
 
 /**
  * The identity of a persistent instance (O3, seed 1.2 "identity key"): its entity class, its
- * primary-key values, and an identity token distinguishing shards (null when unsharded). A value
+ * primary-key values, and an identity token distinguishing shards (the shard's id in a
+ * {@link ShardedSession}, O14; null when unsharded). A value
  * object: equal keys name the same row. Its hash is computed once, as every loaded row is looked
  * up and registered under its key.
  */

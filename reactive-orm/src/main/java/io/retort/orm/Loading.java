@@ -738,7 +738,7 @@ final class Loading {
             plan = base.forConcrete(target);
             raise = plan.raiseFor(raise);
         }
-        IdentityKey ik = new IdentityKey(mapper.identityType(), key, null);
+        IdentityKey ik = session.keyOf(mapper, key);
         InstanceState existing = session.stateOf(ik);
         if (existing != null && existing.mapper != target) {
             if (!mapper.type().isInstance(existing.entity)) {
@@ -928,7 +928,7 @@ final class Loading {
             }
             Object fk = fkValue(parent, r);
             if (fk != null) {
-                InstanceState t = session.stateOf(new IdentityKey(target.identityType(), List.of(fk), null));
+                InstanceState t = session.stateOf(session.keyOf(target, List.of(fk)));
                 if (t != null && r.target().isInstance(t.entity)) {
                     r.accessor.set(parent, t.entity);
                 }

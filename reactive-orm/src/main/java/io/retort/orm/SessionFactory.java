@@ -70,6 +70,11 @@ public final class SessionFactory {
         return new AsyncSession(engine, registry, fetchScheduler, events);
     }
 
+    /** O14: a session stamping {@code token} into its identity keys, as shard {@code token} of {@code owner}. */
+    AsyncSession openShardSession(String token, ShardedSession owner) {
+        return new AsyncSession(engine, registry, fetchScheduler, events, token, owner);
+    }
+
     /** Runs {@code work} with a session closed afterwards (rolled back unless committed), on every outcome. */
     public <T> Flux<T> inSession(Function<AsyncSession, ? extends Publisher<T>> work) {
         return Flux.usingWhen(Mono.fromSupplier(this::openSession), scoped(work), AsyncSession::close,
@@ -144,7 +149,7 @@ public final class SessionFactory {
     }
 
     /** Reactor wraps a failing commit after completion; callers want the typed error itself. */
-    private static Throwable unwrap(Throwable e) {
+    static Throwable unwrap(Throwable e) {
         Throwable t = e;
         while (t.getClass() == RuntimeException.class && t.getCause() != null
                 && String.valueOf(t.getMessage()).startsWith("Async resource cleanup failed")) {

@@ -873,7 +873,7 @@ final class UnitOfWork {
             for (InstanceState s : rows) {
                 s.status = InstanceState.Status.PERSISTENT;
                 s.insertedInTx = true;
-                s.key = new IdentityKey(s.mapper.identityType(), s.identityValues(), null);
+                s.key = session.keyOf(s.mapper, s.identityValues());
                 session.identify(s);
             }
         }
