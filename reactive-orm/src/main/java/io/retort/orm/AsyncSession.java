@@ -1007,11 +1007,11 @@ public final class AsyncSession {
      * session's transaction, begun now if it has not been.
      */
     /** This session as a holder of its engine's connections, for nested-acquisition checks (RELIABILITY F8). */
-    private final java.util.function.BooleanSupplier holdsConnection = () -> connection != null;
+    private final java.util.function.BooleanSupplier connectionHolder = this::holdsConnection;
 
     /** {@code ctx} marked as running inside this session's scope: another checkout there is a nested one. */
     reactor.util.context.Context markHolding(reactor.util.context.Context ctx) {
-        return engine.markHolding(ctx, holdsConnection);
+        return engine.markHolding(ctx, connectionHolder);
     }
 
     private Mono<Connection> connection(boolean transactional) {
@@ -1025,7 +1025,7 @@ public final class AsyncSession {
         }
         // Keep the connection as soon as it is acquired, so close() releases it even if the
         // subscriber cancels while BEGIN is in flight.
-        Mono<Connection> acquired = held != null ? Mono.just(held) : engine.open(holdsConnection).doOnNext(c -> connection = c);
+        Mono<Connection> acquired = held != null ? Mono.just(held) : engine.open(connectionHolder).doOnNext(c -> connection = c);
         if (!transactional) {
             return acquired;
         }
