@@ -32,11 +32,18 @@ import java.time.Duration;
  *                        {@code fetchSize} rows at a time; the JDBC bridge on PostgreSQL needs it
  *                        to stream a large result in auto-commit mode (pgjdbc otherwise reads the
  *                        whole result before the first row, RELIABILITY L4)
+ * @param commitTimeout   longest wait for the server's answer to a COMMIT (default 30 s). A
+ *                        COMMIT left unanswered (a network black hole, F15) then fails with a
+ *                        {@link io.retort.error.TimeoutError} saying its outcome is unknown, and
+ *                        the connection is closed; without a bound it would wait until the
+ *                        operating system gave up on the socket, which on an open but silent
+ *                        link is never. Raise it where a COMMIT may legitimately wait long
+ *                        (synchronous replication to a slow standby)
  */
 public record EngineOptions(int maxPoolSize, int initialPoolSize, Duration acquireTimeout, Duration connectTimeout,
                             Duration maxIdleTime,
                             Duration maxLifeTime, boolean prePing, int cacheSize, boolean echo, boolean hideParameters,
-                            boolean pooled, Dialect dialect, int fetchSize) {
+                            boolean pooled, Dialect dialect, int fetchSize, Duration commitTimeout) {
 
     public EngineOptions {
         if (maxPoolSize < 1) {
@@ -51,6 +58,9 @@ public record EngineOptions(int maxPoolSize, int initialPoolSize, Duration acqui
         }
         if (connectTimeout == null || connectTimeout.isNegative() || connectTimeout.isZero()) {
             throw new ArgumentError("connectTimeout must be positive: a silent server would otherwise hold a connect forever");
+        }
+        if (commitTimeout == null || commitTimeout.isNegative() || commitTimeout.isZero()) {
+            throw new ArgumentError("commitTimeout must be positive: an unanswered COMMIT would otherwise wait forever");
         }
         if (fetchSize < 0) {
             throw new ArgumentError("fetchSize must be >= 0 (0 leaves the driver's default), got " + fetchSize);
@@ -85,6 +95,7 @@ public record EngineOptions(int maxPoolSize, int initialPoolSize, Duration acqui
         b.pooled = pooled;
         b.dialect = dialect;
         b.fetchSize = fetchSize;
+        b.commitTimeout = commitTimeout;
         return b;
     }
 
@@ -103,6 +114,7 @@ public record EngineOptions(int maxPoolSize, int initialPoolSize, Duration acqui
         private boolean pooled = true;
         private int fetchSize;
         private Dialect dialect;
+        private Duration commitTimeout = Duration.ofSeconds(30);
 
         private Builder() {
         }
@@ -174,9 +186,15 @@ public record EngineOptions(int maxPoolSize, int initialPoolSize, Duration acqui
             return this;
         }
 
+        /** Longest wait for the answer to a COMMIT before its outcome is reported unknown (default 30 s; see the record). */
+        public Builder commitTimeout(Duration d) {
+            this.commitTimeout = d;
+            return this;
+        }
+
         public EngineOptions build() {
             return new EngineOptions(maxPoolSize, initialPoolSize, acquireTimeout, connectTimeout, maxIdleTime, maxLifeTime, prePing,
-                    cacheSize, echo, hideParameters, pooled, dialect, fetchSize);
+                    cacheSize, echo, hideParameters, pooled, dialect, fetchSize, commitTimeout);
         }
     }
 }
