@@ -57,9 +57,12 @@ public final class NettyLeakGuard implements BeforeAllCallback, AfterAllCallback
      *       Retort's.</li>
      * </ul>
      * A lost release on Retort's side stays far above the limit: with the discard hook removed on
-     * purpose, one class gave 26 reports.
+     * purpose, one class gave 26 reports. NetworkFaultSuite cuts dozens of connections mid-frame,
+     * each of which can strand one r2dbc-mysql frame (6 reports seen in one class), and closes
+     * PostgreSQL connections whose socket was reset (r2dbc-postgresql's Terminate): the limit
+     * covers those, and any report not {@link #driverOwned} still fails the class.
      */
-    static final int UPSTREAM_TOLERANCE = 2;
+    static final int UPSTREAM_TOLERANCE = 8;
 
     /** A report of a buffer only the driver held (see {@link #UPSTREAM_TOLERANCE}). */
     static boolean driverOwned(String report) {
@@ -67,7 +70,11 @@ public final class NettyLeakGuard implements BeforeAllCallback, AfterAllCallback
                 && !report.contains("io.retort.");
         boolean mariadbOutboundPacket = report.contains("org.mariadb.r2dbc.message.client.")
                 && report.contains("org.mariadb.r2dbc.client.MariadbPacketEncoder.encode");
-        return mysqlFrame || mariadbOutboundPacket;
+        // NetworkFaultSuite: r2dbc-postgresql encoding its Terminate for a socket the peer had
+        // reset (its close after a cut); an outgoing message, never handed to Retort.
+        boolean postgresTerminate = report.contains("io.r2dbc.postgresql.message.frontend.Terminate.encode")
+                && !report.contains("io.retort.");
+        return mysqlFrame || mariadbOutboundPacket || postgresTerminate;
     }
 
     @Override
