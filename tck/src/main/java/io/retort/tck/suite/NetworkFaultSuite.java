@@ -108,7 +108,8 @@ public interface NetworkFaultSuite extends TckBackend {
                         ? "r2dbc-postgresql 1.0.9: Terminate written to a reset socket in its request loop" : null;
             case R2DBC_MYSQL:
                 // ReactorNettyClient.resumeError and handleClose both drain the response sink.
-                return cause.getClass().getName().startsWith("io.asyncer.r2dbc.mysql.client.MySqlConnection")
+                return (e.getClass().getName().startsWith("io.asyncer.r2dbc.mysql.client.MySqlConnection")
+                        || cause.getClass().getName().startsWith("io.asyncer.r2dbc.mysql.client.MySqlConnection"))
                         ? "r2dbc-mysql 1.4.2: a closed connection's error emitted twice" : null;
             case R2DBC_MARIADB:
                 // SimpleClient.sendResumeError completes its sink from two threads at once.
