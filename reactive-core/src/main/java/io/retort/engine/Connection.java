@@ -9,6 +9,7 @@ import io.retort.error.CompileError;
 import io.retort.error.InvalidRequestError;
 import io.retort.error.PendingRollbackError;
 import io.retort.error.RetortException;
+import io.retort.error.TimeoutError;
 import io.retort.sql.Column;
 import io.retort.sql.Insert;
 import io.retort.sql.SelectBase;
@@ -22,6 +23,7 @@ import io.retort.sql.compile.StatementTemplate;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Schedulers;
 
 import java.time.Duration;
@@ -552,10 +554,34 @@ public final class Connection {
                 return Mono.empty();
             }
             // A COMMIT cancelled in flight has an unknown outcome: the connection is invalidated.
-            return trackedCommand(offload(Mono.from(raw.commitTransaction()))).onErrorMap(e -> failed(e, null))
-                    .doFinally(s -> tx = TxState.NONE);
+            // Bounded (F15): on a silent link the answer never comes, and the cancel that ends
+            // the wait invalidates the connection like any cancelled command.
+            Duration limit = engine.options().commitTimeout();
+            Mono<Void> sent = Deadline.within(trackedCommand(offload(Mono.from(raw.commitTransaction()))), limit,
+                    () -> new TimeoutError("COMMIT was sent but not answered within " + limit + ": the transaction's"
+                            + " outcome is unknown (it may have committed); the connection was closed", "COMMIT", null,
+                            null, 0, null));
+            return sent.onErrorMap(e -> commitFailed(e)).doFinally(s -> tx = TxState.NONE);
         });
     }
+
+    /**
+     * Types a COMMIT's failure. One that lost the connection (or timed out) while COMMIT was in
+     * flight cannot tell whether the server committed: the error says so, since a caller that
+     * retries the transaction may then apply it twice.
+     */
+    private RetortException commitFailed(Throwable e) {
+        RetortException t = e instanceof TimeoutError ? (TimeoutError) e : failed(e, COMMIT);
+        if (t instanceof io.retort.error.ConnectionLostError) {
+            io.retort.error.ConnectionLostError lost = (io.retort.error.ConnectionLostError) t;
+            return new io.retort.error.ConnectionLostError("The connection was lost while COMMIT was in flight: the"
+                    + " transaction's outcome is unknown (it may have committed). " + t.getMessage(), "COMMIT", null,
+                    lost.sqlState(), lost.vendorCode(), lost);
+        }
+        return t;
+    }
+
+    private static final BoundStatement COMMIT = plain("COMMIT");
 
     /**
      * ROLLBACK; always ends the transaction state, even if the server reports an error. On an
@@ -793,8 +819,24 @@ public final class Connection {
             return lease.release();
         }
         Mono<Void> close = Mono.from(raw.close());
-        return invalidated ? close.subscribeOn(Schedulers.boundedElastic()) : close;
+        if (!invalidated) {
+            return close;
+        }
+        // Closing a broken connection may never finish: r2dbc-mysql queues its COM_QUIT behind
+        // the exchange whose answer was lost (F15), so its close waits as long as the silence.
+        // The close goes on in the background (counted, so Engine.dispose waits for it a while);
+        // the scope waits for it at most INVALIDATED_CLOSE_WAIT, so the caller's error is never
+        // held by it. r2dbc-pool has returned the slot's permit before it closes the connection.
+        Sinks.Empty<Void> closed = Sinks.empty();
+        engine.trackRelease(close.subscribeOn(Schedulers.boundedElastic())
+                .doFinally(s -> closed.tryEmitEmpty())).subscribe();
+        return closed.asMono().timeout(INVALIDATED_CLOSE_WAIT, Mono.fromRunnable(() -> SqlLog.LOG.debug(
+                "closing an invalidated connection of {} takes longer than {}; going on without it", engine,
+                INVALIDATED_CLOSE_WAIT)));
     }
+
+    /** How long a scope waits for the close of its invalidated connection before it goes on (see closeOrReturn). */
+    static final Duration INVALIDATED_CLOSE_WAIT = Duration.ofMillis(500);
 
     /** What returning the connection must undo first, or null when it made no changes. */
     private Mono<Void> resetSession() {

@@ -98,7 +98,9 @@ public final class Engine implements AutoCloseable {
         this.password = Redaction.ofSecret(password);
         this.blockingDriver = "H2".equalsIgnoreCase(factory.getMetadata().getName());
         if (options.pooled() && !(factory instanceof ConnectionPool)) {
-            ConnectionPoolConfiguration.Builder b = ConnectionPoolConfiguration.builder(factory)
+            // A connect the pool times out goes on and closes what it opens (LateConnects, F5).
+            ConnectionPoolConfiguration.Builder b = ConnectionPoolConfiguration.builder(
+                            new LateConnects(factory, options.connectTimeout().plus(Connection.CLEANUP_TIMEOUT)))
                     .maxSize(options.maxPoolSize())
                     .initialSize(options.initialPoolSize())
                     // No maxAcquireTime: r2dbc-pool would arm a timer for every checkout; acquire()

@@ -32,6 +32,13 @@ import java.time.Duration;
  *                        {@code fetchSize} rows at a time; the JDBC bridge on PostgreSQL needs it
  *                        to stream a large result in auto-commit mode (pgjdbc otherwise reads the
  *                        whole result before the first row, RELIABILITY L4)
+ * @param commitTimeout   longest wait for the server's answer to a COMMIT (default 30 s). A
+ *                        COMMIT left unanswered (a network black hole, F15) then fails with a
+ *                        {@link io.retort.error.TimeoutError} saying its outcome is unknown, and
+ *                        the connection is closed; without a bound it would wait until the
+ *                        operating system gave up on the socket, which on an open but silent
+ *                        link is never. Raise it where a COMMIT may legitimately wait long
+ *                        (synchronous replication to a slow standby)
  * @param cancelOnServer  when a subscriber cancels a statement while it runs (a {@code take(n)}, a
  *                        {@code timeout}, a failing {@code zip} sibling, a disposed subscription), ask
  *                        the server to stop it as well as closing the connection (RELIABILITY F2-F4,
@@ -56,8 +63,8 @@ import java.time.Duration;
 public record EngineOptions(int maxPoolSize, int initialPoolSize, Duration acquireTimeout, Duration connectTimeout,
                             Duration maxIdleTime,
                             Duration maxLifeTime, boolean prePing, int cacheSize, boolean echo, boolean hideParameters,
-                            boolean pooled, Dialect dialect, int fetchSize, boolean cancelOnServer,
-                            NestedAcquire nestedAcquire) {
+                            boolean pooled, Dialect dialect, int fetchSize, Duration commitTimeout,
+                            boolean cancelOnServer, NestedAcquire nestedAcquire) {
 
     /**
      * What to do about a nested acquisition: a checkout from a reactive chain that already holds
@@ -88,6 +95,9 @@ public record EngineOptions(int maxPoolSize, int initialPoolSize, Duration acqui
         }
         if (connectTimeout == null || connectTimeout.isNegative() || connectTimeout.isZero()) {
             throw new ArgumentError("connectTimeout must be positive: a silent server would otherwise hold a connect forever");
+        }
+        if (commitTimeout == null || commitTimeout.isNegative() || commitTimeout.isZero()) {
+            throw new ArgumentError("commitTimeout must be positive: an unanswered COMMIT would otherwise wait forever");
         }
         if (fetchSize < 0) {
             throw new ArgumentError("fetchSize must be >= 0 (0 leaves the driver's default), got " + fetchSize);
@@ -127,6 +137,7 @@ public record EngineOptions(int maxPoolSize, int initialPoolSize, Duration acqui
         b.fetchSize = fetchSize;
         b.nestedAcquire = nestedAcquire;
         b.cancelOnServer = cancelOnServer;
+        b.commitTimeout = commitTimeout;
         return b;
     }
 
@@ -147,6 +158,7 @@ public record EngineOptions(int maxPoolSize, int initialPoolSize, Duration acqui
         private Dialect dialect;
         private NestedAcquire nestedAcquire = NestedAcquire.WARN;
         private boolean cancelOnServer = true;
+        private Duration commitTimeout = Duration.ofSeconds(30);
 
         private Builder() {
         }
@@ -233,9 +245,16 @@ public record EngineOptions(int maxPoolSize, int initialPoolSize, Duration acqui
             return this;
         }
 
+        /** Longest wait for the answer to a COMMIT before its outcome is reported unknown (default 30 s; see the record). */
+        public Builder commitTimeout(Duration d) {
+            this.commitTimeout = d;
+            return this;
+        }
+
         public EngineOptions build() {
             return new EngineOptions(maxPoolSize, initialPoolSize, acquireTimeout, connectTimeout, maxIdleTime, maxLifeTime, prePing,
-                    cacheSize, echo, hideParameters, pooled, dialect, fetchSize, cancelOnServer, nestedAcquire);
+                    cacheSize, echo, hideParameters, pooled, dialect, fetchSize, commitTimeout, cancelOnServer,
+                    nestedAcquire);
         }
     }
 }

@@ -119,6 +119,12 @@ final class ErrorTranslator {
                 default: break;
             }
         }
+        if (isProtocolFailure(original)) {
+            // The driver could not make sense of the server's bytes (F17): whatever it read next
+            // would be out of step, so the connection must be closed, never pooled again.
+            return new ConnectionLostError("The driver failed to decode the server's response (a protocol error or"
+                    + " corrupted data); the connection is unusable: " + message, sql, params, state, code, t);
+        }
         if (original instanceof R2dbcTimeoutException || original instanceof java.util.concurrent.TimeoutException) {
             return new TimeoutError(message, sql, params, state, code, t);
         }
@@ -135,6 +141,30 @@ final class ErrorTranslator {
             return new io.retort.error.InvalidRequestError(message + (sql == null ? "" : "\n[SQL: " + sql + "]"), t);
         }
         return new DatabaseError(message, sql, params, state, code, t);
+    }
+
+    /**
+     * Whether {@code t} is a driver failing to decode what the server sent rather than a typed
+     * database error: an index or buffer overrun (r2dbc-mariadb reading a value length past its
+     * packet), or Netty's decoder and reference-count errors. Our own row reading raises none of
+     * these (a bad conversion is an IllegalArgumentException or ClassCastException).
+     */
+    static boolean isProtocolFailure(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            if (c instanceof R2dbcException) {
+                return false; // the driver typed it; its SQLSTATE decides
+            }
+            if (c instanceof IndexOutOfBoundsException || c instanceof java.nio.BufferUnderflowException
+                    || c instanceof NegativeArraySizeException) {
+                return true;
+            }
+            String n = c.getClass().getName();
+            if (n.startsWith("io.netty.") && (n.endsWith("DecoderException") || n.endsWith("CorruptedFrameException")
+                    || n.endsWith("IllegalReferenceCountException") || n.endsWith("TooLongFrameException"))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean isConnectionClosed(Throwable t) {

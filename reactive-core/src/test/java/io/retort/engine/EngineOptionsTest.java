@@ -40,4 +40,13 @@ class EngineOptionsTest {
         assertThatThrownBy(() -> EngineOptions.builder().cacheSize(-1).build())
                 .isInstanceOf(ArgumentError.class).hasMessageContaining("cacheSize");
     }
+
+    @Test // F15: COMMIT is bounded by default, and the bound must be positive
+    void commitTimeoutIsBoundedAndValidated() {
+        assertThat(EngineOptions.defaults().commitTimeout()).isEqualTo(java.time.Duration.ofSeconds(30));
+        assertThatThrownBy(() -> EngineOptions.builder().commitTimeout(java.time.Duration.ZERO).build())
+                .isInstanceOf(ArgumentError.class).hasMessageContaining("commitTimeout");
+        assertThatThrownBy(() -> EngineOptions.builder().commitTimeout(null).build())
+                .isInstanceOf(ArgumentError.class).hasMessageContaining("commitTimeout");
+    }
 }

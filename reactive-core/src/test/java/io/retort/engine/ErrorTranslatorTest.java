@@ -124,4 +124,21 @@ class ErrorTranslatorTest {
                     .hasMessageNotContaining("secret-value");
         }
     }
+
+    @Test // F17: a driver that cannot decode the server's bytes raised no SQLSTATE: the connection is lost, not reusable
+    void decodeFailuresAreConnectionLost() {
+        // r2dbc-mariadb reading a value length past its packet; Connector/J through the bridge alike.
+        RetortException e = ErrorTranslator.translate(new StringIndexOutOfBoundsException("offset 8, count 252, length 42"),
+                "SELECT 1", null);
+        assertThat(e).isInstanceOf(ConnectionLostError.class).hasMessageContaining("decode");
+        RetortException wrapped = ErrorTranslator.translate(new IllegalStateException("row failed",
+                new IndexOutOfBoundsException("readerIndex")), "SELECT 1", null);
+        assertThat(wrapped).isInstanceOf(ConnectionLostError.class);
+        // Our own conversions stay request errors: the connection is fine.
+        assertThat(ErrorTranslator.translate(new IllegalArgumentException("cannot convert"), "SELECT 1", null))
+                .isNotInstanceOf(ConnectionLostError.class);
+        // A driver that typed the failure keeps its SQLSTATE's meaning.
+        assertThat(ErrorTranslator.translate(new R2dbcDataIntegrityViolationException("dup", "23505", 0,
+                new IndexOutOfBoundsException()), "SELECT 1", null)).isInstanceOf(IntegrityError.class);
+    }
 }

@@ -25,4 +25,15 @@ public interface TckBackend {
         TckOracle.track(e, db);
         return e;
     }
+
+    /**
+     * An engine that connects with {@code connect} instead of the namespace's own options (a
+     * proxy's port, say: start from {@code db.options(driver())}), tracked by the oracle like the
+     * others. It owns the driver's factory it makes, so disposing it closes a bridge factory too.
+     */
+    default Engine engine(TestDatabase db, io.r2dbc.spi.ConnectionFactoryOptions connect, EngineOptions options) {
+        Engine e = Engine.create(connect, options);
+        TckOracle.track(e, db);
+        return e;
+    }
 }

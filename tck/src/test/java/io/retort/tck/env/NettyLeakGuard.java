@@ -57,17 +57,32 @@ public final class NettyLeakGuard implements BeforeAllCallback, AfterAllCallback
      *       Retort's.</li>
      * </ul>
      * A lost release on Retort's side stays far above the limit: with the discard hook removed on
-     * purpose, one class gave 26 reports.
+     * purpose, one class gave 26 reports. NetworkFaultSuite cuts dozens of connections mid-frame,
+     * each of which can strand one r2dbc-mysql frame (6 reports seen in one class), and closes
+     * PostgreSQL connections whose socket was reset (r2dbc-postgresql's Terminate): the limit
+     * covers those, and any report not {@link #driverOwned} still fails the class.
      */
-    static final int UPSTREAM_TOLERANCE = 2;
+    static final int UPSTREAM_TOLERANCE = 8;
 
     /** A report of a buffer only the driver held (see {@link #UPSTREAM_TOLERANCE}). */
     static boolean driverOwned(String report) {
         boolean mysqlFrame = report.contains("io.asyncer.r2dbc.mysql.client.MessageDuplexCodec.decode")
                 && !report.contains("io.retort.");
-        boolean mariadbOutboundPacket = report.contains("org.mariadb.r2dbc.message.client.")
-                && report.contains("org.mariadb.r2dbc.client.MariadbPacketEncoder.encode");
-        return mysqlFrame || mariadbOutboundPacket;
+        // MariadbPacketEncoder.encode, or its encodeFlux (the QuitPacket of a close on a dead socket).
+        boolean mariadbOutboundPacket = report.contains("org.mariadb.r2dbc.client.MariadbPacketEncoder.")
+                && (report.contains("org.mariadb.r2dbc.message.client.") || report.contains("encodeFlux"))
+                && !report.contains("io.retort.");
+        // NetworkFaultSuite: r2dbc-postgresql encoding its Terminate for a socket the peer had
+        // reset (its close after a cut); an outgoing message, never handed to Retort.
+        boolean postgresTerminate = report.contains("io.r2dbc.postgresql.message.frontend.Terminate.encode")
+                && !report.contains("io.retort.");
+        // NetworkFaultSuite on r2dbc-mysql: a row the driver decoded (RowMessage) on a connection cut
+        // mid-result, never handed to Retort's row reading (no toRow, TypeReader or DriverBuffers
+        // frame; Retort appears only in the subscription's call stack).
+        boolean mysqlRowOnCutConnection = report.contains("io.asyncer.r2dbc.mysql.message.server.RowMessage")
+                && !report.contains("io.retort.engine.Connection.toRow") && !report.contains("io.retort.engine.TypeReader")
+                && !report.contains("io.retort.engine.DriverBuffers");
+        return mysqlFrame || mariadbOutboundPacket || postgresTerminate || mysqlRowOnCutConnection;
     }
 
     @Override
