@@ -169,6 +169,9 @@ final class ErrorTranslator {
 
     private static boolean isConnectionClosed(Throwable t) {
         String n = t.getClass().getSimpleName();
-        return n.contains("ConnectionClosed") || n.contains("ClosedException") || n.contains("PrematureClose");
+        // r2dbc-mysql refuses a statement on a connection whose socket it has already closed (a
+        // cut during the handshake that it noticed only afterwards) with a bare IllegalStateException.
+        return n.contains("ConnectionClosed") || n.contains("ClosedException") || n.contains("PrematureClose")
+                || (t instanceof IllegalStateException && "Request queue was disposed".equals(t.getMessage()));
     }
 }

@@ -141,4 +141,13 @@ class ErrorTranslatorTest {
         assertThat(ErrorTranslator.translate(new R2dbcDataIntegrityViolationException("dup", "23505", 0,
                 new IndexOutOfBoundsException()), "SELECT 1", null)).isInstanceOf(IntegrityError.class);
     }
+
+    @Test
+    void aStatementRefusedByAClosedDriverConnectionIsConnectionLost() {
+        // r2dbc-mysql 1.4 after its socket closed under it (NetworkFaultSuite's handshake cuts).
+        assertThat(ErrorTranslator.translate(new IllegalStateException("Request queue was disposed"), "SELECT 1", null))
+                .isInstanceOf(ConnectionLostError.class);
+        assertThat(ErrorTranslator.translate(new IllegalStateException("some other misuse"), "SELECT 1", null))
+                .isNotInstanceOf(ConnectionLostError.class);
+    }
 }

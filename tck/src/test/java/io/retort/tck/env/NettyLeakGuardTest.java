@@ -28,4 +28,17 @@ class NettyLeakGuardTest {
         assertThat(NettyLeakGuard.driverOwned("LEAK: ...\n\torg.mariadb.r2dbc.message.server.RowPacket.decode(x)\n"
                 + "\tio.retort.engine.Connection.toRow(x)\n")).as("an inbound row").isFalse();
     }
+
+    @Test
+    void cutConnectionReportsAreToleratedOnlyInNetworkFaultClasses() {
+        String terminate = "LEAK: ...\n#1:\n\tio.r2dbc.postgresql.message.frontend.Terminate.encode(Terminate.java:40)\n";
+        assertThat(NettyLeakGuard.driverOwned(terminate)).as("outside the network fault classes").isFalse();
+        assertThat(NettyLeakGuard.networkDriverOwned(terminate)).isTrue();
+        String row = "LEAK: ...\n#1:\n\tio.asyncer.r2dbc.mysql.message.server.RowMessage.decode(x)\n";
+        assertThat(NettyLeakGuard.networkDriverOwned(row)).isTrue();
+        assertThat(NettyLeakGuard.networkDriverOwned(row + "\tio.retort.engine.DriverBuffers.release(DriverBuffers.java:40)\n"))
+                .as("a row Retort's reading held").isFalse();
+        assertThat(NettyLeakGuard.networkDriverOwned(MYSQL)).as("everything driverOwned accepts").isTrue();
+        assertThat(NettyLeakGuard.NETWORK_FAULT_TOLERANCE).isLessThan(26);
+    }
 }
