@@ -51,7 +51,8 @@ public class RetortAutoConfiguration {
                 .fetchSize(properties.getFetchSize())
                 .acquireTimeout(properties.getAcquireTimeout())
                 .cancelOnServer(properties.isCancelOnServer())
-                .nestedAcquire(properties.getNestedAcquire());
+                .nestedAcquire(properties.getNestedAcquire())
+                .commitTimeout(properties.getCommitTimeout());
         if (connectionFactory instanceof ConnectionPool pool) {
             // Used for the engine's messages and for how often it replaces a connection that failed validation.
             pool.getMetrics().map(PoolMetrics::getMaxAllocatedSize).filter(n -> n > 0).ifPresent(options::maxPoolSize);

@@ -36,6 +36,8 @@ public class RetortProperties {
      * (ALLOW, WARN, FAIL); see EngineOptions#nestedAcquire.
      */
     private io.retort.engine.EngineOptions.NestedAcquire nestedAcquire = io.retort.engine.EngineOptions.NestedAcquire.WARN;
+    /** Longest wait for the answer to a COMMIT before its outcome is reported unknown; see EngineOptions#commitTimeout. */
+    private java.time.Duration commitTimeout = java.time.Duration.ofSeconds(30);
 
     public boolean isEcho() {
         return echo;
@@ -107,5 +109,13 @@ public class RetortProperties {
 
     public void setNestedAcquire(io.retort.engine.EngineOptions.NestedAcquire nestedAcquire) {
         this.nestedAcquire = nestedAcquire;
+    }
+
+    public java.time.Duration getCommitTimeout() {
+        return commitTimeout;
+    }
+
+    public void setCommitTimeout(java.time.Duration commitTimeout) {
+        this.commitTimeout = commitTimeout;
     }
 }
