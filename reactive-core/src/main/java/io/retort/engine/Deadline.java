@@ -88,13 +88,6 @@ final class Deadline {
         }
     }
 
-    private static final Subscription CANCELLED = new Subscription() {
-        @Override
-        public void request(long n) {
-        }
-
-        @Override
-        public void cancel() {
-        }
-    };
+    /** Reactor's own "cancelled" sentinel: an upstream set to it is never cancelled twice. */
+    private static final Subscription CANCELLED = reactor.core.publisher.Operators.cancelledSubscription();
 }
