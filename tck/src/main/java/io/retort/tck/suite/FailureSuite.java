@@ -91,7 +91,17 @@ public interface FailureSuite extends TckBackend {
                 .nestedAcquire(EngineOptions.NestedAcquire.ALLOW).echo(false).build());
         java.util.concurrent.atomic.AtomicInteger done = new java.util.concurrent.atomic.AtomicInteger();
         java.util.List<Throwable> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
+        // The deadlock, made certain: no chain asks for its second connection before three chains
+        // hold their first (otherwise a fast first chain could finish before the third one starts).
+        java.util.concurrent.atomic.AtomicInteger holding = new java.util.concurrent.atomic.AtomicInteger();
+        Sinks.Empty<Void> threeHeld = Sinks.empty();
         Flux<Long> chains = Flux.range(0, 10).flatMap(i -> engine.connect(c -> c.executeRaw("SELECT 1").rows().count()
+                        .doOnNext(n -> {
+                            if (holding.incrementAndGet() == 3) {
+                                threeHeld.tryEmitEmpty();
+                            }
+                        })
+                        .flatMap(n -> threeHeld.asMono().thenReturn(n))
                         .then(engine.connect(inner -> inner.executeRaw("SELECT 1").rows().count()).next()))
                 .doOnComplete(done::incrementAndGet)
                 .onErrorResume(e -> {
