@@ -353,17 +353,11 @@ public final class Engine implements AutoCloseable {
         return Mono.deferContextual(ctx -> {
             Holders holders = ctx.getOrDefault(holdersKey, null);
             if (holders != null && holders.heldByOtherThan(me)) {
-                String what = "A connection of " + target + " was requested by a reactive chain that already holds one"
-                        + " of the same engine (a nested acquisition, RELIABILITY F8). Under load every chain can hold"
-                        + " its first connection while it waits for a second, and the pool of " + options.maxPoolSize()
-                        + " deadlocks until the acquire timeout. Use the connection already held (pass it down), or"
-                        + " run the second piece of work after the first scope ends;"
-                        + " EngineOptions.nestedAcquire(ALLOW) permits it";
                 if (options.nestedAcquire() == EngineOptions.NestedAcquire.FAIL) {
-                    return Mono.error(new io.retort.error.InvalidRequestError(what));
+                    return Mono.error(new io.retort.error.InvalidRequestError(nestedAcquisitionMessage()));
                 }
                 if (nestedWarned.compareAndSet(false, true)) {
-                    SqlLog.LOG.warn(what + " (logged once per engine; later ones at DEBUG)");
+                    SqlLog.LOG.warn(nestedAcquisitionMessage() + " (logged once per engine; later ones at DEBUG)");
                 } else {
                     SqlLog.LOG.debug("nested acquisition on {}", target);
                 }
@@ -383,6 +377,16 @@ public final class Engine implements AutoCloseable {
             }
         }
         return Mono.just(new Connection(this, raw, dialect.get(), lease));
+    }
+
+    /** What a nested acquisition risks and what to do instead; built only when it is shown. */
+    private String nestedAcquisitionMessage() {
+        return "A connection of " + target + " was requested by a reactive chain that already holds one"
+                + " of the same engine (a nested acquisition, RELIABILITY F8). Under load every chain can hold"
+                + " its first connection while it waits for a second, and the pool of " + options.maxPoolSize()
+                + " deadlocks until the acquire timeout. Use the connection already held (pass it down), or"
+                + " run the second piece of work after the first scope ends;"
+                + " EngineOptions.nestedAcquire(ALLOW) permits it";
     }
 
     /** {@link #acquire} from this engine's pool (or factory). */

@@ -3,7 +3,6 @@ package io.retort.engine;
 import io.retort.error.ArgumentError;
 import io.retort.error.DatabaseError;
 import reactor.util.retry.Retry;
-import reactor.util.retry.RetryBackoffSpec;
 
 import java.time.Duration;
 
@@ -54,10 +53,9 @@ public final class TransactionRetry {
             throw new ArgumentError("backoff bounds must satisfy 0 <= firstBackoff <= maxBackoff, got "
                     + firstBackoff + " and " + maxBackoff);
         }
-        RetryBackoffSpec spec = Retry.backoff(maxRetries, firstBackoff).maxBackoff(maxBackoff).jitter(0.5)
+        return Retry.backoff(maxRetries, firstBackoff).maxBackoff(maxBackoff).jitter(0.5)
                 .filter(TransactionRetry::isRetryable)
-                .onRetryExhaustedThrow((s, signal) -> signal.failure());
-        return spec;
+                .onRetryExhaustedThrow((spec, signal) -> signal.failure());
     }
 
     /** Whether {@code e} says that replaying the whole transaction may succeed (a deadlock, a serialization failure). */

@@ -95,14 +95,11 @@ public interface FailureSuite extends TckBackend {
         // hold their first (otherwise a fast first chain could finish before the third one starts).
         java.util.concurrent.atomic.AtomicInteger holding = new java.util.concurrent.atomic.AtomicInteger();
         Sinks.Empty<Void> threeHeld = Sinks.empty();
-        Flux<Long> chains = Flux.range(0, 10).flatMap(i -> engine.connect(c -> c.executeRaw("SELECT 1").rows().count()
-                        .doOnNext(n -> {
-                            if (holding.incrementAndGet() == 3) {
-                                threeHeld.tryEmitEmpty();
-                            }
-                        })
-                        .flatMap(n -> threeHeld.asMono().thenReturn(n))
-                        .then(engine.connect(inner -> inner.executeRaw("SELECT 1").rows().count()).next()))
+        Flux<Long> chains = Flux.range(0, 10).flatMap(i -> nestedChain(engine, Mono.fromRunnable(() -> {
+                    if (holding.incrementAndGet() == 3) {
+                        threeHeld.tryEmitEmpty();
+                    }
+                }).then(threeHeld.asMono()))
                 .doOnComplete(done::incrementAndGet)
                 .onErrorResume(e -> {
                     failures.add(e);
@@ -120,14 +117,23 @@ public interface FailureSuite extends TckBackend {
                 .expectNext(1L).expectComplete().verify(Duration.ofSeconds(5));
     }
 
+    /**
+     * One F8 chain: a scope that runs a statement, waits for {@code beforeSecond}, then opens a
+     * second scope of the same engine inside the first and counts its row.
+     */
+    private static Flux<Long> nestedChain(Engine engine, Mono<Void> beforeSecond) {
+        return engine.connect(c -> c.executeRaw("SELECT 1").rows().count()
+                .flatMap(n -> beforeSecond.thenReturn(n))
+                .then(engine.connect(inner -> inner.executeRaw("SELECT 1").rows().count()).next()));
+    }
+
     @Test // F8: with nestedAcquire(FAIL) the same mistake is refused at once, before it can wait on the pool
     default void nestedAcquisitionIsRefusedAtOnceWhenAskedTo(TestDatabase db) {
         Engine engine = engine(db, EngineOptions.builder().maxPoolSize(3).acquireTimeout(Duration.ofSeconds(30))
                 .nestedAcquire(EngineOptions.NestedAcquire.FAIL).echo(false).build());
         java.util.List<Throwable> refused = new java.util.concurrent.CopyOnWriteArrayList<>();
         // verify's bound (10 s) is a third of the acquire timeout: the refusals do not wait on the pool.
-        StepVerifier.create(Flux.range(0, 10).flatMap(i -> engine.connect(c -> c.executeRaw("SELECT 1").rows().count()
-                        .then(engine.connect(inner -> inner.executeRaw("SELECT 1").rows().count()).next()))
+        StepVerifier.create(Flux.range(0, 10).flatMap(i -> nestedChain(engine, Mono.empty())
                         .onErrorResume(e -> {
                             refused.add(e);
                             return Mono.empty();
