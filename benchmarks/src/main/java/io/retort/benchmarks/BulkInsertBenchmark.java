@@ -272,9 +272,13 @@ public class BulkInsertBenchmark extends BenchmarkSettings {
     }
 
     static long check(Mono<Long> inserted) {
+        return check(inserted, ROWS);
+    }
+
+    static long check(Mono<Long> inserted, long expected) {
         Long n = inserted.block(java.time.Duration.ofMinutes(5));
-        if (n == null || n != ROWS) {
-            throw new IllegalStateException("expected " + ROWS + " rows inserted, got " + n);
+        if (n == null || n != expected) {
+            throw new IllegalStateException("expected " + expected + " rows inserted, got " + n);
         }
         return n;
     }
