@@ -30,14 +30,19 @@ import java.util.function.Function;
  * join the shard of the object they were reached from.</li>
  * <li>Reads: {@link #get} tries the shards of the {@link IdentityChooser} in order;
  * {@link #execute(EntitySelect)} runs the query on the shards of the {@link QueryChooser} (each on
- * its own connection, concurrently) and emits their entities one shard after the other, in the
- * order of the chooser's ids. Loader options ({@code selectinLoad}, {@code joinedLoad}) and
- * {@link #fetch} load relationships on the object's own shard.</li>
+ * its own connection, concurrently) and merges their entities by its ORDER BY, LIMIT and OFFSET
+ * ({@link ShardMerge}; without ORDER BY, one shard after the other in the chooser's order);
+ * {@link #stream} merges the shards' streams lazily. Loader options ({@code selectinLoad},
+ * {@code joinedLoad}) and {@link #fetch} load relationships on the object's own shard.</li>
  * <li>Writes: {@link #flush} flushes each used shard; {@link #execute(BulkStatement)} runs a bulk
  * UPDATE or DELETE on the chosen shards, each synchronizing its own objects (FETCH uses RETURNING
  * on the shards whose database has it and a SELECT of the keys first on the others).</li>
  * <li>One shard explicitly: {@link #onShard} gives the shard's own {@link AsyncSession} (Core
- * statements, streaming, {@code merge}, events), whose objects are this session's.</li>
+ * statements, {@code streamDetached}, {@code merge}, {@code begin}, events), whose objects are
+ * this session's. {@code merge} and {@code begin} are not offered here: a detached object's shard
+ * is not known without asking every shard for its key, and a transaction begun ahead of use
+ * would be one connection per shard, which the caller should choose; the query chooser sees the
+ * whole statement ({@link ShardQuery#statement}) but {@link ShardQuery#values} reads only WHERE.</li>
  * </ul>
  *
  * <p><b>Not atomic across shards.</b> Each shard has its own transaction. {@link #commit} flushes
