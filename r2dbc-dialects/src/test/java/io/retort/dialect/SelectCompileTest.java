@@ -56,6 +56,19 @@ class SelectCompileTest {
         assertThat(params(q, H2)).containsExactly("AC/DC", 20, 10);
     }
 
+    @Test // C1: NULLS FIRST/LAST: native on PostgreSQL and H2; on MySQL an IS NULL key, only where it differs from MySQL's own order
+    void nullsPlacement() {
+        Select q = select(TRACK.name).orderBy(TRACK.rating.asc().nullsFirst(), TRACK.milliseconds.desc().nullsLast(),
+                TRACK.rating.asc().nullsLast(), TRACK.milliseconds.desc().nullsFirst());
+        assertThat(sql(q, PG)).isEqualTo("SELECT track.name FROM track ORDER BY track.rating NULLS FIRST,"
+                + " track.milliseconds DESC NULLS LAST, track.rating NULLS LAST, track.milliseconds DESC NULLS FIRST");
+        assertThat(sql(q, H2)).isEqualTo(sql(q, PG));
+        // MySQL sorts NULLs first ascending and last descending: those two need nothing, so an index can serve them.
+        assertThat(sql(q, MYSQL)).isEqualTo("SELECT name FROM track ORDER BY rating, milliseconds DESC,"
+                + " (rating IS NULL), rating, (milliseconds IS NULL) DESC, milliseconds DESC");
+        assertThat(sql(q, MARIADB)).isEqualTo(sql(q, MYSQL));
+    }
+
     @Test // D2: MySQL/MariaDB write a single-table SELECT's columns bare, wherever that means the same
     void singleTableColumnsAreBareOnMySql() {
         Select point = select(TRACK.trackId, TRACK.name).where(TRACK.trackId.eq(7)).orderBy(TRACK.name);

@@ -816,6 +816,15 @@ public final class AsyncSession {
         }));
     }
 
+    /**
+     * O14: the dialect of this session's database: its connection's when it holds one, else the
+     * engine's (known once the engine has connected; learning it takes a connection briefly).
+     */
+    Mono<io.retort.sql.compile.Dialect> dialect() {
+        Connection held = connection;
+        return held != null ? Mono.just(held.dialect()) : engine.dialect();
+    }
+
     /** O14: whether the session holds a connection (a failed COMMIT leaves it held; a COMMIT that happened released it). */
     boolean holdsConnection() {
         return connection != null;

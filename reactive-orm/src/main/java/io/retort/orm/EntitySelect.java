@@ -80,6 +80,14 @@ public final class EntitySelect<E> {
         return new EntitySelect<>(type, where, orderBy, limit, n, joins, options, lock);
     }
 
+    /**
+     * This query with its ordering and paging replaced (null: none); a sharded session sends each
+     * shard such a copy (O14, {@link ShardMerge}).
+     */
+    EntitySelect<E> withPaging(List<SortOrder> newOrderBy, Long newLimit, Long newOffset) {
+        return new EntitySelect<>(type, where, List.copyOf(newOrderBy), newLimit, newOffset, joins, options, lock);
+    }
+
     /** Joins another table for filtering (the entities selected are still only {@code E}). */
     public EntitySelect<E> join(FromClause target, Expression<Boolean> on) {
         return new EntitySelect<>(type, where, orderBy, limit, offset, plus(joins, List.of(new JoinSpec(target, on, false))),

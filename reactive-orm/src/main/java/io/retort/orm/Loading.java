@@ -317,7 +317,8 @@ final class Loading {
         }
     }
 
-    private static Selection selection(Mapper<?> mapper, List<LoaderOption> options) {
+    /** The columns a query for {@code mapper} with {@code options} loads (its column options applied). */
+    static Selection selection(Mapper<?> mapper, List<LoaderOption> options) {
         List<LoaderOption> columnOptions = null;
         for (LoaderOption o : options) {
             // A relationship path's columns apply at its end (see plans()).

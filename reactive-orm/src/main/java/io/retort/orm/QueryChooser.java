@@ -5,8 +5,9 @@ import java.util.List;
 /**
  * The shards an ORM query or bulk statement runs on in a {@link ShardedSession} (O14;
  * SQLAlchemy's {@code query_chooser}, later {@code execute_chooser}). The statement runs on each
- * of them and the results are merged (a query's entities concatenated in the order of the ids
- * returned, a bulk statement's row counts summed). The default runs on every shard.
+ * of them and the results are merged (a query's entities by its ORDER BY, ties and a query
+ * without ORDER BY in the order of the ids returned; a bulk statement's row counts summed). The
+ * default runs on every shard.
  *
  * <p>{@link ShardQuery#values} reads the values a query compares a column with, which is how a
  * chooser narrows a query to the shards that can hold its rows:

@@ -30,14 +30,19 @@ import java.util.function.Function;
  * join the shard of the object they were reached from.</li>
  * <li>Reads: {@link #get} tries the shards of the {@link IdentityChooser} in order;
  * {@link #execute(EntitySelect)} runs the query on the shards of the {@link QueryChooser} (each on
- * its own connection, concurrently) and emits their entities one shard after the other, in the
- * order of the chooser's ids. Loader options ({@code selectinLoad}, {@code joinedLoad}) and
- * {@link #fetch} load relationships on the object's own shard.</li>
+ * its own connection, concurrently) and merges their entities by its ORDER BY, LIMIT and OFFSET
+ * ({@link ShardMerge}; without ORDER BY, one shard after the other in the chooser's order);
+ * {@link #stream} merges the shards' streams lazily. Loader options ({@code selectinLoad},
+ * {@code joinedLoad}) and {@link #fetch} load relationships on the object's own shard.</li>
  * <li>Writes: {@link #flush} flushes each used shard; {@link #execute(BulkStatement)} runs a bulk
  * UPDATE or DELETE on the chosen shards, each synchronizing its own objects (FETCH uses RETURNING
  * on the shards whose database has it and a SELECT of the keys first on the others).</li>
  * <li>One shard explicitly: {@link #onShard} gives the shard's own {@link AsyncSession} (Core
- * statements, streaming, {@code merge}, events), whose objects are this session's.</li>
+ * statements, {@code streamDetached}, {@code merge}, {@code begin}, events), whose objects are
+ * this session's. {@code merge} and {@code begin} are not offered here: a detached object's shard
+ * is not known without asking every shard for its key, and a transaction begun ahead of use
+ * would be one connection per shard, which the caller should choose; the query chooser sees the
+ * whole statement ({@link ShardQuery#statement}) but {@link ShardQuery#values} reads only WHERE.</li>
  * </ul>
  *
  * <p><b>Not atomic across shards.</b> Each shard has its own transaction. {@link #commit} flushes
@@ -242,30 +247,143 @@ public final class ShardedSession {
     }
 
     /**
-     * Runs an ORM query on the {@link QueryChooser}'s shards and emits their entities, shard by
-     * shard in the chooser's order. Pending changes of those shards are flushed first (autoflush),
-     * one shard after the other; then the queries run concurrently, each on its shard's connection,
-     * and the entities are emitted once every shard has answered (so the session is free when the
-     * first arrives, as with {@link AsyncSession#execute(EntitySelect)}). ORDER BY, LIMIT and OFFSET
-     * apply within each shard: the merged result is not re-sorted or cut (sort it with
-     * {@code .sort(comparator)} if it must be). A shard's failure fails the query once the other
-     * shards have answered (their sessions are left usable), with the other failures suppressed.
+     * Runs an ORM query on the {@link QueryChooser}'s shards and emits their entities as one
+     * result. Pending changes of those shards are flushed first (autoflush), one shard after the
+     * other; then the queries run concurrently, each on its shard's connection, and the entities
+     * are emitted once every shard has answered (so the session is free when the first arrives,
+     * as with {@link AsyncSession#execute(EntitySelect)}).
+     *
+     * <p>ORDER BY, LIMIT and OFFSET hold for the whole result ({@link ShardMerge}): the shards'
+     * entities are merged by the ORDER BY, each shard sent {@code LIMIT limit + offset} and no
+     * OFFSET, the merge then skipping {@code offset} and keeping {@code limit}. The merge compares
+     * the ORDER BY columns' attribute values (strings by code point, NULLs lowest unless the term
+     * says {@code nullsFirst()}/{@code nullsLast()}), and each shard is asked to sort the same way
+     * (binary string collation, explicit NULL placement), also when the query runs on one shard, so
+     * the order does not depend on where the rows are. Over several shards an ORDER BY term must be
+     * a mapped column attribute of the class that the query loads, of a kind every database orders
+     * alike (numbers, strings, booleans, dates and times), else the query fails with an
+     * {@link ArgumentError}; a shard whose rows do not come in the merge's order fails it with an
+     * {@link InvalidRequestError}. Without ORDER BY the shards' entities come one shard after the
+     * other in the chooser's order, LIMIT and OFFSET applying to that sequence. A shard may load up
+     * to {@code limit + offset} objects into the session for the {@code limit} emitted.
+     *
+     * <p>A shard's failure fails the query once the other shards have answered (their sessions
+     * are left usable), with the other failures suppressed.
      */
     public <E> Flux<E> execute(EntitySelect<E> query) {
-        return fanOut(ShardQuery.of(query), s -> s.execute(query).collectList()).flatMapIterable(lists -> {
-            List<E> all = new ArrayList<>();
-            lists.forEach(all::addAll);
-            return all;
+        return Flux.defer(() -> {
+            ShardMerge<E> merge = ShardMerge.of(registry(), query);
+            ShardQuery chosen = ShardQuery.of(query);
+            List<String> ids = chosenShards(chosen);
+            merge.check(ids.size());
+            boolean alone = ids.size() == 1;
+            return fanOut(ids, s -> s.dialect().flatMap(d -> s.execute(merge.shardQuery(d, alone)).collectList()))
+                    .flatMapMany(lists -> {
+                        List<Flux<E>> sources = new ArrayList<>();
+                        for (int i = 0; i < lists.size(); i++) {
+                            if (!alone) {
+                                merge.checkOrder(ids.get(i), lists.get(i)); // all or nothing, as execute is
+                            }
+                            sources.add(Flux.fromIterable(lists.get(i)));
+                        }
+                        return merge.merge(ids, sources);
+                    });
         });
     }
 
-    /** Runs a multi-entity query (O13) on the {@link QueryChooser}'s shards; rows merged as by {@link #execute(EntitySelect)}. */
-    public Flux<EntityRow> execute(RowSelect query) {
-        return fanOut(ShardQuery.of(query), s -> s.execute(query).collectList()).flatMapIterable(lists -> {
-            List<EntityRow> all = new ArrayList<>();
-            lists.forEach(all::addAll);
-            return all;
+    /**
+     * Streams an ORM query over the {@link QueryChooser}'s shards (O14 with O17): each shard
+     * streams it as {@link AsyncSession#stream(EntitySelect, int)} does, {@code chunkSize} rows at
+     * a time with each chunk's loaders run, and the shards' entities are merged lazily as
+     * {@link #execute(EntitySelect)} describes (same ORDER BY, LIMIT and OFFSET, same checks). The
+     * merge holds one entity per shard and asks a shard for its next one only when it emitted the
+     * last, so a shard reads its next chunk only when the merge needs it and no shard is read
+     * further than the subscriber's demand requires; without ORDER BY a later shard is queried only
+     * once the earlier ones are done, and not at all once LIMIT is reached. Entities past the
+     * LIMIT that a shard's statement still has (at most {@code limit + offset} per shard) are read
+     * and dropped rather than cancelled, which would cost the connection.
+     *
+     * <p>Pending changes are flushed first, shard by shard. Every chosen shard's session is busy
+     * until the stream ends (another operation on it fails with
+     * {@link ConcurrentSessionUseError}). The per-shard rules of {@code stream} apply: loaders that
+     * send SQL need a server-side cursor (PostgreSQL) and fail on other dialects with an
+     * {@link InvalidRequestError}; cancelling between chunks leaves a shard's session usable,
+     * cancelling while a chunk is being read costs that shard its connection. A shard's failure
+     * fails the stream at once and cancels the others.
+     *
+     * @throws ArgumentError if {@code chunkSize} is below 1
+     */
+    public <E> Flux<E> stream(EntitySelect<E> query, int chunkSize) {
+        if (chunkSize < 1) {
+            throw new ArgumentError("stream's chunk size must be at least 1, not " + chunkSize);
+        }
+        return Flux.defer(() -> {
+            ShardMerge<E> merge = ShardMerge.of(registry(), query);
+            List<String> ids = chosenShards(ShardQuery.of(query));
+            merge.check(ids.size());
+            boolean alone = ids.size() == 1;
+            List<AsyncSession> sessions = new ArrayList<>();
+            List<Flux<E>> sources = new ArrayList<>();
+            for (String id : ids) {
+                AsyncSession s = onShard(id);
+                sessions.add(s);
+                sources.add(s.dialect().flatMapMany(d -> s.stream(merge.shardQuery(d, alone), chunkSize)));
+            }
+            // Flushed one after the other first, as for execute: a flush's cascade consults the other shards' sessions.
+            return Flux.fromIterable(sessions).concatMap(AsyncSession::flush).thenMany(merge.merge(ids, sources));
         });
+    }
+
+    /**
+     * Runs a multi-entity query (O13) on the {@link QueryChooser}'s shards; as
+     * {@link #execute(EntitySelect)}, rows emitted once every shard has answered. Its rows come one
+     * shard after the other in the chooser's order, LIMIT and OFFSET applying to that sequence
+     * (each shard is sent {@code LIMIT limit + offset}). A row query cannot be merged by an ORDER BY
+     * (its terms may be any expression): over several shards one fails with an
+     * {@link ArgumentError}; run it on one shard with {@link #onShard}, or order an entity query.
+     */
+    public Flux<EntityRow> execute(RowSelect query) {
+        return Flux.defer(() -> {
+            List<String> ids = chosenShards(ShardQuery.of(query));
+            io.retort.sql.Select core = query.statement();
+            if (ids.size() == 1) {
+                return fanOut(ids, s -> s.execute(query).collectList()).flatMapIterable(lists -> lists.get(0));
+            }
+            if (!core.orderBy().isEmpty()) {
+                throw new ArgumentError("A row query with ORDER BY cannot run on " + ids.size() + " shards " + ids
+                        + ": its rows would be ordered per shard only, and the merge reads ORDER BY values from entity"
+                        + " attributes; run it on one shard with onShard(id), or order an entity query (select(type))");
+            }
+            Long limit = constant(core.limit(), "LIMIT");
+            Long offset = constant(core.offset(), "OFFSET");
+            RowSelect perShard = query;
+            if (limit != null) {
+                long skip = offset == null ? 0 : offset;
+                perShard = perShard.limit(Long.MAX_VALUE - skip < limit ? Long.MAX_VALUE : skip + limit);
+            }
+            if (offset != null) {
+                perShard = perShard.offset(0); // the offset applies to the concatenation
+            }
+            RowSelect sent = perShard;
+            return fanOut(ids, s -> s.execute(sent).collectList()).flatMapIterable(lists -> {
+                List<EntityRow> all = new ArrayList<>();
+                lists.forEach(all::addAll);
+                int from = (int) Math.min(all.size(), offset == null ? 0 : offset);
+                int to = limit == null ? all.size() : (int) Math.min(all.size(), from + limit);
+                return all.subList(from, to);
+            });
+        });
+    }
+
+    /** A row query's LIMIT or OFFSET as a number (RowSelect binds them as parameters), or null. */
+    private static Long constant(io.retort.sql.Expression<?> e, String clause) {
+        if (e == null) {
+            return null;
+        }
+        if (e instanceof io.retort.sql.BindParam<?> p && p.value() instanceof Number n) {
+            return n.longValue();
+        }
+        throw new ArgumentError("A row query's " + clause + " across shards must be a number, not " + e);
     }
 
     /**
@@ -279,7 +397,7 @@ public final class ShardedSession {
     public Mono<Long> execute(BulkStatement<?> bulk) {
         return Mono.defer(() -> {
             BulkSync.plan(bulk); // wrong use fails here, before any shard sends anything
-            return fanOut(ShardQuery.of(bulk), s -> s.execute(bulk)).map(counts -> {
+            return fanOut(chosenShards(ShardQuery.of(bulk)), s -> s.execute(bulk)).map(counts -> {
                 long n = 0;
                 for (Long c : counts) {
                     n += c;
@@ -410,22 +528,27 @@ public final class ShardedSession {
         });
     }
 
+    /** The shards the query chooser picks for {@code query}, checked; an error naming the chooser when it picks none. */
+    private List<String> chosenShards(ShardQuery query) {
+        String who = "The query chooser (for " + query.statement().getClass().getSimpleName() + " of "
+                + (query.entity() == null ? "rows" : query.entity().getSimpleName()) + ")";
+        List<String> shards = factory.checked(factory.queryChooser().shardsFor(query), who);
+        if (shards.isEmpty()) {
+            throw new InvalidRequestError(who + " returned no shard; return the shards the statement must run on (every"
+                    + " shard when unsure)");
+        }
+        return shards;
+    }
+
     /**
-     * Runs {@code op} on each shard the query chooser picks for {@code query}: their pending changes
-     * flushed first, one shard after the other (a flush's cascade consults the other shards'
-     * sessions, which must not change meanwhile), then {@code op} on all shards at once. Emits the
-     * results in the chooser's order, once all are in; errors are delayed until every shard is done
-     * (none is cancelled mid-statement), then the first is emitted with the others suppressed.
+     * Runs {@code op} on each of {@code shards}: their pending changes flushed first, one shard
+     * after the other (a flush's cascade consults the other shards' sessions, which must not change
+     * meanwhile), then {@code op} on all shards at once. Emits the results in the chooser's order,
+     * once all are in; errors are delayed until every shard is done (none is cancelled
+     * mid-statement), then the first is emitted with the others suppressed.
      */
-    private <T> Mono<List<T>> fanOut(ShardQuery query, Function<AsyncSession, Mono<T>> op) {
+    private <T> Mono<List<T>> fanOut(List<String> shards, Function<AsyncSession, Mono<T>> op) {
         return Mono.defer(() -> {
-            String who = "The query chooser (for " + query.statement().getClass().getSimpleName() + " of "
-                    + (query.entity() == null ? "rows" : query.entity().getSimpleName()) + ")";
-            List<String> shards = factory.checked(factory.queryChooser().shardsFor(query), who);
-            if (shards.isEmpty()) {
-                return Mono.error(new InvalidRequestError(who + " returned no shard; return the shards the statement"
-                        + " must run on (every shard when unsure)"));
-            }
             List<AsyncSession> sessions = new ArrayList<>();
             for (String s : shards) {
                 sessions.add(onShard(s));

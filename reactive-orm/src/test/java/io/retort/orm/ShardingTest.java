@@ -176,7 +176,7 @@ class ShardingTest {
         assertThat(reportRows("north_america")).containsExactly(Map.entry(1, 75.0));
     }
 
-    @Test // O14: a query runs on every shard (one statement each) and their entities merge in shard order
+    @Test // O14: a query runs on every shard (one statement each) and their entities merge by its ORDER BY, ties in shard order
     void queryFansOutAndMergesInShardOrder() {
         seed();
         ShardedSession s = factory.openSession();
@@ -184,8 +184,8 @@ class ShardingTest {
             List<Report> reports = new ArrayList<>();
             StepVerifier.create(s.execute(Orm.select(Report.class).orderBy(Report_.id)))
                     .recordWith(() -> reports).expectNextCount(4).verifyComplete();
-            assertThat(reports).extracting(r -> r.id).containsExactly(1, 2, 1, 1);
-            assertThat(reports).extracting(s::identityToken).containsExactly("north_america", "north_america", "asia", "europe");
+            assertThat(reports).extracting(r -> r.id).containsExactly(1, 1, 1, 2);
+            assertThat(reports).extracting(s::identityToken).containsExactly("north_america", "asia", "europe", "north_america");
             assertThat(statementCounts()).containsExactly(Map.entry("north_america", 1), Map.entry("asia", 1),
                     Map.entry("europe", 1));
             assertThat(sql.get("asia").get(0)).startsWith("SELECT").contains("weather_report");
@@ -217,7 +217,7 @@ class ShardingTest {
             StepVerifier.create(s.execute(Orm.select(WeatherLocation.class)
                             .where(WeatherLocation_.continent.in("Europe", "Asia")).orderBy(WeatherLocation_.city)))
                     .expectNextMatches(w -> w.city.equals("London")).expectNextMatches(w -> w.city.equals("Tokyo"))
-                    .verifyComplete(); // the chooser's order: europe first, as the IN list names it
+                    .verifyComplete(); // by city, merged across the two shards
             assertThat(statementCounts()).containsExactly(Map.entry("north_america", 0), Map.entry("asia", 1),
                     Map.entry("europe", 1));
         } finally {

@@ -242,6 +242,46 @@ class ShardedSessionIT {
         }
     }
 
+    @Test // O14: ORDER BY + LIMIT/OFFSET over PostgreSQL, MariaDB and H2 at once: the global first rows, one order on every server
+    void orderByAndLimitHoldAcrossTheServers() {
+        seed();
+        StepVerifier.create(factory.withTransaction(s -> {
+            // Lower-case cities: MariaDB's default collation ignores case and PostgreSQL's sorts by locale,
+            // so each would put them among the others; the merge sorts by code point on every server.
+            s.addAll(List.of(new WeatherLocation(4, "Asia", "osaka"), new WeatherLocation(5, "Europe", "Zurich"),
+                    new WeatherLocation(6, "North America", "boston")));
+            WeatherLocation kyoto = new WeatherLocation(7, "Asia", "Kyoto");
+            WeatherLocation austin = new WeatherLocation(8, "North America", "Austin");
+            kyoto.reports.add(new WeatherReport());   // no temperature: NULL on MariaDB
+            austin.reports.add(new WeatherReport());  // and on PostgreSQL, which sorts NULLs last by default
+            s.addAll(List.of(kyoto, austin));
+            return Mono.just(true);
+        })).expectNext(true).verifyComplete();
+        clearSql();
+        ShardedSession s = factory.openSession();
+        try {
+            List<String> first = s.execute(Orm.select(WeatherLocation.class).orderBy(WeatherLocation_.city).limit(4))
+                    .map(w -> w.city).collectList().block(T);
+            assertThat(first).containsExactly("Austin", "Kyoto", "London", "New York");
+            assertThat(sql.get("north_america")).singleElement().asString().contains("COLLATE \"C\"").contains("LIMIT")
+                    .doesNotContain("OFFSET");
+            assertThat(sql.get("asia")).singleElement().asString().contains("AS BINARY").contains("LIMIT")
+                    .doesNotContain("OFFSET");
+            assertThat(s.execute(Orm.select(WeatherLocation.class).orderBy(WeatherLocation_.city.desc()).limit(3).offset(1))
+                    .map(w -> w.city).collectList().block(T)).containsExactly("boston", "Zurich", "Tokyo");
+            // NULL temperatures first ascending on every server (ties in the chooser's order), then the global lowest.
+            List<WeatherReport> coldest = s.execute(Orm.select(WeatherReport.class).orderBy(WeatherReport_.temperature).limit(3))
+                    .collectList().block(T);
+            assertThat(coldest).extracting(r -> r.temperature).containsExactly(null, null, 55.0);
+            assertThat(coldest).extracting(s::identityToken).containsExactly("asia", "north_america", "europe");
+            // Streamed, the same merge.
+            StepVerifier.create(s.stream(Orm.select(WeatherLocation.class).orderBy(WeatherLocation_.city).limit(3).offset(2), 2)
+                    .map(w -> w.city)).expectNext("London", "New York", "Tokyo").verifyComplete();
+        } finally {
+            s.close().block(T);
+        }
+    }
+
     @Test // O14: get asks the identity chooser's servers in order, stopping at the one that has the row
     void getAsksTheIdentityChoosersServersInOrder() {
         seed();

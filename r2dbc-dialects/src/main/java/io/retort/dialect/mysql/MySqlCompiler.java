@@ -98,8 +98,10 @@ public class MySqlCompiler extends SqlCompiler {
 
     @Override
     protected void sortOrder(SortOrder o) {
-        if (o.nulls() != SortOrder.Nulls.DEFAULT) {
+        boolean asDefault = o.nulls() == (o.isDescending() ? SortOrder.Nulls.LAST : SortOrder.Nulls.FIRST);
+        if (o.nulls() != SortOrder.Nulls.DEFAULT && !asDefault) {
             // MySQL sorts NULLs first ascending and last descending; an IS NULL key overrides that.
+            // Asked for what it does anyway, it gets the plain term, which an index on it can serve.
             sql('(');
             render(o.expression());
             sql(o.nulls() == SortOrder.Nulls.FIRST ? " IS NULL) DESC, " : " IS NULL), ");
@@ -107,7 +109,7 @@ public class MySqlCompiler extends SqlCompiler {
             sql(o.isDescending() ? " DESC" : "");
             return;
         }
-        super.sortOrder(o);
+        super.sortOrder(asDefault ? (o.isDescending() ? o.expression().desc() : o.expression().asc()) : o);
     }
 
     @Override
