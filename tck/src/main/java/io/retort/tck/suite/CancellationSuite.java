@@ -326,6 +326,40 @@ public interface CancellationSuite extends TckBackend {
         FaultKit.awaitNoActiveStatements(db, Duration.ofSeconds(2));
     }
 
+    @Test // F2/F4/F19 in a burst: statements cancelled all at once get their server cancels (KILL QUERY
+          // connections, PostgreSQL CancelRequest sockets) at most maxConcurrentServerCancels at a time, so a burst
+          // cannot use up the server's connections; yet every statement stops on the server, and the pool is whole
+    default void aBurstOfCancelsOpensAtMostTheCapOfServerConnections(TestDatabase db) throws Exception {
+        FaultKit.requireServer(db, "that could go on running a cancelled statement");
+        org.junit.jupiter.api.Assumptions.assumeFalse(driver().bridge(),
+                "the bridge cancels through JDBC's Statement.cancel(), not through the engine's server cancel");
+        int burst = 12;
+        int cap = 2;
+        CancelProbe probe = new CancelProbe(db.connectionFactory(driver()));
+        Engine engine = Engine.create(probe, EngineOptions.builder().maxPoolSize(burst).acquireTimeout(Duration.ofSeconds(10))
+                .echo(false).maxConcurrentServerCancels(cap).build());
+        try {
+            String slow = FaultKit.sleepSql(db.backend(), Duration.ofSeconds(20));
+            List<Disposable> subscribers = new ArrayList<>();
+            for (int i = 0; i < burst; i++) {
+                subscribers.add(engine.connect(c -> c.executeRaw(slow).rows()).subscribe(r -> { }, e -> { }));
+            }
+            FaultKit.awaitRunning(db, slow, burst, Duration.ofSeconds(10));
+            subscribers.forEach(Disposable::dispose);
+            // Far sooner than the 20 s sleeps would end by themselves: each got its cancel in turn.
+            FaultKit.awaitNoActiveStatements(db, Duration.ofSeconds(10));
+            FaultKit.await(() -> probe.stillOpen() == 0, Duration.ofSeconds(10), "every server cancel closed");
+            assertThat(probe.cancels()).as("one server cancel per cancelled statement, none skipped").isEqualTo(burst);
+            assertThat(probe.maxOpenAtOnce()).as("server cancels open at once, with a cap of %d", cap).isBetween(1, cap);
+            FaultKit.awaitStats(engine, s -> s.acquired() == 0 && s.pending() == 0 && s.allocated() == s.idle(),
+                    Duration.ofSeconds(5), "pool idle after the burst");
+            StepVerifier.create(engine.connect(c -> c.executeRaw("SELECT 1").rows()).count())
+                    .expectNext(1L).expectComplete().verify(PROMPT);
+        } finally {
+            engine.dispose().block(Duration.ofSeconds(30));
+        }
+    }
+
     @Test // the result helpers that need one row read the rest instead of cancelling: no connection or transaction is lost
     default void resultHelpersNeverCancelTheirStatement(TestDatabase db) throws Exception {
         Engine engine = cancellationEngine(db, 1);

@@ -438,6 +438,11 @@ public final class FaultKit {
      * {@code within}: a cancel after this point provably interrupts a running statement.
      */
     public static void awaitRunning(TestDatabase db, String statement, Duration within) {
+        awaitRunning(db, statement, 1, within);
+    }
+
+    /** {@link #awaitRunning}, until at least {@code sessions} sessions of this test run {@code statement}. */
+    public static void awaitRunning(TestDatabase db, String statement, int sessions, Duration within) {
         String sql;
         switch (db.backend()) {
             case POSTGRES:
@@ -456,11 +461,11 @@ public final class FaultKit {
             await(() -> {
                 try (ResultSet rs = ps.executeQuery()) {
                     rs.next();
-                    return rs.getLong(1) > 0;
+                    return rs.getLong(1) >= sessions;
                 } catch (SQLException e) {
                     throw new IllegalStateException(e);
                 }
-            }, within, "the server running " + statement);
+            }, within, sessions + " session(s) running " + statement);
         } catch (SQLException e) {
             throw new IllegalStateException(e);
         }
