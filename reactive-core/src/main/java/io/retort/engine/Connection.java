@@ -87,7 +87,7 @@ public final class Connection {
     /** Names this connection's cursors apart (a cursor's name is visible to the whole session). */
     private final AtomicInteger cursorIds = new AtomicInteger();
     private final AtomicBoolean released = new AtomicBoolean();
-    /** Whether a cancel closed the driver's socket directly ({@link TransportClose}); its close must wait for the driver. */
+    /** Whether a cancel ended the server session directly ({@link TransportClose}); the close must wait for the driver. */
     private volatile boolean transportClosed;
     /** Whether this checkout already asked if its first statement must learn the thread id (see {@link ServerCancel}). */
     private volatile boolean threadIdChecked;
@@ -728,7 +728,7 @@ public final class Connection {
         // hit the owner's next statement; the driver drains the cancelled one.
         if (!invalidated && bound != null && lease == null) {
             engine.serverCancel().request(physical);
-            if (tx != TxState.NONE && TransportClose.closeNow(physical)) {
+            if (tx != TxState.NONE && TransportClose.endSessionNow(physical)) {
                 // The transaction's locks must not wait for a driver that reads the rest of the result first.
                 transportClosed = true;
             }
@@ -829,7 +829,7 @@ public final class Connection {
             return close;
         }
         if (transportClosed) {
-            // Its socket is closed already (TransportClose): the driver's close must come after it noticed.
+            // Its session was ended already (TransportClose): the driver's close must come after it noticed.
             close = TransportClose.closed(physical).then(close);
         }
         // Closing a broken connection may never finish: r2dbc-mysql queues its COM_QUIT behind
