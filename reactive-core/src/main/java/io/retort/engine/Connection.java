@@ -87,8 +87,6 @@ public final class Connection {
     /** Names this connection's cursors apart (a cursor's name is visible to the whole session). */
     private final AtomicInteger cursorIds = new AtomicInteger();
     private final AtomicBoolean released = new AtomicBoolean();
-    /** Whether a cancel ended the server session directly ({@link TransportClose}); the close must wait for the driver. */
-    private volatile boolean transportClosed;
     /** Whether this checkout already asked if its first statement must learn the thread id (see {@link ServerCancel}). */
     private volatile boolean threadIdChecked;
     /**
@@ -728,10 +726,6 @@ public final class Connection {
         // hit the owner's next statement; the driver drains the cancelled one.
         if (!invalidated && bound != null && lease == null) {
             engine.serverCancel().request(physical);
-            if (tx != TxState.NONE && TransportClose.endSessionNow(physical)) {
-                // The transaction's locks must not wait for a driver that reads the rest of the result first.
-                transportClosed = true;
-            }
         }
         invalidate();
         markInactive(new CancelledError("A statement was cancelled by its subscriber while it ran; the connection"
@@ -827,10 +821,6 @@ public final class Connection {
         Mono<Void> close = Mono.from(raw.close());
         if (!invalidated) {
             return close;
-        }
-        if (transportClosed) {
-            // Its session was ended already (TransportClose): the driver's close must come after it noticed.
-            close = TransportClose.closed(physical).then(close);
         }
         // Closing a broken connection may never finish: r2dbc-mysql queues its COM_QUIT behind
         // the exchange whose answer was lost (F15), so its close waits as long as the silence.
