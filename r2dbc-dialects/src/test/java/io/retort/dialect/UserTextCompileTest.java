@@ -17,6 +17,8 @@ import static io.retort.sql.Sql.column;
 import static io.retort.sql.Sql.commentOn;
 import static io.retort.sql.Sql.count;
 import static io.retort.sql.Sql.select;
+import static io.retort.sql.Sql.text;
+import static io.retort.sql.Sql.textExpr;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -85,5 +87,18 @@ class UserTextCompileTest {
         assertThat(sql(commentOn(TRACK.name, text), PG))
                 .isEqualTo("COMMENT ON COLUMN track.name IS 'x */ DROP TABLE t /*\nnext line -- and ''quoted'' \\'");
         assertThat(sql(commentOn(TRACK, text), MARIADB)).isEqualTo("ALTER TABLE track COMMENT = 'x */ DROP TABLE t /*\nnext line -- and ''quoted'' \\\\'");
+    }
+
+    @Test // B19: text SQL with a second statement fails to compile, before any driver sees it; each dialect reads it its way
+    void textIsOneStatementPerDialect() {
+        for (var d : List.of(PG, MARIADB, Sqls.MYSQL, Sqls.H2)) {
+            assertThatThrownBy(() -> sql(text("SELECT 1; DROP TABLE track"), d)).as(d.name()).isInstanceOf(ArgumentError.class)
+                    .hasMessageContaining("one statement");
+            assertThatThrownBy(() -> sql(select(textExpr("1; DROP TABLE track; --", SqlTypes.INTEGER)), d)).as(d.name())
+                    .isInstanceOf(ArgumentError.class);
+            assertThat(sql(text("SELECT ';' AS semi;"), d)).isEqualTo("SELECT ';' AS semi;");
+        }
+        assertThat(sql(text("DO $$ BEGIN PERFORM 1; PERFORM 2; END $$"), PG)).startsWith("DO $$");
+        assertThatThrownBy(() -> sql(text("SELECT $$; DROP TABLE track; $$"), MARIADB)).isInstanceOf(ArgumentError.class);
     }
 }
