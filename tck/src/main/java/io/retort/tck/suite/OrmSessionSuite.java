@@ -316,7 +316,14 @@ public interface OrmSessionSuite extends TckBackend {
             StepVerifier.create(s.commit()).expectError(PendingRollbackError.class).verify(SESSION_WAIT);
             s.rollback().block(SESSION_WAIT);
 
-            // changing the key of a persistent object UPDATEs it, and its identity follows
+            // changing the key of a persistent object UPDATEs it, and its identity follows (back, on rollback)
+            persistent.id = 9;
+            s.flush().block(SESSION_WAIT);
+            assertThat(s.get(OEmployee.class, 9).block(SESSION_WAIT)).isSameAs(persistent);
+            s.rollback().block(SESSION_WAIT);
+            assertThat(persistent.id).isEqualTo(7);
+            assertThat(f.statements(() -> s.get(OEmployee.class, 7).block(SESSION_WAIT))).isZero();
+            assertThat(s.get(OEmployee.class, 7).block(SESSION_WAIT)).isSameAs(persistent);
             persistent.id = 8;
             List<String> sent = f.sql(() -> s.commit().block(SESSION_WAIT));
             assertThat(sent).anySatisfy(sql -> assertThat(sql).startsWith("UPDATE").contains("employee_id"));
