@@ -409,8 +409,14 @@ public final class Connection {
         return new BoundStatement(sql, new Object[0], new Class<?>[0]);
     }
 
-    /** Executes raw SQL text (trusted; no binds). */
+    /**
+     * Executes raw SQL text (trusted; no binds).
+     *
+     * @throws io.retort.error.ArgumentError if the text holds more than one statement (B19; see
+     *                                       {@link io.retort.sql.TextClause#requireOneStatement})
+     */
     public Result executeRaw(String sql) {
+        io.retort.sql.TextClause.requireOneStatement(sql, dialect().mysqlTextSyntax());
         BoundStatement bound = plain(sql);
         return new Result(stream(bound, null, List.of()), count(bound, null), sql);
     }

@@ -364,6 +364,12 @@ public abstract class Expression<T> extends Node implements GroupByElement, Orde
         return new SortOrder(this, true, SortOrder.Nulls.DEFAULT);
     }
 
+    /** {@link #asc()} or {@link #desc()} as {@code direction} says: a direction chosen at run time, never SQL text (B7). */
+    public SortOrder sort(SortOrder.Direction direction) {
+        return new SortOrder(this, Objects.requireNonNull(direction, "direction") == SortOrder.Direction.DESC,
+                SortOrder.Nulls.DEFAULT);
+    }
+
     @Override
     public SortOrder toSortOrder() {
         return asc();

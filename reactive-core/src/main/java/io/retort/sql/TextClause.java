@@ -17,6 +17,11 @@ import java.util.Set;
  * and dollar quotes becomes a placeholder; {@code ::} (a PostgreSQL cast) and {@code \:} stay
  * text. Bound values are never re-scanned, so a value such as {@code ":b"} or {@code "$1"} is
  * sent verbatim (bad-input row B8). The text is trusted SQL: never build it from user input.
+ *
+ * <p>The text is one statement: a {@code ;} followed by more SQL is an {@link ArgumentError} when
+ * it is compiled for a dialect, before anything is sent (bad-input row B19), since most drivers would run the second statement (r2dbc-h2,
+ * r2dbc-postgresql without binds, r2dbc-mysql, and pgjdbc, Connector/J and sqlite-jdbc through
+ * the bridge all do). A trailing {@code ;} is allowed. Send several statements one at a time.
  */
 public final class TextClause extends Node implements Statement {
     private final String text;
@@ -84,6 +89,96 @@ public final class TextClause extends Node implements Statement {
         }
         chunks.add(cur.toString());
         return new TextClause(sql, List.copyOf(chunks), List.copyOf(names), Map.of());
+    }
+
+    /**
+     * Refuses SQL text holding more than one statement (bad-input row B19): a {@code ;} outside
+     * string literals, quoted identifiers, comments and (except on MySQL) dollar quotes, followed
+     * by anything but blanks, comments and more {@code ;}. Whether a backslash escapes a quote
+     * depends on server settings the text cannot see (PostgreSQL's
+     * {@code standard_conforming_strings}, MySQL's {@code NO_BACKSLASH_ESCAPES}), so the text is
+     * read both ways and refused if either reading finds a second statement: the two disagree on
+     * where {@code 'it\'s'} ends, and a check that guessed wrong would let one through.
+     *
+     * @param mysqlSyntax MySQL's lexical rules ({@link io.retort.sql.compile.Dialect#mysqlTextSyntax})
+     * @throws ArgumentError naming the position of the {@code ;}
+     */
+    public static void requireOneStatement(String sql, boolean mysqlSyntax) {
+        int at = Math.max(separator(sql, mysqlSyntax, false), separator(sql, mysqlSyntax, true));
+        if (at >= 0) {
+            throw new ArgumentError("SQL text must be one statement, but a second one follows the ';' at offset " + at
+                    + ": send each statement on its own (some drivers would run both, B19). Text: "
+                    + (sql.length() > 200 ? sql.substring(0, 200) + "..." : sql));
+        }
+    }
+
+    /** The offset of a {@code ;} followed by another statement, or -1, in one reading of the text. */
+    private static int separator(String sql, boolean mysql, boolean backslashEscapes) {
+        int n = sql.length();
+        int i = 0;
+        int semicolon = -1;
+        while (i < n) {
+            char c = sql.charAt(i);
+            int skip = skipNonCode(sql, i, mysql, backslashEscapes);
+            boolean quoted = c == '\'' || c == '"' || c == '`' || c == '$';
+            if (skip > i && quoted && semicolon >= 0) {
+                return semicolon; // a literal or quoted name after the ';' is SQL too
+            } else if (skip > i) {
+                i = skip;
+            } else if (c == ';') {
+                semicolon = semicolon < 0 ? i : semicolon;
+                i++;
+            } else if (Character.isWhitespace(c)) {
+                i++;
+            } else if (semicolon >= 0) {
+                return semicolon;
+            } else {
+                i++;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * The end of the literal, quoted identifier, comment or dollar quote starting at {@code i}, or
+     * {@code i} when none starts there. Literals and quoted identifiers are skipped too (a
+     * {@code ;} in them is text); comments count as blanks.
+     */
+    private static int skipNonCode(String sql, int i, boolean mysql, boolean backslashEscapes) {
+        int n = sql.length();
+        char c = sql.charAt(i);
+        if (c == '\'' || c == '"' || c == '`') {
+            int j = i + 1;
+            while (j < n) {
+                char d = sql.charAt(j);
+                if (backslashEscapes && d == '\\' && c == '\'' || mysql && backslashEscapes && d == '\\' && c == '"') {
+                    j += 2;
+                } else if (d == c && j + 1 < n && sql.charAt(j + 1) == c) {
+                    j += 2;
+                } else if (d == c) {
+                    return j + 1;
+                } else {
+                    j++;
+                }
+            }
+            return n;
+        }
+        if (c == '-' && i + 1 < n && sql.charAt(i + 1) == '-' || mysql && c == '#') {
+            int end = sql.indexOf('\n', i);
+            return end < 0 ? n : end + 1;
+        }
+        if (c == '/' && i + 1 < n && sql.charAt(i + 1) == '*' && !(mysql && i + 2 < n && sql.charAt(i + 2) == '!')) {
+            int end = sql.indexOf("*/", i + 2);
+            return end < 0 ? n : end + 2;
+        }
+        if (!mysql && c == '$') {
+            String tag = dollarTag(sql, i);
+            if (tag != null) {
+                int end = sql.indexOf(tag, i + tag.length());
+                return end < 0 ? n : end + tag.length();
+            }
+        }
+        return i;
     }
 
     private static int closing(String s, int start, char q) {

@@ -89,6 +89,8 @@ public final class AsyncSession {
     private final Object identityToken;
     /** O14: the sharded session this one is a shard of (it vets objects joining here), or null. */
     private final ShardedSession shardOwner;
+    /** This session as {@link SessionOwnership} records it: weak, so a claim never keeps a session alive. */
+    private final java.lang.ref.WeakReference<AsyncSession> self = new java.lang.ref.WeakReference<>(this);
 
     AsyncSession(Engine engine, OrmRegistry registry, Scheduler fetchScheduler) {
         this(engine, registry, fetchScheduler, null);
@@ -245,7 +247,8 @@ public final class AsyncSession {
         checkOpen();
         InstanceState st = states.get(entity);
         if (st == null) {
-            throw new InvalidRequestError("Instance " + describe(entity) + " is not persisted in this session");
+            throw new DetachedInstanceError("Instance " + describe(entity) + " is not persisted in this session"
+                    + DETACHED_HINT + "; delete cannot proceed");
         }
         if (st.status == InstanceState.Status.PENDING) {
             forget(st);
@@ -276,6 +279,7 @@ public final class AsyncSession {
         if (busy.get() && listening == 0) {
             throw new ConcurrentSessionUseError("expungeAll while another operation runs on this session");
         }
+        releaseAll();
         identityMap.clear();
         states.clear();
         ordered.clear();
@@ -503,8 +507,8 @@ public final class AsyncSession {
                     }
                     InstanceState st = states.get(p.entity);
                     if (st == null || st.status != InstanceState.Status.PERSISTENT) {
-                        p.fail(new InvalidRequestError("Instance " + describe(p.entity)
-                                + " is not persistent in this session; fetch needs a loaded object"));
+                        p.fail(new DetachedInstanceError("Instance " + describe(p.entity)
+                                + " is not persistent in this session; fetch needs a loaded object" + DETACHED_HINT));
                     } else if (!r.source().isInstance(p.entity)) {
                         p.fail(new ArgumentError(r + " is not a relationship of " + p.entity.getClass().getSimpleName()));
                     } else {
@@ -546,8 +550,8 @@ public final class AsyncSession {
             for (S e : entities) {
                 InstanceState st = states.get(e);
                 if (st == null || st.status != InstanceState.Status.PERSISTENT) {
-                    return Flux.error(new InvalidRequestError("Instance " + describe(e)
-                            + " is not persistent in this session; fetch needs a loaded object"));
+                    return Flux.error(new DetachedInstanceError("Instance " + describe(e)
+                            + " is not persistent in this session; fetch needs a loaded object" + DETACHED_HINT));
                 }
             }
             return connection(false).flatMapMany(c -> loading.selectin(relationship, new ArrayList<>(entities), c)
@@ -644,7 +648,7 @@ public final class AsyncSession {
     private InstanceState stateIn(Object entity) {
         InstanceState st = states.get(entity);
         if (st == null) {
-            throw new InvalidRequestError("Instance " + describe(entity) + " is not in this session");
+            throw new DetachedInstanceError("Instance " + describe(entity) + " is not in this session" + DETACHED_HINT);
         }
         return st;
     }
@@ -652,7 +656,8 @@ public final class AsyncSession {
     private InstanceState persistentState(Object entity) {
         InstanceState st = states.get(entity);
         if (st == null || st.key == null) {
-            throw new InvalidRequestError("Instance " + describe(entity) + " is not persistent in this session");
+            throw new DetachedInstanceError("Instance " + describe(entity) + " is not persistent in this session"
+                    + (st == null ? DETACHED_HINT : " (it is pending: flush it first)"));
         }
         return st;
     }
@@ -905,6 +910,7 @@ public final class AsyncSession {
             }
             s.restoreTxStart();
             s.clearFlags();
+            rekey(s); // a primary key changed by a rolled-back flush is the old one again
         }
     }
 
@@ -939,6 +945,7 @@ public final class AsyncSession {
             Connection c = connection;
             connection = null;
             closed = true;
+            releaseAll();
             identityMap.clear();
             states.clear();
             ordered.clear();
@@ -1161,6 +1168,10 @@ public final class AsyncSession {
         });
     }
 
+    /** B14: why a session may not hold an object, and the fix. */
+    private static final String DETACHED_HINT = " (it was never added, or was expunged, or its session was closed):"
+            + " merge it into this session (session.merge) first";
+
     private static String describe(Object entity) {
         return entity.getClass().getSimpleName() + "@" + Integer.toHexString(System.identityHashCode(entity));
     }
@@ -1220,6 +1231,7 @@ public final class AsyncSession {
     }
 
     void register(InstanceState st) {
+        SessionOwnership.claim(st.entity, self);
         states.put(st.entity, st);
         ordered.add(st);
         if (st.key != null) {
@@ -1232,6 +1244,12 @@ public final class AsyncSession {
         if (shardOwner != null) {
             // O14: an object belongs to one shard; reaching it from this shard's objects must not copy it here.
             shardOwner.checkJoining(this, entity);
+        }
+        AsyncSession owner = SessionOwnership.owner(entity);
+        if (owner != null && owner != this && owner.contains(entity)) {
+            // B14: two sessions flushing one object would INSERT its row twice.
+            throw new AlreadyAttachedError("Object " + describe(entity) + " is already attached to another open session;"
+                    + " expunge it from that session (or close it) first, or merge a copy into this one (session.merge)");
         }
         InstanceState st = new InstanceState(entity, m, InstanceState.Status.PENDING);
         if (m.hierarchy() != null) {
@@ -1247,6 +1265,7 @@ public final class AsyncSession {
                         key, describe(other.entity));
             }
         }
+        SessionOwnership.claim(entity, self);
         states.put(entity, st);
         ordered.add(st);
         return st;
@@ -1257,11 +1276,35 @@ public final class AsyncSession {
         rollbackSteps.add(undo);
     }
 
+    /** Drops this session's ownership claims (B14) before its maps are cleared. */
+    private void releaseAll() {
+        for (Object entity : states.keySet()) {
+            SessionOwnership.release(entity, self);
+        }
+    }
+
+    /** B13: re-files a persistent object under its current primary key, when a flush or a rollback changed it. */
+    void rekey(InstanceState st) {
+        if (st.key == null) {
+            return;
+        }
+        List<Object> now = st.identityValues();
+        if (now.equals(st.key.key())) {
+            return;
+        }
+        if (identityMap.get(st.key) == st) {
+            identityMap.remove(st.key);
+        }
+        st.key = keyOf(st.mapper, now);
+        identityMap.put(st.key, st);
+    }
+
     void identify(InstanceState st) {
         identityMap.put(st.key, st);
     }
 
     void forget(InstanceState st) {
+        SessionOwnership.release(st.entity, self);
         states.remove(st.entity);
         ordered.remove(st);
         if (st.key != null && identityMap.get(st.key) == st) {

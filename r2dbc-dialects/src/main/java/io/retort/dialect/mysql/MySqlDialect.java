@@ -160,6 +160,11 @@ public class MySqlDialect extends AnsiDialect {
     }
 
     @Override
+    public boolean mysqlTextSyntax() {
+        return true;
+    }
+
+    @Override
     public boolean supportsLockOf() {
         return true;
     }

@@ -162,6 +162,15 @@ public abstract class Dialect {
         return false;
     }
 
+    /**
+     * Whether SQL text follows MySQL's lexical rules: {@code #} starts a comment, the body of
+     * {@code /*! ... *}{@code /} is executed, and {@code $} quotes nothing. The one-statement check
+     * of text SQL reads text this way (B19, {@link io.retort.sql.TextClause#requireOneStatement}).
+     */
+    public boolean mysqlTextSyntax() {
+        return false;
+    }
+
     /** Whether column/table comments are written inside CREATE TABLE (MySQL) instead of COMMENT ON. */
     public boolean inlineComments() {
         return false;

@@ -1416,6 +1416,7 @@ public class SqlCompiler implements SqlVisitor {
 
     @Override
     public void visitText(TextClause t) {
+        TextClause.requireOneStatement(t.text(), dialect.mysqlTextSyntax()); // B19: before it can reach a driver
         if (depth == 0 && kind == CompiledStatement.Kind.TEXT) {
             returnsRows = true;
         }

@@ -158,4 +158,30 @@ public final class Entities {
             this.name = name;
         }
     }
+
+    /**
+     * An order line with a two-column key the application assigns (no generator), outside
+     * {@link #registry()}: the bad-input suite's NULL and partial keys (B13) map it on its own.
+     */
+    @Entity
+    @Table(name = "o_line")
+    public static class OLine {
+        @Id
+        @Column(name = "order_id")
+        public Integer orderId;
+        @Id
+        @Column(name = "line_no")
+        public Integer lineNo;
+        @Column(length = 40)
+        public String item;
+
+        public OLine() {
+        }
+
+        public OLine(Integer orderId, Integer lineNo, String item) {
+            this.orderId = orderId;
+            this.lineNo = lineNo;
+            this.item = item;
+        }
+    }
 }

@@ -660,4 +660,34 @@ public interface FailureSuite extends TckBackend {
         StepVerifier.create(engine.connect(c -> c.executeRaw("SELECT 1").rows()).count())
                 .expectNext(1L).expectComplete().verify(Duration.ofSeconds(5));
     }
+
+    @Test // B19: a second statement in text SQL never runs: refused before sending, through text() and executeRaw alike
+    default void multiStatementTextNeverRunsTheSecondStatement(TestDatabase db) {
+        Engine engine = failureEngine(db, 1);
+        io.retort.sql.Table canary = io.retort.sql.Table.builder("b19_canary").column("id", SqlTypes.INTEGER).build();
+        engine.connect(c -> c.execute(io.retort.sql.Sql.createTable(canary)).rowsAffected()
+                .then(c.execute(insert(canary).set(canary.c("id", SqlTypes.INTEGER), 1)).rowsAffected()))
+                .blockLast(Duration.ofSeconds(10));
+        // Without Retort's check, r2dbc-h2, r2dbc-postgresql (no binds), r2dbc-mysql, pgjdbc, Connector/J and
+        // sqlite-jdbc all ran the DROP (seen on this TCK's backends); only mariadb-r2dbc refused it.
+        Map<String, java.util.function.Function<io.retort.engine.Connection, Flux<io.retort.engine.Row>>> attempts = new java.util.LinkedHashMap<>();
+        attempts.put("executeRaw", c -> c.executeRaw("SELECT 1; DROP TABLE b19_canary").rows());
+        attempts.put("text", c -> c.execute(text("SELECT 1; DROP TABLE b19_canary")).rows());
+        attempts.put("text with a bind", c -> c.execute(text("SELECT :a; DROP TABLE b19_canary").bind("a", 1)).rows());
+        attempts.put("textExpr", c -> c.execute(select(io.retort.sql.Sql.textExpr("1; DROP TABLE b19_canary; --",
+                SqlTypes.INTEGER))).rows());
+        long before = engine.statementCount();
+        for (Map.Entry<String, java.util.function.Function<io.retort.engine.Connection, Flux<io.retort.engine.Row>>> a : attempts.entrySet()) {
+            StepVerifier.create(engine.connect(a.getValue()))
+                    .expectErrorSatisfies(e -> assertThat(e).as(a.getKey()).isInstanceOf(ArgumentError.class)
+                            .hasMessageContaining("SQL text must be one statement"))
+                    .verify(Duration.ofSeconds(10));
+        }
+        assertThat(engine.statementCount() - before).as("nothing was sent").isZero();
+        FaultKit.awaitPoolIdle(engine, Duration.ofSeconds(2));
+        StepVerifier.create(engine.connect(c -> c.execute(select(count()).from(canary)).scalars(Long.class)))
+                .expectNext(1L).as("the canary table and its row are still there").expectComplete().verify(Duration.ofSeconds(10));
+        StepVerifier.create(engine.connect(c -> c.executeRaw("SELECT 1;").rows()).count())
+                .expectNext(1L).as("one statement with a trailing ';' runs").expectComplete().verify(Duration.ofSeconds(10));
+    }
 }

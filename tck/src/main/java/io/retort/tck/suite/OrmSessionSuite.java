@@ -6,7 +6,10 @@ import io.retort.error.CompileError;
 import io.retort.error.InvalidRequestError;
 import io.retort.error.IntegrityError;
 import io.retort.error.PendingRollbackError;
+import io.retort.orm.AlreadyAttachedError;
 import io.retort.orm.AsyncSession;
+import io.retort.orm.DetachedInstanceError;
+import io.retort.orm.FlushError;
 import io.retort.orm.EntityAlias;
 import io.retort.orm.EntityRow;
 import io.retort.orm.Orm;
@@ -24,6 +27,7 @@ import io.retort.tck.orm.Entities;
 import io.retort.tck.orm.Entities.OAlbum;
 import io.retort.tck.orm.Entities.OArtist;
 import io.retort.tck.orm.Entities.OEmployee;
+import io.retort.tck.orm.Entities.OLine;
 import io.retort.tck.orm.Entities.OTrack;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -165,7 +169,7 @@ public interface OrmSessionSuite extends TckBackend {
 
     // ================================================================= StaleDataError
 
-    @Test // O4, O10: an UPDATE or DELETE of a row deleted (or versioned) elsewhere is stale; rollback, then usable
+    @Test // O4, O10, B16: an UPDATE or DELETE of a row deleted (or versioned) elsewhere is stale; rollback, then usable
     default void staleDataErrorOnUpdateDeleteAndVersion(TestDatabase db) {
         SessionFixture f = setUp(this, db);
         OEmployee emp = new OEmployee(1, "Adams");
@@ -221,6 +225,185 @@ public interface OrmSessionSuite extends TckBackend {
         assertThat(f.artistNames()).containsExactly("Added after", "Kept and renamed");
         assertThat(f.engine().connect(c -> c.execute(select(f.registry().mapper(OEmployee.class).column("lastName", String.class))
                 .from(f.table(OEmployee.class))).scalars(String.class)).collectList().block(SESSION_WAIT)).containsExactly("Adams");
+    }
+
+    @Test // B16: a versioned DELETE of a row whose version moved elsewhere is stale too; rollback keeps the row
+    default void staleDataErrorOnVersionedDelete(TestDatabase db) {
+        SessionFixture f = setUp(this, db);
+        f.seed(new OEmployee(1, "Adams"));
+        Table employees = f.table(OEmployee.class);
+        Column<Integer> version = f.registry().mapper(OEmployee.class).column("version", Integer.class);
+        Column<String> lastName = f.registry().mapper(OEmployee.class).column("lastName", String.class);
+        AsyncSession s = f.sessions().openSession();
+        try {
+            OEmployee e = s.get(OEmployee.class, 1).block(SESSION_WAIT);
+            f.engine().inTransaction(c -> c.execute(io.retort.sql.Sql.update(employees).set(lastName, "Changed elsewhere")
+                    .set(version, 2)).rowsAffected()).blockLast(SESSION_WAIT);
+            s.delete(e);
+            List<String> sent = f.sql(() -> StepVerifier.create(s.flush()).expectErrorSatisfies(x -> assertThat(x)
+                    .isInstanceOf(StaleDataError.class)
+                    .hasMessageContaining("DELETE statement on table 'o_employee' expected to delete 1 row; 0 were matched"))
+                    .verify(SESSION_WAIT));
+            assertThat(sent).as("the DELETE names the version it read").anySatisfy(sql -> assertThat(sql)
+                    .startsWith("DELETE FROM").contains("version"));
+            StepVerifier.create(s.commit()).expectErrorSatisfies(x -> assertThat(x).isInstanceOf(PendingRollbackError.class)
+                    .hasMessageContaining("expected to delete 1 row")).verify(SESSION_WAIT);
+            s.rollback().block(SESSION_WAIT);
+            s.expunge(e);
+            OEmployee again = s.get(OEmployee.class, 1).block(SESSION_WAIT);
+            assertThat(again.lastName).as("usable after the rollback; the other writer's row is intact")
+                    .isEqualTo("Changed elsewhere");
+            assertThat(again.version).isEqualTo(2);
+        } finally {
+            s.close().block(SESSION_WAIT);
+        }
+        FaultKit.awaitPoolIdle(f.engine(), Duration.ofSeconds(5));
+    }
+
+    // ================================================================= bad primary keys (B13)
+
+    @Test // B13: NULL, partly NULL and duplicate new keys are FlushErrors before any SQL; a changed key is an UPDATE of it
+    default void invalidPrimaryKeysAreRefusedBeforeSql(TestDatabase db) {
+        Engine engine = engine(db);
+        OrmRegistry registry = OrmRegistry.of(OEmployee.class, OLine.class);
+        engine.connect(c -> Flux.fromIterable(registry.tables()).concatMap(t -> c.execute(createTable(t)).rowsAffected()))
+                .blockLast(SESSION_WAIT);
+        SessionFixture f = new SessionFixture(engine, registry, SessionFactory.of(engine, registry));
+        AsyncSession s = f.sessions().openSession();
+        try {
+            // a NULL key the database does not generate
+            OEmployee nameless = new OEmployee();
+            nameless.lastName = "No key";
+            s.add(nameless);
+            assertThat(f.statements(() -> {
+                StepVerifier.create(s.flush()).expectErrorSatisfies(e -> assertThat(e).isInstanceOf(FlushError.class)
+                        .hasMessageContaining("has a NULL identity key: id (column employee_id) is null and not generated"
+                                + " by the database")).verify(SESSION_WAIT);
+                return null;
+            })).as("no SQL for a NULL key").isZero();
+            // nothing was sent, so nothing to roll back: set the key and go on
+            nameless.id = 5;
+            s.flush().block(SESSION_WAIT);
+
+            // a composite key with one part NULL
+            OLine partial = new OLine(1, null, "Half a key");
+            s.add(partial);
+            assertThat(f.statements(() -> {
+                StepVerifier.create(s.flush()).expectErrorSatisfies(e -> assertThat(e).isInstanceOf(FlushError.class)
+                        .hasMessageContaining("NULL identity key: lineNo (column line_no) is null")
+                        .hasMessageNotContaining("orderId")).verify(SESSION_WAIT);
+                return null;
+            })).isZero();
+            s.expunge(partial);
+
+            // two new objects with one key
+            OEmployee first = new OEmployee(7, "First");
+            s.add(first);
+            s.add(new OEmployee(7, "Second"));
+            assertThat(f.statements(() -> {
+                StepVerifier.create(s.flush()).expectErrorSatisfies(e -> assertThat(e).isInstanceOf(FlushError.class)
+                        .hasMessageContaining("have the same identity key [7]")).verify(SESSION_WAIT);
+                return null;
+            })).isZero();
+            s.expungeAll();
+            s.add(first);
+            s.commit().block(SESSION_WAIT);
+
+            // a new object with the key of a persistent one: the database decides (FEATURES O4), typed, all rolled back
+            OEmployee persistent = s.get(OEmployee.class, 7).block(SESSION_WAIT);
+            s.add(new OEmployee(7, "Impostor"));
+            StepVerifier.create(s.flush()).expectError(IntegrityError.class).verify(SESSION_WAIT);
+            StepVerifier.create(s.commit()).expectError(PendingRollbackError.class).verify(SESSION_WAIT);
+            s.rollback().block(SESSION_WAIT);
+
+            // changing the key of a persistent object UPDATEs it, and its identity follows (back, on rollback)
+            persistent.id = 9;
+            s.flush().block(SESSION_WAIT);
+            assertThat(s.get(OEmployee.class, 9).block(SESSION_WAIT)).isSameAs(persistent);
+            s.rollback().block(SESSION_WAIT);
+            assertThat(persistent.id).isEqualTo(7);
+            assertThat(f.statements(() -> s.get(OEmployee.class, 7).block(SESSION_WAIT))).isZero();
+            assertThat(s.get(OEmployee.class, 7).block(SESSION_WAIT)).isSameAs(persistent);
+            persistent.id = 8;
+            List<String> sent = f.sql(() -> s.commit().block(SESSION_WAIT));
+            assertThat(sent).anySatisfy(sql -> assertThat(sql).startsWith("UPDATE").contains("employee_id"));
+            assertThat(f.statements(() -> s.get(OEmployee.class, 8).block(SESSION_WAIT))).as("found in the identity map")
+                    .isZero();
+            assertThat(s.get(OEmployee.class, 8).block(SESSION_WAIT)).isSameAs(persistent);
+            assertThat(s.get(OEmployee.class, 7).block(SESSION_WAIT)).as("the old key is gone").isNull();
+        } finally {
+            s.close().block(SESSION_WAIT);
+        }
+        Column<Integer> id = registry.mapper(OEmployee.class).column("id", Integer.class);
+        Column<String> name = registry.mapper(OEmployee.class).column("lastName", String.class);
+        assertThat(engine.connect(c -> c.execute(select(id, name).from(registry.mapper(OEmployee.class).table()).orderBy(id))
+                .rows().map(r -> r.get(id) + ":" + r.get(name))).collectList().block(SESSION_WAIT))
+                .containsExactly("5:No key", "8:First");
+        assertThat(f.rows(OLine.class)).isZero();
+        FaultKit.awaitPoolIdle(engine, Duration.ofSeconds(5));
+    }
+
+    // ================================================================= detached and foreign objects (B14)
+
+    @Test // B14: a closed session's objects are detached: typed errors, never I/O; another open session's objects are refused
+    default void detachedAndForeignObjectsAreTypedErrorsWithoutIo(TestDatabase db) {
+        SessionFixture f = setUp(this, db);
+        OArtist seeded = artists(1, 2, 0).get(0);
+        f.seed(seeded);
+        Relationship<OArtist, OAlbum> albums = f.rel(OArtist.class, "albums");
+        AsyncSession a = f.sessions().openSession();
+        OArtist artist = a.get(OArtist.class, seeded.id).block(SESSION_WAIT);
+        a.commit().block(SESSION_WAIT);
+        long before = f.engine().statementCount();
+        // after commit: no expiry, so reading a field is plain Java
+        assertThat(artist.name).isEqualTo(seeded.name);
+        a.close().block(SESSION_WAIT);
+
+        // after close: an unloaded collection raises, and the session's explicit loads are typed errors
+        assertThatThrownBy(() -> artist.albums.size()).isInstanceOf(UnloadedAttributeException.class)
+                .hasMessageContaining("fetch");
+        StepVerifier.create(a.refresh(artist)).expectErrorSatisfies(e -> assertThat(e).isInstanceOf(DetachedInstanceError.class)
+                .hasMessageContaining("is not persistent in this session").hasMessageContaining("session.merge"))
+                .verify(SESSION_WAIT);
+        StepVerifier.create(a.fetch(artist, albums)).expectError(DetachedInstanceError.class).verify(SESSION_WAIT);
+        StepVerifier.create(a.attribute(artist, f.artistName())).expectErrorSatisfies(e -> assertThat(e)
+                .isInstanceOf(DetachedInstanceError.class).hasMessageContaining("is not in this session")).verify(SESSION_WAIT);
+        assertThatThrownBy(() -> a.delete(artist)).isInstanceOf(DetachedInstanceError.class);
+        assertThat(f.engine().statementCount() - before).as("no statement for any of it").isZero();
+
+        // an object another open session holds cannot join a second one, directly or by cascade
+        AsyncSession one = f.sessions().openSession();
+        AsyncSession two = f.sessions().openSession();
+        try {
+            OArtist held = one.get(OArtist.class, seeded.id).block(SESSION_WAIT);
+            OArtist fresh = new OArtist("Pending in one");
+            one.add(fresh);
+            before = f.engine().statementCount();
+            for (OArtist x : List.of(held, fresh)) {
+                assertThatThrownBy(() -> two.add(x)).isInstanceOf(AlreadyAttachedError.class)
+                        .hasMessageContaining("is already attached to another open session");
+            }
+            OAlbum album = new OAlbum("Reaches a foreign artist");
+            album.artist = held;
+            two.add(album);
+            StepVerifier.create(two.flush()).expectError(AlreadyAttachedError.class).verify(SESSION_WAIT);
+            assertThat(f.engine().statementCount() - before).as("refused before any SQL").isZero();
+            two.expunge(album);
+            assertThat(two.contains(held)).isFalse();
+
+            // once the first session lets go, the second may take it; merge copies without taking it
+            OArtist merged = two.merge(held).block(SESSION_WAIT);
+            assertThat(merged).isNotSameAs(held);
+            one.expunge(fresh);
+            two.add(fresh);
+            two.commit().block(SESSION_WAIT);
+            assertThat(one.contains(held)).isTrue();
+        } finally {
+            one.close().block(SESSION_WAIT);
+            two.close().block(SESSION_WAIT);
+        }
+        assertThat(f.artistNames()).containsExactly(seeded.name, "Pending in one");
+        FaultKit.awaitPoolIdle(f.engine(), Duration.ofSeconds(5));
     }
 
     // ================================================================= merge, expire, expunge, refresh

@@ -432,6 +432,58 @@ public interface SqlFeaturesSuite extends TckBackend {
         }
     }
 
+    @Test // B7: sort and column names from user input are looked up or quoted as one name; direction from an enum
+    default void userSortAndColumnNamesAreNeverSql(TestDatabase db) {
+        Engine engine = engine(db);
+        TckSchema.createAndLoad(engine, 3).block(TIMEOUT);
+        Dialect d = dialect(engine);
+        List<String> payloads = List.of("create_time RLIKE (SELECT 1)", "artist_id;delete/**/from/**/artist;",
+                "if(1=1,name,artist_id)", "1 desc, (select 1)");
+        long before = engine.statementCount();
+        for (String payload : payloads) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> ARTIST.c(payload))
+                    .isInstanceOf(io.retort.error.ArgumentError.class).hasMessageContaining("No column '" + payload + "'");
+        }
+        assertThat(engine.statementCount() - before).as("an unknown name sends nothing").isZero();
+        for (String payload : payloads) {
+            Column<String> named = io.retort.sql.Sql.column(payload, SqlTypes.TEXT);
+            before = engine.statementCount();
+            StepVerifier.Step<Row> step = StepVerifier.create(engine.connect(c -> c.execute(select(ARTIST.name).from(ARTIST)
+                    .orderBy(named.sort(io.retort.sql.SortOrder.Direction.DESC))).rows()));
+            if (d.name().equals("sqlite")) {
+                // SQLite reads an unknown "name" as a string constant: the sort is by a constant, still one name
+                step.expectNextCount(3).expectComplete().verify(TIMEOUT);
+            } else {
+                step.expectErrorSatisfies(e -> assertThat(e).as(payload).isInstanceOf(io.retort.error.ProgrammingError.class))
+                        .verify(TIMEOUT);
+            }
+            assertThat(engine.statementCount() - before).as("one statement, the SELECT").isEqualTo(1);
+        }
+        assertThat(names(engine)).as("nothing ran but the SELECTs").containsExactly("Artist 1", "Artist 2", "Artist 3");
+        // the supported shape: a looked-up column and a parsed direction
+        List<String> sorted = engine.connect(c -> c.execute(select(ARTIST.name).from(ARTIST).orderBy(
+                ARTIST.c("name").sort(io.retort.sql.SortOrder.Direction.parse("DESC")))).scalars(String.class))
+                .collectList().block(TIMEOUT);
+        assertThat(sorted).containsExactly("Artist 3", "Artist 2", "Artist 1");
+    }
+
+    @Test // B9: no query comment or hint API exists; DDL comment text with */, /* and newlines is stored verbatim
+    default void commentTextIsStoredVerbatim(TestDatabase db) {
+        Engine engine = engine(db);
+        Dialect d = dialect(engine);
+        assumeTrue(d.supportsComments(), d.name() + " keeps no comments");
+        Table note = Table.builder("b9_note").column("id", SqlTypes.INTEGER, primaryKey())
+                .column("body", SqlTypes.varchar(20)).build();
+        String hostile = "x */ DROP TABLE b9_note /*\nline two -- and 'quoted' \\ end";
+        run(engine, createTable(note), io.retort.sql.Sql.commentOn(note, hostile),
+                io.retort.sql.Sql.commentOn(note.c("body"), hostile));
+        io.retort.schema.ReflectedTable t = Inspector.of(engine).table("b9_note").block(TIMEOUT);
+        assertThat(t).as("the table is still there").isNotNull();
+        assertThat(t.comment()).isEqualTo(hostile);
+        assertThat(t.columns()).filteredOn(c -> c.name().equals("body")).extracting(io.retort.schema.ReflectedColumn::comment)
+                .containsExactly(hostile);
+    }
+
     private static List<String> names(Engine engine) {
         return engine.connect(c -> c.execute(select(ARTIST.name).orderBy(ARTIST.artistId)).scalars(String.class))
                 .collectList().block(TIMEOUT);
