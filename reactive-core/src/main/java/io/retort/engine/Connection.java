@@ -255,6 +255,7 @@ public final class Connection {
     private io.r2dbc.spi.Statement prepare(BoundStatement bound, StatementCache.Lookup lookup) {
         guard();
         BindCheck.check(bound);
+        refuseSplitText(bound.sql());
         engine.log().statement(bound, lookup);
         io.r2dbc.spi.Statement st = raw.createStatement(bound.sql());
         bindAll(st, bound);
@@ -263,6 +264,39 @@ public final class Connection {
             st.fetchSize(fetchSize);
         }
         return st;
+    }
+
+    /** Driver classes that cut SQL text at every {@code ;} (see {@link #refuseSplitText}). */
+    private static final ClassValue<Boolean> SPLITS_AT_SEMICOLONS = new ClassValue<>() {
+        @Override
+        protected Boolean computeValue(Class<?> type) {
+            return type.getName().startsWith("io.r2dbc.h2.");
+        }
+    };
+
+    /**
+     * r2dbc-h2 (1.0.1) cuts every statement's text at each {@code ;}, even one inside a string
+     * literal or a comment, and runs the pieces as statements of their own: {@code SELECT 'a;b'}
+     * fails with a syntax error, and a literal holding {@code ;DROP TABLE t;} hands the DROP to
+     * the driver as a statement. Such text is refused before it reaches that driver (a trailing
+     * {@code ;} is harmless: the driver drops the empty piece). Values Retort binds never appear in
+     * the text, so only SQL text with a {@code ;} of its own is affected: raw or {@code text()}
+     * SQL, DDL comments and defaults.
+     */
+    private void refuseSplitText(String sql) {
+        if (sql.indexOf(';') < 0 || !SPLITS_AT_SEMICOLONS.get(physical.getClass())) {
+            return;
+        }
+        int end = sql.length();
+        while (end > 0 && (sql.charAt(end - 1) == ';' || Character.isWhitespace(sql.charAt(end - 1)))) {
+            end--;
+        }
+        if (sql.lastIndexOf(';', end - 1) >= 0) {
+            throw new io.retort.error.ArgumentError("r2dbc-h2 cannot run SQL text with a ';' inside it: the driver cuts the"
+                    + " text at every ';', even in a string literal or comment, and runs the pieces as separate statements."
+                    + " Bind the value as a parameter (text(\"... :v\").bind(\"v\", value)), or reach H2 through the JDBC"
+                    + " bridge. Text: " + (sql.length() > 200 ? sql.substring(0, 200) + "..." : sql));
+        }
     }
 
     /** Binds every value; a driver that still refuses one (an exotic type) raises a typed error naming the SQL. */
@@ -331,6 +365,7 @@ public final class Connection {
             for (BoundStatement b : bounds) {
                 BindCheck.check(b);
             }
+            refuseSplitText(first.sql());
             engine.log().statement(first, lookup);
             io.r2dbc.spi.Statement st = raw.createStatement(first.sql());
             for (int i = 0; i < bounds.size(); i++) {
@@ -419,6 +454,23 @@ public final class Connection {
         io.retort.sql.TextClause.requireOneStatement(sql, dialect().mysqlTextSyntax());
         BoundStatement bound = plain(sql);
         return new Result(stream(bound, null, List.of()), count(bound, null), sql);
+    }
+
+    /**
+     * Runs a script of several statements (DDL, a migration, a seed file), one after another on
+     * this connection, and emits the rows they affected in total. {@link #executeRaw} takes one
+     * statement only (B19); this splits the script first ({@link io.retort.sql.TextClause#splitStatements}:
+     * at each {@code ;} outside literals, quoted names, comments and, except on MySQL, dollar
+     * quotes) and sends each statement on its own, so no driver ever sees two in one string.
+     * The first failing statement ends the script with its typed error; those before it stay
+     * applied unless the script runs in a transaction ({@code inTransaction}; MySQL and MariaDB
+     * commit DDL at once regardless).
+     *
+     * @throws io.retort.error.ArgumentError (at once) when the statements cannot be told apart
+     */
+    public Mono<Long> executeScript(String script) {
+        List<String> statements = io.retort.sql.TextClause.splitStatements(script, dialect().mysqlTextSyntax());
+        return Flux.fromIterable(statements).concatMap(sql -> executeRaw(sql).rowsAffected()).reduce(0L, Long::sum);
     }
 
     Engine engine() {

@@ -112,6 +112,78 @@ public final class TextClause extends Node implements Statement {
         }
     }
 
+    /**
+     * Splits a script into its statements at each {@code ;} outside string literals, quoted
+     * identifiers, comments and (except on MySQL) dollar quotes, as {@link #requireOneStatement}
+     * reads them; each statement is returned without its {@code ;} and the blanks and comments
+     * before it, and pieces holding nothing else are dropped. The text is split under both readings of a backslash in a
+     * literal; where the two disagree (a {@code 'it\'s'} whose end depends on a server setting),
+     * the script is refused rather than split at a guess.
+     *
+     * @param mysqlSyntax MySQL's lexical rules ({@link io.retort.sql.compile.Dialect#mysqlTextSyntax})
+     * @throws ArgumentError when the two readings split the script differently
+     */
+    public static List<String> splitStatements(String script, boolean mysqlSyntax) {
+        java.util.Objects.requireNonNull(script, "script");
+        List<Integer> ends = semicolons(script, mysqlSyntax, false);
+        if (!ends.equals(semicolons(script, mysqlSyntax, true))) {
+            throw new ArgumentError("The script's statements cannot be told apart: a backslash in a literal ends it or not"
+                    + " depending on a server setting (standard_conforming_strings, NO_BACKSLASH_ESCAPES), and the two readings"
+                    + " split it differently; double the quote ('it''s') instead of a backslash, or run the statements one by one");
+        }
+        List<String> statements = new ArrayList<>();
+        int from = 0;
+        ends = new ArrayList<>(ends);
+        ends.add(script.length());
+        for (int end : ends) {
+            int start = codeStart(script, from, end, mysqlSyntax);
+            if (start < end) {
+                statements.add(script.substring(start, end).strip());
+            }
+            from = end + 1;
+        }
+        return List.copyOf(statements);
+    }
+
+    /** The offsets of every top-level {@code ;} in one reading of the text. */
+    private static List<Integer> semicolons(String sql, boolean mysql, boolean backslashEscapes) {
+        List<Integer> at = new ArrayList<>();
+        int n = sql.length();
+        int i = 0;
+        while (i < n) {
+            int skip = skipNonCode(sql, i, mysql, backslashEscapes);
+            if (skip > i) {
+                i = skip;
+            } else {
+                if (sql.charAt(i) == ';') {
+                    at.add(i);
+                }
+                i++;
+            }
+        }
+        return at;
+    }
+
+    /**
+     * Where the statement in {@code sql[from, end)} starts after its leading blanks and comments
+     * (they are not sent: a comment is no statement), or {@code end} when there is only those.
+     */
+    private static int codeStart(String sql, int from, int end, boolean mysql) {
+        int i = from;
+        while (i < end) {
+            char c = sql.charAt(i);
+            int skip = skipNonCode(sql, i, mysql, false);
+            if (skip > i && c != '\'' && c != '"' && c != '`' && c != '$') {
+                i = skip;
+            } else if (Character.isWhitespace(c)) {
+                i++;
+            } else {
+                return i;
+            }
+        }
+        return end;
+    }
+
     /** The offset of a {@code ;} followed by another statement, or -1, in one reading of the text. */
     private static int separator(String sql, boolean mysql, boolean backslashEscapes) {
         int n = sql.length();

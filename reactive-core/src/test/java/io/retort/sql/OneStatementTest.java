@@ -84,4 +84,26 @@ class OneStatementTest {
         assertThat(Sql.text("SELECT 1; DROP TABLE t").text()).as("checked when compiled for a dialect, not before")
                 .isEqualTo("SELECT 1; DROP TABLE t");
     }
+
+    @Test // B19: a script splits at its top-level ';' only, for executeScript
+    void scriptsSplitAtTopLevelSemicolons() {
+        assertThat(TextClause.splitStatements("CREATE TABLE t (a INT);\n INSERT INTO t VALUES (1); ", PG))
+                .containsExactly("CREATE TABLE t (a INT)", "INSERT INTO t VALUES (1)");
+        assertThat(TextClause.splitStatements("INSERT INTO t VALUES ('a;b'); -- done; really\n;; /* ; */", PG))
+                .containsExactly("INSERT INTO t VALUES ('a;b')");
+        assertThat(TextClause.splitStatements("SELECT \"x;y\" FROM t; SELECT `p;q` FROM u", MYSQL))
+                .containsExactly("SELECT \"x;y\" FROM t", "SELECT `p;q` FROM u");
+        assertThat(TextClause.splitStatements("DO $$ BEGIN PERFORM 1; PERFORM 2; END $$; SELECT 1", PG))
+                .containsExactly("DO $$ BEGIN PERFORM 1; PERFORM 2; END $$", "SELECT 1");
+        assertThat(TextClause.splitStatements("SELECT 1 # a; comment\n; SELECT 2", MYSQL))
+                .containsExactly("SELECT 1 # a; comment", "SELECT 2");
+        assertThat(TextClause.splitStatements("SELECT 1; -- next; one\n/* a; block */ SELECT 2 /* kept; */", PG))
+                .containsExactly("SELECT 1", "SELECT 2 /* kept; */");
+        assertThat(TextClause.splitStatements(" ;  -- nothing\n", PG)).isEmpty();
+        assertThat(TextClause.splitStatements("SELECT 'it''s;'; SELECT 2", PG)).containsExactly("SELECT 'it''s;'", "SELECT 2");
+        // Whether \' ends the literal depends on the server: the two readings split it differently.
+        assertThatThrownBy(() -> TextClause.splitStatements("SELECT 'a\\'; DROP TABLE t; SELECT ';'", PG))
+                .isInstanceOf(ArgumentError.class).hasMessageContaining("cannot be told apart")
+                .hasMessageContaining("'it''s'");
+    }
 }
