@@ -69,4 +69,15 @@ class NettyLeakGuardTest {
         assertThat(NettyLeakGuard.networkDriverOwned(row)).isFalse();
         assertThat(NettyLeakGuard.createdIn("LEAK: no creation record\n")).isEmpty();
     }
+
+    @Test // an r2dbc-mysql frame on a cut connection: Retort in the subscribing stack only, or Retort reading it
+    void aMysqlFrameIsTheDriversOnlyIfRetortNeverReadIt() {
+        String subscribedOnly = MYSQL + "#3:\n\tio.asyncer.r2dbc.mysql.MySqlSegmentResult$MySqlRowSegment.deallocate(x)\n"
+                + "\tio.asyncer.r2dbc.mysql.client.RequestQueue.submit(RequestQueue.java:119)\n"
+                + "\tio.retort.engine.TrackedStatement.subscribe(TrackedStatement.java:47)\n";
+        assertThat(NettyLeakGuard.driverOwned(subscribedOnly)).as("outside the network fault classes").isFalse();
+        assertThat(NettyLeakGuard.networkDriverOwned(subscribedOnly)).isTrue();
+        assertThat(NettyLeakGuard.networkDriverOwned(subscribedOnly + "\tio.retort.engine.TypeReader.read(x)\n"))
+                .as("a frame Retort read").isFalse();
+    }
 }
