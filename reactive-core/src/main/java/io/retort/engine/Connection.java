@@ -876,15 +876,16 @@ public final class Connection {
         if (lease != null) {
             return lease.release();
         }
-        Mono<Void> close = Mono.from(raw.close());
         if (!invalidated) {
-            return close;
+            return Mono.from(raw.close());
         }
         // Closing a broken connection may never finish: r2dbc-mysql queues its COM_QUIT behind
         // the exchange whose answer was lost (F15), so its close waits as long as the silence.
-        // The close goes on in the background (counted, so Engine.dispose waits for it a while);
-        // the scope waits for it at most INVALIDATED_CLOSE_WAIT, so the caller's error is never
-        // held by it. r2dbc-pool has returned the slot's permit before it closes the connection.
+        // The engine's close of it is bounded and ends by closing the socket (BoundedClose); it
+        // goes on in the background (counted, so Engine.dispose waits for it a while), and the
+        // scope waits for it at most INVALIDATED_CLOSE_WAIT, so the caller's error is never held
+        // by it. r2dbc-pool has returned the slot's permit before it closes the connection.
+        Mono<Void> close = engine.closeInvalidated(raw);
         Sinks.Empty<Void> closed = Sinks.empty();
         engine.trackRelease(close.subscribeOn(Schedulers.boundedElastic())
                 .doFinally(s -> closed.tryEmitEmpty())).subscribe();

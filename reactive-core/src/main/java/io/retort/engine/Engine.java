@@ -120,7 +120,12 @@ public final class Engine implements AutoCloseable {
                             return Mono.error(new IllegalStateException("connection invalidated by Retort; discarded"));
                         }
                         return Mono.empty();
-                    });
+                    })
+                    // Every destroy bounded, its socket closed (BoundedClose): r2dbc-pool reports a
+                    // failed pre-ping only once the destroy ends (F32), and releasing an invalidated
+                    // connection waits for it too (F15, F17). r2dbc-pool applies the customizer
+                    // after its own destroyHandler(Connection::close), so this one replaces it.
+                    .customizer(pool -> pool.destroyHandler(c -> BoundedClose.of(c, BoundedClose.WAIT)));
             if (options.maxLifeTime() != null) {
                 b.maxLifeTime(options.maxLifeTime());
             }
@@ -161,6 +166,15 @@ public final class Engine implements AutoCloseable {
     /** Stops cancelled statements on the server for this engine's connections. */
     ServerCancel serverCancel() {
         return serverCancel;
+    }
+
+    /**
+     * Closes {@code raw}, a checked-out connection Retort invalidated: through the pool, whose
+     * destroy is bounded when the engine built it (see its destroyHandler; an r2dbc-pool handed
+     * in keeps its own), or unpooled, bounded here the same way ({@link BoundedClose}).
+     */
+    Mono<Void> closeInvalidated(io.r2dbc.spi.Connection raw) {
+        return pool != null ? Mono.from(raw.close()) : BoundedClose.of(raw, BoundedClose.WAIT);
     }
 
     /** An engine for an R2DBC URL ({@code r2dbc:postgresql://...}, {@code r2dbc:h2:mem:///db}). */

@@ -81,19 +81,54 @@ public final class NettyLeakGuard implements BeforeAllCallback, AfterAllCallback
 
     /** {@link #driverOwned}, or a report only a cut connection leaves (see {@link #NETWORK_FAULT_TOLERANCE}). */
     static boolean networkDriverOwned(String report) {
-        // r2dbc-mariadb's QuitPacket (MariadbPacketEncoder.encodeFlux) for a close on a dead socket.
-        boolean mariadbQuit = report.contains("org.mariadb.r2dbc.client.MariadbPacketEncoder.encodeFlux")
-                && !report.contains("io.retort.");
-        // r2dbc-postgresql encoding its Terminate for a socket the peer had reset.
-        boolean postgresTerminate = report.contains("io.r2dbc.postgresql.message.frontend.Terminate.encode")
-                && !report.contains("io.retort.");
+        // An outbound message a driver encoded for a close on a dead socket: r2dbc-mariadb's
+        // QuitPacket, or a slice its MariadbPacketEncoder.encodeFlux cut from one; r2dbc-
+        // postgresql's Terminate for a socket the peer had reset. Allocated by the driver's
+        // encoder, they are the driver's to write or release, whichever code subscribed the
+        // close (r2dbc-pool's destroy, Retort's BoundedClose, an engine's dispose in TckOracle),
+        // so Retort frames in the subscribing stack do not make them Retort's.
+        String created = createdIn(report);
+        boolean mariadbQuit = created.startsWith("org.mariadb.r2dbc.client.MariadbPacketEncoder.")
+                || created.startsWith("org.mariadb.r2dbc.message.client.QuitPacket.")
+                || report.contains("org.mariadb.r2dbc.client.MariadbPacketEncoder.encodeFlux") && !report.contains("io.retort.");
+        boolean postgresTerminate = created.startsWith("io.r2dbc.postgresql.message.frontend.Terminate.")
+                || report.contains("io.r2dbc.postgresql.message.frontend.Terminate.encode") && !report.contains("io.retort.");
         // r2dbc-mysql: a row it decoded on a connection cut mid-result, never handed to Retort's row
         // reading (no toRow, TypeReader or DriverBuffers frame; Retort appears only in the
         // subscription's call stack).
         boolean mysqlRowOnCutConnection = report.contains("io.asyncer.r2dbc.mysql.message.server.RowMessage")
-                && !report.contains("io.retort.engine.Connection.toRow") && !report.contains("io.retort.engine.TypeReader")
-                && !report.contains("io.retort.engine.DriverBuffers");
-        return driverOwned(report) || mariadbQuit || postgresTerminate || mysqlRowOnCutConnection;
+                && !retortRead(report);
+        // r2dbc-mysql: a frame it sliced out of its read buffer on a connection cut mid-result,
+        // whose slice the driver released itself (MySqlSegmentResult's discard) but not the frame:
+        // Retort appears only in the call stack that subscribed the statement, never reading it.
+        boolean mysqlFrameOnCutConnection = report.contains("io.asyncer.r2dbc.mysql.client.MessageDuplexCodec.decode")
+                && !retortRead(report);
+        return driverOwned(report) || mariadbQuit || postgresTerminate || mysqlRowOnCutConnection || mysqlFrameOnCutConnection;
+    }
+
+    /** Whether Retort's row reading touched the buffer (its row mapping, type reading or discard hook). */
+    private static boolean retortRead(String report) {
+        return report.contains("io.retort.engine.Connection.toRow") || report.contains("io.retort.engine.TypeReader")
+                || report.contains("io.retort.engine.DriverBuffers");
+    }
+
+    /**
+     * Where a reported buffer was allocated: the first frame under "Created at:" outside Netty
+     * itself (its allocators and leak-aware wrappers), without the leading tab; "" if the report
+     * has none.
+     */
+    static String createdIn(String report) {
+        int at = report.indexOf("Created at:");
+        if (at < 0) {
+            return "";
+        }
+        for (String line : report.substring(at).split("\n")) {
+            String frame = line.strip();
+            if (!frame.isEmpty() && !frame.startsWith("Created at:") && !frame.startsWith("io.netty.")) {
+                return frame;
+            }
+        }
+        return "";
     }
 
     @Override

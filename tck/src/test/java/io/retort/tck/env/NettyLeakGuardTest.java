@@ -41,4 +41,43 @@ class NettyLeakGuardTest {
         assertThat(NettyLeakGuard.networkDriverOwned(MYSQL)).as("everything driverOwned accepts").isTrue();
         assertThat(NettyLeakGuard.NETWORK_FAULT_TOLERANCE).isLessThan(26);
     }
+
+    @Test // an outbound message the driver's encoder allocated stays the driver's, whoever subscribed the close
+    void closeMessagesAllocatedByTheDriverAreItsOwnWhateverSubscribedTheClose() {
+        String quitSlice = "LEAK: ...\nRecent access records: \n#1:\n"
+                + "\torg.mariadb.r2dbc.client.MariadbPacketEncoder.lambda$encodeFlux$0(MariadbPacketEncoder.java:35)\n"
+                + "\tio.retort.engine.BoundedClose.lambda$of$3(BoundedClose.java:53)\n"
+                + "Created at:\n\tio.netty.buffer.SimpleLeakAwareByteBuf.unwrappedDerived(SimpleLeakAwareByteBuf.java:144)\n"
+                + "\tio.netty.buffer.AdvancedLeakAwareByteBuf.readRetainedSlice(AdvancedLeakAwareByteBuf.java:108)\n"
+                + "\torg.mariadb.r2dbc.client.MariadbPacketEncoder.lambda$encodeFlux$0(MariadbPacketEncoder.java:35)\n"
+                + "\tio.retort.engine.BoundedClose.lambda$of$3(BoundedClose.java:53)\n";
+        assertThat(NettyLeakGuard.createdIn(quitSlice))
+                .isEqualTo("org.mariadb.r2dbc.client.MariadbPacketEncoder.lambda$encodeFlux$0(MariadbPacketEncoder.java:35)");
+        assertThat(NettyLeakGuard.networkDriverOwned(quitSlice)).isTrue();
+        assertThat(NettyLeakGuard.driverOwned(quitSlice)).as("outside the network fault classes").isFalse();
+        String quit = "LEAK: ...\n#1:\n\torg.mariadb.r2dbc.message.client.QuitPacket.encode(QuitPacket.java:23)\n"
+                + "Created at:\n\torg.mariadb.r2dbc.message.client.QuitPacket.encode(QuitPacket.java:22)\n"
+                + "\tio.retort.tck.TckOracle.afterTestExecution(TckOracle.java:51)\n";
+        assertThat(NettyLeakGuard.networkDriverOwned(quit)).isTrue();
+        String terminate = "LEAK: ...\nCreated at:\n\tio.netty.buffer.PooledByteBufAllocator.newDirectBuffer(x)\n"
+                + "\tio.r2dbc.postgresql.message.frontend.Terminate.encode(Terminate.java:40)\n"
+                + "\tio.retort.engine.BoundedClose.lambda$of$3(BoundedClose.java:53)\n";
+        assertThat(NettyLeakGuard.networkDriverOwned(terminate)).isTrue();
+        // Allocated by a driver's decoder (inbound) and read by Retort: never excused by this rule.
+        String row = "LEAK: ...\n#1:\n\tio.retort.engine.TypeReader.read(x)\n"
+                + "Created at:\n\torg.mariadb.r2dbc.message.server.RowPacket.decode(x)\n";
+        assertThat(NettyLeakGuard.networkDriverOwned(row)).isFalse();
+        assertThat(NettyLeakGuard.createdIn("LEAK: no creation record\n")).isEmpty();
+    }
+
+    @Test // an r2dbc-mysql frame on a cut connection: Retort in the subscribing stack only, or Retort reading it
+    void aMysqlFrameIsTheDriversOnlyIfRetortNeverReadIt() {
+        String subscribedOnly = MYSQL + "#3:\n\tio.asyncer.r2dbc.mysql.MySqlSegmentResult$MySqlRowSegment.deallocate(x)\n"
+                + "\tio.asyncer.r2dbc.mysql.client.RequestQueue.submit(RequestQueue.java:119)\n"
+                + "\tio.retort.engine.TrackedStatement.subscribe(TrackedStatement.java:47)\n";
+        assertThat(NettyLeakGuard.driverOwned(subscribedOnly)).as("outside the network fault classes").isFalse();
+        assertThat(NettyLeakGuard.networkDriverOwned(subscribedOnly)).isTrue();
+        assertThat(NettyLeakGuard.networkDriverOwned(subscribedOnly + "\tio.retort.engine.TypeReader.read(x)\n"))
+                .as("a frame Retort read").isFalse();
+    }
 }
