@@ -329,13 +329,9 @@ public interface CancellationSuite extends TckBackend {
     @Test // F3, O-DATA: a stream cancelled inside a transaction gives up its locks at once, however much of its
           // result is still unread: the transaction must not live on while a driver reads the rest (r2dbc-mysql
           // reads a cancelled result to its end before it closes the connection, and KILL QUERY cannot stop
-          // what the server has already sent)
+          // what the server has already sent: BoundedClose closes its socket after 500 ms, and the server rolls back)
     default void aCancelledStreamReleasesItsRowLocksPromptly(TestDatabase db) throws Exception {
         FaultKit.requireServer(db, "whose transaction could outlive a cancelled stream");
-        org.junit.jupiter.api.Assumptions.assumeFalse(driver() == io.retort.tck.env.Driver.R2DBC_MYSQL,
-                "KNOWN BUG (open): r2dbc-mysql reads a cancelled result to its end before its COM_QUIT, so the"
-                        + " transaction's locks stay held 1.7 to 9 s here; closing its socket leaked the rows it had"
-                        + " decoded, a half-close held the pool slot until the drain ended");
         List<Throwable> dropped = new CopyOnWriteArrayList<>();
         Hooks.onErrorDropped(dropped::add);
         try {
