@@ -450,6 +450,7 @@ final class JdbcConnection implements Connection, Wrapped<java.sql.Connection> {
                 c.abort(new R2dbcNonTransientResourceException(
                         "The connection was closed while this result was being read"));
             }
+            armAbort();
             return Mono.<Void>create(sink -> lane.execute(new Lane.Task() {
                 @Override
                 public void run() {
@@ -470,13 +471,85 @@ final class JdbcConnection implements Connection, Wrapped<java.sql.Connection> {
         });
     }
 
+    /**
+     * Bounds this close: if the connection is not closed within the factory's close timeout
+     * (a call it cancelled still blocked, a COMMIT or validation with no answer, its own
+     * rollback on a silent link), the JDBC connection is aborted. A live server answers a
+     * cancel in milliseconds; past the timeout the server or the network is gone, and the
+     * blocked call would hold its worker and permit until TCP gives up.
+     */
+    private void armAbort() {
+        try {
+            reactor.core.scheduler.Schedulers.parallel().schedule(() -> {
+                if (!closed) {
+                    abort("close() waited " + factory.closeTimeout() + " for a JDBC call in progress");
+                }
+            }, factory.closeTimeout().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            LOG.debug("cannot bound the close of {}: {}", this, e.toString());
+        }
+    }
+
+    /**
+     * Aborts the JDBC connection ({@code java.sql.Connection.abort}: its socket is closed, so a
+     * call blocked in the driver fails at once) and marks it broken, so the close that follows
+     * evicts it from the pool. On a thread that may block: MariaDB Connector/J sends its KILL
+     * over a new connection from inside {@code abort}. Any thread.
+     */
+    void abort(String why) {
+        broken = true;
+        LOG.debug("aborting the JDBC connection of {}: {}", this, why);
+        reactor.core.scheduler.Schedulers.boundedElastic().schedule(() -> {
+            try {
+                jdbc.abort(Runnable::run);
+            } catch (SQLException | RuntimeException e) {
+                LOG.debug("Connection.abort() failed: {}", e.toString());
+            }
+        });
+    }
+
+    /** A worker, before hand-out: closes a connection nobody will use, evicting it from the pool. */
+    void discardNow() {
+        try {
+            factory.discard(jdbc, false);
+        } catch (SQLException | RuntimeException e) {
+            LOG.debug("discarding a JDBC connection failed: {}", e.toString());
+        } finally {
+            markClosed();
+        }
+    }
+
+    /**
+     * Marks the connection broken after an unchecked exception from the driver: one that read
+     * past a packet or a buffer (corrupted bytes, F17) has lost its place in the protocol, and
+     * whatever it read next would belong to another answer. Returns {@code e}.
+     */
+    RuntimeException driverFailed(RuntimeException e) {
+        for (Throwable c = e; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            if (c instanceof IndexOutOfBoundsException || c instanceof java.nio.BufferUnderflowException
+                    || c instanceof NegativeArraySizeException || c instanceof java.io.UncheckedIOException) {
+                broken = true;
+                break;
+            }
+        }
+        return e;
+    }
+
     /** Lane (or a worker before hand-out): closes everything and returns the permit. Idempotent. */
     void closeNow() {
         if (closed) {
             return;
         }
         closing.set(true);
+        boolean discarded = false;
         try {
+            if (broken) {
+                // Before anything else touches its socket: closing a half-read MariaDB result reads
+                // the rest of it, and a rollback waits for an answer; on a dead or silent link both
+                // would block.
+                discarded = true;
+                factory.discard(jdbc, true);
+            }
             for (Cursor c : new ArrayList<>(cursors)) {
                 try {
                     c.closeNow();
@@ -496,8 +569,9 @@ final class JdbcConnection implements Connection, Wrapped<java.sql.Connection> {
                     LOG.debug("resetting a JDBC connection before close failed: {}", e.toString());
                 }
             }
-            if (broken) {
-                factory.discard(jdbc);
+            if (broken && !discarded) {
+                // Found broken while closing (an abort ended a call that blocked the close).
+                factory.discard(jdbc, true);
             } else {
                 jdbc.close();
             }
@@ -717,7 +791,13 @@ final class JdbcConnection implements Connection, Wrapped<java.sql.Connection> {
             requireOpen();
             return lane.<Object>call(() -> {
                 beforeOperation();
-                work.run();
+                try {
+                    work.run();
+                } catch (SQLException e) {
+                    throw translate(e, null, 0); // marks a lost connection broken
+                } catch (RuntimeException e) {
+                    throw driverFailed(e);
+                }
                 return null;
             }).then();
         });

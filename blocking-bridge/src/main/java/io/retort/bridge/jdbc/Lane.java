@@ -57,31 +57,43 @@ final class Lane {
     /**
      * A cold Mono that runs {@code work} on the lane when subscribed and emits its result (or
      * completes empty for a null result). A cancelled subscriber does not stop work already
-     * queued: JDBC calls such as commit cannot be half-done.
+     * queued: JDBC calls such as commit cannot be half-done. Its outcome then goes nowhere (an
+     * error signalled to a cancelled sink would be dropped to {@code Hooks.onErrorDropped}).
      */
     <T> Mono<T> call(JdbcCall<T> work) {
-        return Mono.create(sink -> execute(new Task() {
-            @Override
-            public void run() {
-                T value;
-                try {
-                    value = work.call();
-                } catch (Throwable e) {
-                    sink.error(JdbcExceptions.translate(e, null));
-                    return;
+        return Mono.create(sink -> {
+            java.util.concurrent.atomic.AtomicBoolean cancelled = new java.util.concurrent.atomic.AtomicBoolean();
+            sink.onCancel(() -> cancelled.set(true));
+            execute(new Task() {
+                @Override
+                public void run() {
+                    T value;
+                    try {
+                        value = work.call();
+                    } catch (Throwable e) {
+                        if (!cancelled.get()) {
+                            sink.error(JdbcExceptions.translate(e, null));
+                        }
+                        return;
+                    }
+                    if (cancelled.get()) {
+                        return;
+                    }
+                    if (value == null) {
+                        sink.success();
+                    } else {
+                        sink.success(value);
+                    }
                 }
-                if (value == null) {
-                    sink.success();
-                } else {
-                    sink.success(value);
-                }
-            }
 
-            @Override
-            public void reject(Throwable cause) {
-                sink.error(cause);
-            }
-        }));
+                @Override
+                public void reject(Throwable cause) {
+                    if (!cancelled.get()) {
+                        sink.error(cause);
+                    }
+                }
+            });
+        });
     }
 
     /** Holds back tasks not yet started until {@link #resume()}; the running one finishes. */
