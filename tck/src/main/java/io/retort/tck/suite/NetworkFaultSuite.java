@@ -346,7 +346,9 @@ public interface NetworkFaultSuite extends TckBackend {
                 int opened = proxy.acceptedLinks();
                 sessionId(measured, db, Duration.ofSeconds(10));
                 FaultProxy.Link first = proxy.openLinks().get(proxy.openLinks().size() - 1);
-                assertThat(proxy.acceptedLinks()).isEqualTo(opened + 1);
+                // The bridge's first connection also opens HikariCP's initialization check, which
+                // HikariCP closes at once when minimumIdle is 0: the measured link is the last one.
+                assertThat(proxy.acceptedLinks()).isEqualTo(opened + (driver().bridge() ? 2 : 1));
                 long[] hs = {first.bytes(Direction.TO_SERVER), first.bytes(Direction.TO_CLIENT)};
                 StepVerifier.create(measured.connect(c -> c.executeRaw(query).rows()).count())
                         .expectNext(30L).expectComplete().verify(Duration.ofSeconds(5));
