@@ -94,9 +94,8 @@ public class BulkInsertBenchmark extends BenchmarkSettings {
         return l;
     }
 
-    /** One raw connection for the trial; the table is emptied before each invocation. */
-    @State(Scope.Thread)
-    public static class Raw {
+    /** One raw driver connection to {@code bench_insert}'s database for the trial; subclasses say when to empty it. */
+    public abstract static class RawInsertConnection {
         Connection connection;
 
         @Setup(Level.Trial)
@@ -106,16 +105,20 @@ public class BulkInsertBenchmark extends BenchmarkSettings {
             connection = BenchDatabase.connect(factory);
         }
 
-        @Setup(Level.Invocation)
-        public void truncate() {
-            BenchDatabase.truncateInsertTable(connection);
-        }
-
         @TearDown(Level.Trial)
         public void close() {
             if (connection != null) {
                 Mono.from(connection.close()).block(BenchDatabase.TIMEOUT);
             }
+        }
+    }
+
+    /** One raw connection for the trial; the table is emptied before each invocation. */
+    @State(Scope.Thread)
+    public static class Raw extends RawInsertConnection {
+        @Setup(Level.Invocation)
+        public void truncate() {
+            BenchDatabase.truncateInsertTable(connection);
         }
     }
 

@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Map;
 
 import io.r2dbc.spi.Connection;
-import io.r2dbc.spi.ConnectionFactory;
 import io.r2dbc.spi.Statement;
 import io.retort.benchmarks.BenchTables.InsertTable;
 import io.retort.benchmarks.BulkInsertBenchmark.Item;
@@ -45,27 +44,12 @@ public class SmallBatchInsertBenchmark extends BenchmarkSettings {
     /** The id to start the next batch at, so every batch inserts new keys. */
     int nextId = 1;
 
+    /** One raw connection for the trial; the table is emptied before each iteration. */
     @State(Scope.Thread)
-    public static class Raw {
-        Connection connection;
-
-        @Setup(Level.Trial)
-        public void open() {
-            ConnectionFactory factory = BenchDatabase.connectionFactory();
-            BenchDatabase.ensureInsertTable(factory);
-            connection = BenchDatabase.connect(factory);
-        }
-
+    public static class Raw extends BulkInsertBenchmark.RawInsertConnection {
         @Setup(Level.Iteration)
         public void truncate() {
             BenchDatabase.truncateInsertTable(connection);
-        }
-
-        @TearDown(Level.Trial)
-        public void close() {
-            if (connection != null) {
-                Mono.from(connection.close()).block(BenchDatabase.TIMEOUT);
-            }
         }
     }
 

@@ -135,7 +135,8 @@ public final class Engine implements AutoCloseable {
             this.pool = factory instanceof ConnectionPool ? (ConnectionPool) factory : null;
             this.factory = factory;
         }
-        this.serverCancel = new ServerCancel(options.cancelOnServer(), unpooled(factory), options.connectTimeout());
+        this.serverCancel = new ServerCancel(options.cancelOnServer(), unpooled(factory), options.connectTimeout(),
+                options.maxConcurrentServerCancels());
         this.cache = new StatementCache(options.cacheSize());
         this.log = new SqlLog(options.echo(), options.hideParameters());
         if (options.dialect() != null) {

@@ -54,6 +54,16 @@ import java.time.Duration;
  *                        not expose the thread id, it costs one {@code SELECT CONNECTION_ID()} before the
  *                        first statement of each new physical connection; r2dbc-mariadb and PostgreSQL
  *                        cost nothing until a cancel
+ * @param maxConcurrentServerCancels how many of those server cancels (a KILL QUERY connection, a
+ *                        PostgreSQL CancelRequest socket) one engine has open at once (default 4). A
+ *                        burst of cancelled subscribers (a client-side timeout firing for a whole page
+ *                        of requests) would otherwise open one server connection each at the same
+ *                        moment, and could use up the server's {@code max_connections} for every
+ *                        other client. Cancels beyond it wait their turn, each for at most the
+ *                        connect timeout (a KILL takes milliseconds, so a burst of hundreds clears in
+ *                        about a second); one that waited longer, or found 1024 already waiting, is
+ *                        skipped with a warning, and its statement ends when the server notices the
+ *                        closed connection, as with {@code cancelOnServer(false)}
  * @param nestedAcquire   what a checkout does when the reactive chain asking for it already
  *                        holds a connection of the same engine (a scope inside a scope, a second
  *                        session inside a session's work): {@link NestedAcquire#WARN} (the
@@ -64,7 +74,7 @@ public record EngineOptions(int maxPoolSize, int initialPoolSize, Duration acqui
                             Duration maxIdleTime,
                             Duration maxLifeTime, boolean prePing, int cacheSize, boolean echo, boolean hideParameters,
                             boolean pooled, Dialect dialect, int fetchSize, Duration commitTimeout,
-                            boolean cancelOnServer, NestedAcquire nestedAcquire) {
+                            boolean cancelOnServer, int maxConcurrentServerCancels, NestedAcquire nestedAcquire) {
 
     /**
      * What to do about a nested acquisition: a checkout from a reactive chain that already holds
@@ -105,6 +115,10 @@ public record EngineOptions(int maxPoolSize, int initialPoolSize, Duration acqui
         if (cacheSize < 0) {
             throw new ArgumentError("cacheSize must be >= 0, got " + cacheSize);
         }
+        if (maxConcurrentServerCancels < 1) {
+            throw new ArgumentError("maxConcurrentServerCancels must be at least 1 (cancelOnServer(false) turns server"
+                    + " cancels off), got " + maxConcurrentServerCancels);
+        }
         if (nestedAcquire == null) {
             throw new ArgumentError("nestedAcquire must not be null: ALLOW, WARN or FAIL");
         }
@@ -137,6 +151,7 @@ public record EngineOptions(int maxPoolSize, int initialPoolSize, Duration acqui
         b.fetchSize = fetchSize;
         b.nestedAcquire = nestedAcquire;
         b.cancelOnServer = cancelOnServer;
+        b.maxConcurrentServerCancels = maxConcurrentServerCancels;
         b.commitTimeout = commitTimeout;
         return b;
     }
@@ -158,6 +173,7 @@ public record EngineOptions(int maxPoolSize, int initialPoolSize, Duration acqui
         private Dialect dialect;
         private NestedAcquire nestedAcquire = NestedAcquire.WARN;
         private boolean cancelOnServer = true;
+        private int maxConcurrentServerCancels = 4;
         private Duration commitTimeout = Duration.ofSeconds(30);
 
         private Builder() {
@@ -245,6 +261,15 @@ public record EngineOptions(int maxPoolSize, int initialPoolSize, Duration acqui
             return this;
         }
 
+        /**
+         * How many server cancels (KILL QUERY connections, CancelRequest sockets) may be open at
+         * once (default 4); more wait their turn, briefly (see the record).
+         */
+        public Builder maxConcurrentServerCancels(int n) {
+            this.maxConcurrentServerCancels = n;
+            return this;
+        }
+
         /** Longest wait for the answer to a COMMIT before its outcome is reported unknown (default 30 s; see the record). */
         public Builder commitTimeout(Duration d) {
             this.commitTimeout = d;
@@ -254,7 +279,7 @@ public record EngineOptions(int maxPoolSize, int initialPoolSize, Duration acqui
         public EngineOptions build() {
             return new EngineOptions(maxPoolSize, initialPoolSize, acquireTimeout, connectTimeout, maxIdleTime, maxLifeTime, prePing,
                     cacheSize, echo, hideParameters, pooled, dialect, fetchSize, commitTimeout, cancelOnServer,
-                    nestedAcquire);
+                    maxConcurrentServerCancels, nestedAcquire);
         }
     }
 }

@@ -14,7 +14,11 @@ import java.lang.invoke.MethodType;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.Map;
+import java.util.Queue;
 import java.util.WeakHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
@@ -38,6 +42,9 @@ import java.util.function.Consumer;
  * full pool could not give), closed right after, all bounded by the connect timeout, on a thread
  * that may block. Best effort: failures (1094, the thread already ended) are logged at debug and
  * ignored; the cancelled connection is closed either way, which ends the statement eventually.
+ * At most {@link EngineOptions#maxConcurrentServerCancels()} cancels (KILL connections,
+ * CancelRequest sockets) are open at once per engine, so a burst of cancelled subscribers cannot
+ * use up the server's connections; the others wait their turn, boundedly ({@link #submit}).
  * Only for a connection being invalidated (see {@link Connection#cancelledMidStatement}), so a
  * late KILL can never hit a later statement of a reused connection.
  */
@@ -45,6 +52,10 @@ final class ServerCancel {
     private static final Logger LOG = LoggerFactory.getLogger(ServerCancel.class);
     /** Bound on a PostgreSQL CancelRequest (a connect and one message). */
     private static final Duration CANCEL_REQUEST_TIMEOUT = Duration.ofSeconds(5);
+    /** Cancels that may wait for their turn (see {@link #submit}); beyond, they are skipped. */
+    static final int MAX_WAITING = 1024;
+    /** Skipped cancels are logged at WARN at most this often. */
+    private static final Duration SKIP_WARNING_INTERVAL = Duration.ofMinutes(1);
 
     private enum Kind { NONE, CANCEL_REQUEST, KILL_WITH_DRIVER_ID, KILL_WITH_LEARNED_ID }
 
@@ -104,16 +115,30 @@ final class ServerCancel {
      * a cancel and on the first statement of each checkout.
      */
     private final Map<io.r2dbc.spi.Connection, Long> learned = Collections.synchronizedMap(new WeakHashMap<>());
+    /** {@link EngineOptions#maxConcurrentServerCancels()}. */
+    private final int maxConcurrent;
+    /** Cancels open now (connecting, sending, closing), at most {@link #maxConcurrent}. */
+    private final AtomicInteger running = new AtomicInteger();
+    /** Cancels waiting for their turn, oldest first. */
+    private final Queue<Pending> waiting = new ConcurrentLinkedQueue<>();
+    /** The size of {@link #waiting} (ConcurrentLinkedQueue.size() walks the queue). */
+    private final AtomicInteger waitingCount = new AtomicInteger();
+    private final AtomicLong skippedSinceWarning = new AtomicLong();
+    /** When a skipped cancel was last logged at WARN ({@link System#nanoTime()}); 0 for never. */
+    private final AtomicLong lastSkipWarning = new AtomicLong();
 
     /**
      * @param enabled     {@link EngineOptions#cancelOnServer()}
      * @param unpooled    the factory that opens new physical connections (not a pool), or null
-     * @param killTimeout bound on opening the KILL connection, sending KILL QUERY and closing it
+     * @param killTimeout bound on opening the KILL connection, sending KILL QUERY and closing it,
+     *                    and on a cancel's wait for its turn
+     * @param maxConcurrent {@link EngineOptions#maxConcurrentServerCancels()}
      */
-    ServerCancel(boolean enabled, ConnectionFactory unpooled, Duration killTimeout) {
+    ServerCancel(boolean enabled, ConnectionFactory unpooled, Duration killTimeout, int maxConcurrent) {
         this.enabled = enabled;
         this.unpooled = unpooled;
         this.killTimeout = killTimeout;
+        this.maxConcurrent = maxConcurrent;
     }
 
     /** Stops on the server the statement {@code physical} is running, if its driver has a way; never throws. */
@@ -125,9 +150,13 @@ final class ServerCancel {
         try {
             switch (s.kind()) {
                 case CANCEL_REQUEST:
+                    // Built now, sent in its turn (submit): the driver's Mono opens its socket on subscription.
                     Publisher<?> p = (Publisher<?>) s.handle().invoke(physical);
-                    Mono.from(p).subscribeOn(Schedulers.boundedElastic()).timeout(CANCEL_REQUEST_TIMEOUT)
-                            .subscribe(null, e -> LOG.debug("PostgreSQL cancel request failed: {}", e.toString()));
+                    submit(Mono.from(p).then().subscribeOn(Schedulers.boundedElastic()).timeout(CANCEL_REQUEST_TIMEOUT)
+                            .onErrorResume(e -> {
+                                LOG.debug("PostgreSQL cancel request failed: {}", e.toString());
+                                return Mono.empty();
+                            }), "a PostgreSQL CancelRequest");
                     return;
                 case KILL_WITH_DRIVER_ID:
                     kill((long) s.handle().invoke(physical));
@@ -147,6 +176,83 @@ final class ServerCancel {
         } catch (Throwable e) {
             // Best effort: closing the connection ends the statement later anyway.
             LOG.debug("server cancel failed: {}", e.toString());
+        }
+    }
+
+    // ------------------------------------------------------------------ the cap
+
+    /** One server cancel waiting for its turn; {@code deadline} in {@link System#nanoTime()} terms. */
+    private record Pending(Mono<Void> work, String what, long deadline) {
+    }
+
+    /**
+     * Hands {@code work} (a cancel that never fails) to at most {@code maxConcurrent} runners:
+     * sent now if fewer are open, else queued. Queued rather than skipped: a skipped KILL leaves its
+     * statement running on MariaDB until its natural end (the server does not notice the closed
+     * socket), which is what cancelling on the server exists to prevent; one takes milliseconds,
+     * so a burst of hundreds clears in about a second. The wait is bounded all the same (the kill
+     * timeout, and {@link #MAX_WAITING} entries), so a server that no longer accepts connections
+     * cannot pile cancels up without limit.
+     */
+    private void submit(Mono<Void> work, String what) {
+        if (waitingCount.incrementAndGet() > MAX_WAITING) {
+            waitingCount.decrementAndGet();
+            skipped(what, MAX_WAITING + " others were already waiting");
+            return;
+        }
+        waiting.add(new Pending(work, what, System.nanoTime() + killTimeout.toNanos()));
+        if (running.get() >= maxConcurrent) {
+            LOG.debug("{} waits for its turn: {} server cancels are open (maxConcurrentServerCancels)", what, maxConcurrent);
+        }
+        drain();
+    }
+
+    /** Starts waiting cancels while fewer than {@code maxConcurrent} run; called on every submit and every end. */
+    private void drain() {
+        for (;;) {
+            int r = running.get();
+            if (r >= maxConcurrent) {
+                return; // the runner that ends next drains
+            }
+            if (!running.compareAndSet(r, r + 1)) {
+                continue;
+            }
+            Pending p = waiting.poll();
+            if (p == null) {
+                running.decrementAndGet();
+                // A submit between the poll and the decrement saw the cap reached and left its
+                // entry to us: look again.
+                if (waiting.isEmpty()) {
+                    return;
+                }
+                continue;
+            }
+            waitingCount.decrementAndGet();
+            if (System.nanoTime() - p.deadline() > 0) {
+                running.decrementAndGet();
+                skipped(p.what(), "it waited longer than " + killTimeout + " for its turn");
+                continue;
+            }
+            // Asynchronous (subscribeOn), so the recursion through drain() never nests on one stack.
+            p.work().doFinally(sig -> {
+                running.decrementAndGet();
+                drain();
+            }).subscribe();
+        }
+    }
+
+    /** A cancel not sent: WARN at most once a minute (with how many since), DEBUG otherwise. */
+    private void skipped(String what, String why) {
+        long n = skippedSinceWarning.incrementAndGet();
+        long now = System.nanoTime();
+        long last = lastSkipWarning.get();
+        if ((last == 0 || now - last > SKIP_WARNING_INTERVAL.toNanos()) && lastSkipWarning.compareAndSet(last, now == 0 ? 1 : now)) {
+            skippedSinceWarning.addAndGet(-n);
+            LOG.warn("{} server cancel(s) not sent, the last ({}) because {}: at most {} run at once"
+                    + " (EngineOptions.maxConcurrentServerCancels); the statements end when the server notices their closed"
+                    + " connections", n, what, why, maxConcurrent);
+        } else {
+            LOG.debug("{} not sent because {}", what, why);
         }
     }
 
@@ -186,7 +292,7 @@ final class ServerCancel {
             LOG.debug("no KILL QUERY {}: the engine has no unpooled connection factory", threadId);
             return;
         }
-        Mono.usingWhen(Mono.from(f.create()),
+        submit(Mono.usingWhen(Mono.from(f.create()),
                         c -> Flux.from(c.createStatement("KILL QUERY " + threadId).execute())
                                 .concatMap(io.r2dbc.spi.Result::getRowsUpdated).then(),
                         ServerCancel::close, (c, e) -> close(c), ServerCancel::close)
@@ -201,9 +307,11 @@ final class ServerCancel {
                         closeQuietly((io.r2dbc.spi.Connection) o);
                     }
                 }))
-                .subscribe(null,
-                        e -> LOG.debug("KILL QUERY {} failed (the statement may have ended already): {}", threadId, e.toString()),
-                        () -> LOG.debug("KILL QUERY {} sent", threadId));
+                .doOnSuccess(v -> LOG.debug("KILL QUERY {} sent", threadId))
+                .onErrorResume(e -> {
+                    LOG.debug("KILL QUERY {} failed (the statement may have ended already): {}", threadId, e.toString());
+                    return Mono.empty();
+                }), "KILL QUERY " + threadId);
     }
 
     private static Mono<Void> close(io.r2dbc.spi.Connection c) {

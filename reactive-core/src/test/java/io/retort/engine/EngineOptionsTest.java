@@ -24,7 +24,7 @@ class EngineOptionsTest {
     @Test
     void toBuilderKeepsEverySetting() {
         EngineOptions o = EngineOptions.builder().maxPoolSize(3).fetchSize(250).cacheSize(7).echo(true)
-                .cancelOnServer(false).build();
+                .cancelOnServer(false).maxConcurrentServerCancels(9).build();
         assertThat(o.toBuilder().build()).isEqualTo(o);
         assertThat(o.toBuilder().fetchSize(0).build().fetchSize()).isZero();
     }
@@ -48,5 +48,13 @@ class EngineOptionsTest {
                 .isInstanceOf(ArgumentError.class).hasMessageContaining("commitTimeout");
         assertThatThrownBy(() -> EngineOptions.builder().commitTimeout(null).build())
                 .isInstanceOf(ArgumentError.class).hasMessageContaining("commitTimeout");
+    }
+
+    @Test // a burst of cancels opens at most a handful of server connections by default; at least one must be allowed
+    void serverCancelsAreCappedAndTheCapValidated() {
+        assertThat(EngineOptions.defaults().maxConcurrentServerCancels()).isEqualTo(4);
+        assertThatThrownBy(() -> EngineOptions.builder().maxConcurrentServerCancels(0).build())
+                .isInstanceOf(ArgumentError.class).hasMessageContaining("maxConcurrentServerCancels")
+                .hasMessageContaining("cancelOnServer(false)");
     }
 }

@@ -262,6 +262,27 @@ public final class AsyncSession {
         }
     }
 
+    /**
+     * Removes every object from the session without touching the database (SQLAlchemy's
+     * {@code expunge_all}): pending objects are not inserted, changes not flushed are not written,
+     * and a later rollback leaves the removed objects alone. The transaction and connection stay as
+     * they are. For a long-lived session reading many objects (the identity map holds each object
+     * it loaded until then, as it must to flush changes made to it), call it between batches, or
+     * read with {@link #streamDetached}.
+     *
+     * @throws ConcurrentSessionUseError if an operation runs on the session (a stream, a flush)
+     */
+    public void expungeAll() {
+        if (busy.get() && listening == 0) {
+            throw new ConcurrentSessionUseError("expungeAll while another operation runs on this session");
+        }
+        identityMap.clear();
+        states.clear();
+        ordered.clear();
+        // The undo steps restore removed objects' values or membership: removed objects are no longer the session's.
+        rollbackSteps.clear();
+    }
+
     /** Whether the session tracks {@code entity}. */
     public boolean contains(Object entity) {
         return states.containsKey(entity);

@@ -196,6 +196,11 @@ public final class ShardedSession {
         }
     }
 
+    /** Removes every object from every shard's session ({@link AsyncSession#expungeAll}); no I/O. */
+    public void expungeAll() {
+        open.values().forEach(AsyncSession::expungeAll);
+    }
+
     /** Marks an object's columns stale (see {@link AsyncSession#expire}); no I/O. */
     public void expire(Object entity) {
         owner(entity, "expire").expire(entity);

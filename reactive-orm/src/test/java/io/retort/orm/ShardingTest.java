@@ -165,6 +165,10 @@ class ShardingTest {
             assertThat(s.identityToken(tokyoReport)).isEqualTo("asia");
             assertThat(s.onShard("asia").identityToken(tokyoReport)).isEqualTo("asia");
             assertThat(s.usedShards()).containsExactly("north_america", "asia");
+            s.expungeAll();
+            assertThat(s.contains(tokyoReport)).isFalse();
+            assertThat(s.contains(newyork)).isFalse();
+            assertThat(s.onShard("asia").contains(tokyo)).isFalse();
         } finally {
             s.close().block(T);
         }

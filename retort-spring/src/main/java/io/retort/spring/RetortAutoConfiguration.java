@@ -51,6 +51,7 @@ public class RetortAutoConfiguration {
                 .fetchSize(properties.getFetchSize())
                 .acquireTimeout(properties.getAcquireTimeout())
                 .cancelOnServer(properties.isCancelOnServer())
+                .maxConcurrentServerCancels(properties.getMaxConcurrentServerCancels())
                 .nestedAcquire(properties.getNestedAcquire())
                 .commitTimeout(properties.getCommitTimeout());
         if (connectionFactory instanceof ConnectionPool pool) {

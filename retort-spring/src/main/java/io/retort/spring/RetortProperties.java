@@ -32,6 +32,11 @@ public class RetortProperties {
      */
     private boolean cancelOnServer = true;
     /**
+     * Most server cancels (KILL QUERY connections, PostgreSQL CancelRequest sockets) open at once;
+     * more wait their turn briefly. See EngineOptions#maxConcurrentServerCancels.
+     */
+    private int maxConcurrentServerCancels = 4;
+    /**
      * What a checkout does inside a scope that already holds a connection of the same engine
      * (ALLOW, WARN, FAIL); see EngineOptions#nestedAcquire.
      */
@@ -101,6 +106,14 @@ public class RetortProperties {
 
     public void setCancelOnServer(boolean cancelOnServer) {
         this.cancelOnServer = cancelOnServer;
+    }
+
+    public int getMaxConcurrentServerCancels() {
+        return maxConcurrentServerCancels;
+    }
+
+    public void setMaxConcurrentServerCancels(int maxConcurrentServerCancels) {
+        this.maxConcurrentServerCancels = maxConcurrentServerCancels;
     }
 
     public io.retort.engine.EngineOptions.NestedAcquire getNestedAcquire() {

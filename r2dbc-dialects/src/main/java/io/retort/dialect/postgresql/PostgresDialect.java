@@ -13,7 +13,8 @@ import java.util.Set;
  * DISTINCT ON, FOR UPDATE/SHARE with OF, NOWAIT and SKIP LOCKED, ILIKE, arrays, and IN lists
  * bound as one array ({@code = ANY($1)}, C5) so every list length shares one SQL text and one
  * prepared statement. The array form is on by default; {@link #withArrayInBinding(boolean)}
- * turns it off. executemany of a plain INSERT (no RETURNING, no ON CONFLICT) is sent as
+ * turns it off. executemany of a plain INSERT (no RETURNING, no ON CONFLICT) with at least
+ * {@value #DEFAULT_MIN_COPY_ROWS} parameter sets ({@link #withMinCopyRows}) is sent as
  * {@code COPY ... FROM STDIN} where the driver offers it (r2dbc-postgresql);
  * {@link #withCopyIn(boolean)} turns that off (needed only to insert into a view, which COPY
  * refuses, or where a table's INSERT rules must apply: COPY runs triggers but not rules).

@@ -310,6 +310,41 @@ public final class FaultKit {
     }
 
     /**
+     * O-DATA, O-TIME for locks: polls until another session can insert {@code id} into {@code big}
+     * itself, which waits for any transaction still holding an uncommitted insert of that key on
+     * both servers (a locking read would not on PostgreSQL, where the row is invisible), and
+     * returns how long that took; each try waits for the lock hardly at all (PostgreSQL
+     * {@code lock_timeout} 50 ms, MariaDB {@code innodb_lock_wait_timeout} 0) and is rolled back.
+     * Fails if the key was committed, or if the lock is still held after {@code within}.
+     */
+    public static Duration awaitRowLockFree(TestDatabase db, long id, Duration within) throws SQLException {
+        long t0 = System.nanoTime();
+        long deadline = t0 + within.toNanos();
+        int tries = 0;
+        try (java.sql.Connection c = db.jdbcConnection(); java.sql.Statement st = c.createStatement()) {
+            st.execute(db.backend() == Backend.POSTGRES ? "SET lock_timeout = '50ms'" : "SET SESSION innodb_lock_wait_timeout = 0");
+            c.setAutoCommit(false);
+            for (;;) {
+                tries++;
+                try {
+                    st.executeUpdate("INSERT INTO big (id, pad) VALUES (" + id + ", 'lock probe')");
+                    return Duration.ofNanos(System.nanoTime() - t0);
+                } catch (SQLException e) {
+                    boolean lockWait = "55P03".equals(e.getSQLState()) || e.getErrorCode() == 1205;
+                    assertThat(lockWait).as("inserting %d from another session failed otherwise than on its lock (committed?): %s",
+                            id, e).isTrue();
+                    assertThat(System.nanoTime() < deadline)
+                            .as("another session still cannot lock row %d after %s (%d tries): a cancelled transaction holds it",
+                                    id, within, tries).isTrue();
+                } finally {
+                    c.rollback();
+                }
+                sleep(20);
+            }
+        }
+    }
+
+    /**
      * O-POOL: how many sessions other than the asking one are open in this test's namespace on
      * the server (PostgreSQL by application name, MariaDB by database, H2 in its in-memory
      * database); SQLite has none to count.
@@ -438,6 +473,11 @@ public final class FaultKit {
      * {@code within}: a cancel after this point provably interrupts a running statement.
      */
     public static void awaitRunning(TestDatabase db, String statement, Duration within) {
+        awaitRunning(db, statement, 1, within);
+    }
+
+    /** {@link #awaitRunning}, until at least {@code sessions} sessions of this test run {@code statement}. */
+    public static void awaitRunning(TestDatabase db, String statement, int sessions, Duration within) {
         String sql;
         switch (db.backend()) {
             case POSTGRES:
@@ -456,11 +496,11 @@ public final class FaultKit {
             await(() -> {
                 try (ResultSet rs = ps.executeQuery()) {
                     rs.next();
-                    return rs.getLong(1) > 0;
+                    return rs.getLong(1) >= sessions;
                 } catch (SQLException e) {
                     throw new IllegalStateException(e);
                 }
-            }, within, "the server running " + statement);
+            }, within, sessions + " session(s) running " + statement);
         } catch (SQLException e) {
             throw new IllegalStateException(e);
         }

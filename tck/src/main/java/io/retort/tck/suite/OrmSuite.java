@@ -172,6 +172,51 @@ public interface OrmSuite extends TckBackend {
         })).blockLast(T);
     }
 
+    @Test // O3: expungeAll empties the session without I/O: nothing pending is written, a rollback leaves the removed
+    // objects alone, the next read makes new instances; refused while a stream runs
+    default void expungeAllEmptiesTheSession(TestDatabase db) {
+        Fixture f = setUp(this, db);
+        f.seed(new OArtist("Kept"), new OArtist("Other"));
+        Column<String> name = f.stringColumn(OArtist.class, "name");
+        AsyncSession s = f.sessions().openSession();
+        try {
+            List<OArtist> loaded = s.execute(Orm.select(OArtist.class).orderBy(name)).collectList().block(T);
+            OArtist kept = loaded.get(0);
+            s.begin().block(T);
+            kept.name = "Renamed in the transaction";
+            s.flush().block(T);
+            kept.name = "Changed, never flushed";
+            OArtist fresh = new OArtist("Pending");
+            s.add(fresh);
+            long before = f.engine().statementCount();
+            s.expungeAll();
+            assertThat(f.engine().statementCount()).as("no I/O").isEqualTo(before);
+            assertThat(s.contains(kept)).isFalse();
+            assertThat(s.contains(fresh)).isFalse();
+            assertThat(s.inTransaction()).as("the transaction stays").isTrue();
+            s.flush().block(T);
+            assertThat(f.engine().statementCount()).as("nothing left to flush").isEqualTo(before);
+            s.rollback().block(T);
+            assertThat(kept.name).as("a removed object is not restored by the rollback").isEqualTo("Changed, never flushed");
+            OArtist again = s.get(OArtist.class, kept.id).block(T);
+            assertThat(again).isNotSameAs(kept);
+            assertThat(again.name).as("the flushed change was rolled back").isEqualTo("Kept");
+            assertThat(s.execute(Orm.select(OArtist.class).where(name.eq("Pending"))).count().block(T)).isZero();
+
+            StepVerifier.create(s.stream(Orm.select(OArtist.class).orderBy(name), 1), 0)
+                    .thenRequest(1)
+                    .expectNextCount(1)
+                    .then(() -> assertThatThrownBy(s::expungeAll).isInstanceOf(ConcurrentSessionUseError.class)
+                            .hasMessageContaining("expungeAll"))
+                    .thenRequest(Long.MAX_VALUE)
+                    .expectNextCount(1)
+                    .verifyComplete();
+            assertThat(s.contains(again)).as("still held after the refused expungeAll").isTrue();
+        } finally {
+            s.close().block(T);
+        }
+    }
+
     @Test // O6: selectin chains — 2 statements per level on PostgreSQL (one array), chunks of 500 elsewhere
     default void selectinStatementCounts(TestDatabase db) {
         Fixture f = setUp(this, db);
