@@ -62,6 +62,12 @@ final class JdbcConnection implements Connection, Wrapped<java.sql.Connection> {
     private volatile Duration statementTimeout;
     private volatile Statement inDriver;
     private volatile boolean broken;
+    /** {@code Statement.cancel()} calls of this connection queued for or running on a cancel thread. */
+    private final java.util.concurrent.atomic.AtomicInteger cancelsInFlight = new java.util.concurrent.atomic.AtomicInteger();
+    /** When a cancel of this connection first returned, answered or failed ({@link System#nanoTime}); 0 until then. */
+    private volatile long firstCancelAnswered;
+    /** How often a deferred abort looks again whether a cancel in flight was answered. */
+    private static final long ABORT_RECHECK_NANOS = 50_000_000L;
 
     // Lane-confined transaction state.
     private final Map<String, Savepoint> savepoints = new LinkedHashMap<>();
@@ -191,9 +197,13 @@ final class JdbcConnection implements Connection, Wrapped<java.sql.Connection> {
         }
 
         void submit() {
+            // Counted from here: a cancel waiting for a cancel thread (all busy with other
+            // connections' cancels on a slow server) is on its way too.
+            cancelsInFlight.incrementAndGet();
             try {
                 factory.workerPool().cancellers().execute(this);
             } catch (RejectedExecutionException e) {
+                cancelsInFlight.decrementAndGet();
                 lane.resume();
             }
         }
@@ -204,6 +214,11 @@ final class JdbcConnection implements Connection, Wrapped<java.sql.Connection> {
                 st.cancel();
             } catch (SQLException | RuntimeException e) {
                 LOG.debug("Statement.cancel() failed: {}", e.toString());
+            } finally {
+                cancelsInFlight.decrementAndGet();
+                if (firstCancelAnswered == 0) {
+                    firstCancelAnswered = Math.max(1, System.nanoTime());
+                }
             }
             if (inDriver != st || System.nanoTime() > deadline) {
                 lane.resume();
@@ -477,14 +492,38 @@ final class JdbcConnection implements Connection, Wrapped<java.sql.Connection> {
      * rollback on a silent link), the JDBC connection is aborted. A live server answers a
      * cancel in milliseconds; past the timeout the server or the network is gone, and the
      * blocked call would hold its worker and permit until TCP gives up.
+     *
+     * <p>A live server may still be slow to answer the cancel itself (Connector/J and pgjdbc
+     * send it over a new connection, whose handshake a busy host delays): while a cancel is on
+     * its way, or less than the close timeout after the server answered the first one, the abort
+     * waits (at most the connect timeout longer), for the call then stops by itself. Aborting it
+     * instead would evict a healthy connection, and on MariaDB send one more KILL over one more
+     * new connection, which is what a busy server has least time for.
      */
     private void armAbort() {
+        long start = System.nanoTime();
+        long last = start + factory.closeTimeout().toNanos() + factory.connectTimeout().toNanos();
+        scheduleAbortCheck(start, last, factory.closeTimeout().toNanos());
+    }
+
+    private void scheduleAbortCheck(long start, long last, long delayNanos) {
         try {
             reactor.core.scheduler.Schedulers.parallel().schedule(() -> {
-                if (!closed) {
-                    abort("close() waited " + factory.closeTimeout() + " for a JDBC call in progress");
+                if (closed) {
+                    return;
                 }
-            }, factory.closeTimeout().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+                long now = System.nanoTime();
+                long answered = firstCancelAnswered;
+                // Nothing running on the lane: the call has ended and the close is queued behind
+                // a pause that the cancel's next look lifts; there is nothing to abort.
+                long waitFor = cancelsInFlight.get() > 0 || !lane.running() ? ABORT_RECHECK_NANOS
+                        : answered != 0 ? answered + factory.closeTimeout().toNanos() - now : 0;
+                if (waitFor > 0 && now - last < 0) {
+                    scheduleAbortCheck(start, last, Math.min(waitFor, last - now));
+                } else {
+                    abort("close() waited " + Duration.ofNanos(now - start).toMillis() + " ms for a JDBC call in progress");
+                }
+            }, Math.max(1, delayNanos), java.util.concurrent.TimeUnit.NANOSECONDS);
         } catch (RejectedExecutionException e) {
             LOG.debug("cannot bound the close of {}: {}", this, e.toString());
         }

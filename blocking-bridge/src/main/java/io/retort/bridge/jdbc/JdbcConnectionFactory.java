@@ -98,6 +98,7 @@ public final class JdbcConnectionFactory implements ConnectionFactory, Closeable
     /** {@code setNetworkTimeout} for every connection handed out, in ms; null to leave the driver's own. */
     private final Integer networkTimeoutMillis;
     private final Duration closeTimeout;
+    private final Duration connectTimeout;
     /** Non-null for a HikariCP DataSource: lets one worker at a time borrow from it (see {@link #borrow}). */
     private final java.util.concurrent.locks.ReentrantLock borrowLock;
     /**
@@ -128,6 +129,7 @@ public final class JdbcConnectionFactory implements ConnectionFactory, Closeable
         this.streamInAutoCommit = b.streamInAutoCommit;
         this.networkTimeoutMillis = b.handOutNetworkTimeout();
         this.closeTimeout = b.closeTimeout;
+        this.connectTimeout = b.connectTimeout;
         this.borrowLock = isHikari(dataSource) ? new java.util.concurrent.locks.ReentrantLock() : null;
         this.product = Product.fromUrl(b.url);
         this.cleanable = CLEANER.register(this, new Release(workers, owns ? dataSource : null, gate));
@@ -457,6 +459,11 @@ public final class JdbcConnectionFactory implements ConnectionFactory, Closeable
         return closeTimeout;
     }
 
+    /** The bound for opening one JDBC connection (also how long a cancel may take to reach the server). */
+    Duration connectTimeout() {
+        return connectTimeout;
+    }
+
     WorkerPool workerPool() {
         return workers;
     }
@@ -725,7 +732,10 @@ public final class JdbcConnectionFactory implements ConnectionFactory, Closeable
          * JDBC connection ({@code java.sql.Connection.abort}, which closes its socket) and
          * evicts it from the pool; default 1 s. A cancel reaches a live server in
          * milliseconds; past this, the server or the network is not answering, and the call
-         * would otherwise hold its worker thread and its permit until TCP gives up.
+         * would otherwise hold its worker thread and its permit until TCP gives up. A cancel
+         * still on its way to the server (its new connection not yet answered on a busy host)
+         * defers the abort until this long after the server answered it, by at most
+         * {@link #connectTimeout} more.
          */
         public Builder closeTimeout(Duration d) {
             if (d == null || d.isNegative() || d.isZero()) {

@@ -43,6 +43,8 @@ final class Lane {
     private final Queue<Task> tasks = new ConcurrentLinkedQueue<>();
     private final AtomicInteger wip = new AtomicInteger();
     private final AtomicInteger paused = new AtomicInteger();
+    /** Whether a task is running on a worker now (it may be blocked in JDBC). */
+    private volatile boolean running;
 
     Lane(Executor executor) {
         this.executor = executor;
@@ -96,6 +98,11 @@ final class Lane {
         });
     }
 
+    /** Whether one of its tasks is running now (any thread; a snapshot). */
+    boolean running() {
+        return running;
+    }
+
     /** Holds back tasks not yet started until {@link #resume()}; the running one finishes. */
     void pause() {
         paused.incrementAndGet();
@@ -125,11 +132,14 @@ final class Lane {
                 if (t == null) {
                     break;
                 }
+                running = true;
                 try {
                     t.run();
                 } catch (Throwable e) {
                     // Tasks report their own failures; one that escapes must not stop the lane.
                     LOG.error("bridge task failed unexpectedly", e);
+                } finally {
+                    running = false;
                 }
             }
             missed = wip.addAndGet(-missed);
