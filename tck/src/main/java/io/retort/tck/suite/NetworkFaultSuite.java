@@ -183,6 +183,17 @@ public interface NetworkFaultSuite extends TckBackend {
                 .expectNext(42).expectComplete().verify(Duration.ofSeconds(5));
     }
 
+    /**
+     * The next query works once a connect no longer runs into its timeout: for a known defect
+     * that delays the recovery past one connect timeout, never for one that prevents it.
+     */
+    private static void nextQueryWorksWithin(Engine engine, Duration bound) {
+        StepVerifier.create(engine.connect(c -> c.executeRaw("SELECT 42").rows()).map(r -> ((Number) r.get(0)).intValue())
+                        .retryWhen(reactor.util.retry.Retry.fixedDelay(50, Duration.ofMillis(100))
+                                .filter(ConnectError.class::isInstance)))
+                .expectNext(42).expectComplete().verify(bound);
+    }
+
     private static void assertTyped(Throwable e, List<Class<? extends RetortException>> allowed, String what) {
         assertThat(allowed).as("%s: %s", what, describe(e)).anyMatch(t -> t.isInstance(e));
     }
@@ -214,6 +225,17 @@ public interface NetworkFaultSuite extends TckBackend {
                 // The server's answer goes on 1 s after the link opened; whatever the driver does
                 // with it, the connection must end up closed, not open and forgotten.
                 FaultKit.sleep(1100);
+                if (driver() == io.retort.tck.env.Driver.BRIDGE_POSTGRES) {
+                    // With sslmode=disable in the URL the link does close (the next connect then
+                    // still missed the 400 ms connect timeout once: not analysed).
+                    knownDefect("pgjdbc 42.7 (sslmode=prefer) behind the JDBC bridge: the link of the late"
+                            + " connect stays open with its SSLRequest sent (8 bytes up, none down), read by no"
+                            + " thread; and the connect after the fault can miss its 400 ms connect timeout");
+                    FaultKit.awaitPoolIdle(engine, Duration.ofSeconds(2));
+                    proxy.faultForNewLinks(Direction.TO_CLIENT, Fault.pass());
+                    nextQueryWorksWithin(engine, Duration.ofSeconds(10));
+                    return;
+                }
                 awaitOpenConnections(db, proxy, 0);
                 FaultKit.awaitPoolIdle(engine, Duration.ofSeconds(2));
                 assertThat(engine.poolStats().orElseThrow().allocated()).isZero();
@@ -479,6 +501,17 @@ public interface NetworkFaultSuite extends TckBackend {
                             .doOnNext(signals::add).doOnError(signals::add).then(Mono.just("done")), c.name());
                     assertThat(link.corruptions()).as("%s applied", c.name()).isEqualTo(1);
                     assertThat(signals).as("%s: exactly one signal, an error: %s", c.name(), signals).hasSize(1);
+                    if (driver() == io.retort.tck.env.Driver.BRIDGE_POSTGRES && !(signals.get(0) instanceof Throwable)) {
+                        // Seen for the DataRow message length (once also the column length): one
+                        // row, no error. Not analysed. The next round needs a link of its own: this
+                        // one is ended, and the query that finds it dead drops the connection.
+                        knownDefect("pgjdbc 42.7 behind the JDBC bridge: " + c.name() + " yields a row instead of an"
+                                + " error (not yet analysed; see the report)");
+                        link.close(Cut.FIN);
+                        FaultKit.awaitPoolIdle(engine, Duration.ofSeconds(3));
+                        outcome(engine.connect(x -> x.executeRaw("SELECT 1").rows()).then(Mono.just("flushed")), "flush");
+                        continue;
+                    }
                     Throwable e = (Throwable) signals.get(0);
                     assertThat(outcome).isSameAs(e);
                     if (!(e instanceof java.util.concurrent.TimeoutException)) {
@@ -567,6 +600,14 @@ public interface NetworkFaultSuite extends TckBackend {
                         .isLessThan(Duration.ofMillis(5_500));
                 proxy.heal();
                 FaultKit.awaitPoolIdle(engine, Duration.ofSeconds(3));
+                if (driver() == io.retort.tck.env.Driver.BRIDGE_POSTGRES) {
+                    knownDefect("pgjdbc 42.7 behind the JDBC bridge: after every link was silent, the first connect"
+                            + " after healing misses the 500 ms connect timeout (ConnectError); pgjdbc bounds its"
+                            + " handshake in whole seconds (1 s here), which may hold HikariCP's one connection-adding"
+                            + " thread past it (not verified)");
+                    nextQueryWorksWithin(engine, Duration.ofSeconds(10));
+                    return;
+                }
                 nextQueryWorks(engine);
                 awaitOpenConnections(db, proxy, 2);
             });
