@@ -203,7 +203,8 @@ final class Cursor implements Publisher<JdbcRow>, Subscription {
                             connection.exitDriver();
                             closeQuietly();
                             terminate(ex instanceof SQLException
-                                    ? connection.translate((SQLException) ex, sql, startNanos) : ex);
+                                    ? connection.translate((SQLException) ex, sql, startNanos)
+                                    : connection.driverFailed((RuntimeException) ex));
                             break;
                         }
                         connection.exitDriver();

@@ -488,6 +488,6 @@ final class Execution {
         }
         String sql = currentSql == null ? null : currentSql.source();
         sink.error(t instanceof SQLException ? connection.translate((SQLException) t, sql, startNanos)
-                : JdbcExceptions.translate(t, sql));
+                : JdbcExceptions.translate(t instanceof RuntimeException ? connection.driverFailed((RuntimeException) t) : t, sql));
     }
 }

@@ -7,7 +7,8 @@ import java.util.Set;
 
 /**
  * The R2DBC options the bridge reads, beyond the standard ones ({@code user}, {@code password},
- * {@code connectTimeout}, {@code statementTimeout}, {@code lockWaitTimeout}). In a URL they are
+ * {@code connectTimeout} (the JDBC driver's bound for opening a connection, and the acquire
+ * timeout unless {@link #ACQUIRE_TIMEOUT} is given), {@code statementTimeout}, {@code lockWaitTimeout}). In a URL they are
  * query parameters: {@code r2dbc:jdbc:postgresql://db/app?poolSize=16&fetchSize=500}. Every
  * other option is handed to the JDBC driver as a connection property
  * ({@code ?currentSchema=app&ApplicationName=svc} for pgjdbc).
@@ -63,6 +64,18 @@ public final class JdbcBridgeOptions {
      */
     public static final Option<Boolean> STREAM_IN_AUTO_COMMIT = Option.valueOf("streamInAutoCommit");
 
+    /**
+     * The longest blocking read of a connection ({@code Connection.setNetworkTimeout}); default
+     * none. See {@link JdbcConnectionFactory.Builder#networkTimeout}.
+     */
+    public static final Option<Duration> NETWORK_TIMEOUT = Option.valueOf("networkTimeout");
+
+    /**
+     * How long {@code close()} waits for a JDBC call in progress before it aborts the connection;
+     * default 1 s. See {@link JdbcConnectionFactory.Builder#closeTimeout}.
+     */
+    public static final Option<Duration> CLOSE_TIMEOUT = Option.valueOf("closeTimeout");
+
     /** Options consumed by the bridge itself, never passed to the driver. */
     static final Set<String> OWN = Set.of(
             ConnectionFactoryOptions.DRIVER.name(), ConnectionFactoryOptions.PROTOCOL.name(),
@@ -73,5 +86,5 @@ public final class JdbcBridgeOptions {
             ConnectionFactoryOptions.SSL.name(),
             JDBC_URL.name(), POOL_SIZE.name(), MIN_IDLE.name(), POOLED.name(), FETCH_SIZE.name(),
             ACQUIRE_TIMEOUT.name(), MAX_LIFETIME.name(), IDLE_TIMEOUT.name(), POOL_NAME.name(),
-            VIRTUAL_THREADS.name(), STREAM_IN_AUTO_COMMIT.name());
+            VIRTUAL_THREADS.name(), STREAM_IN_AUTO_COMMIT.name(), NETWORK_TIMEOUT.name(), CLOSE_TIMEOUT.name());
 }

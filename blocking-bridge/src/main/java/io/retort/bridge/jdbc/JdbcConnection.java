@@ -62,6 +62,12 @@ final class JdbcConnection implements Connection, Wrapped<java.sql.Connection> {
     private volatile Duration statementTimeout;
     private volatile Statement inDriver;
     private volatile boolean broken;
+    /** {@code Statement.cancel()} calls of this connection queued for or running on a cancel thread. */
+    private final java.util.concurrent.atomic.AtomicInteger cancelsInFlight = new java.util.concurrent.atomic.AtomicInteger();
+    /** When a cancel of this connection first returned, answered or failed ({@link System#nanoTime}); 0 until then. */
+    private volatile long firstCancelAnswered;
+    /** How often a deferred abort looks again whether a cancel in flight was answered. */
+    private static final long ABORT_RECHECK_NANOS = 50_000_000L;
 
     // Lane-confined transaction state.
     private final Map<String, Savepoint> savepoints = new LinkedHashMap<>();
@@ -191,9 +197,13 @@ final class JdbcConnection implements Connection, Wrapped<java.sql.Connection> {
         }
 
         void submit() {
+            // Counted from here: a cancel waiting for a cancel thread (all busy with other
+            // connections' cancels on a slow server) is on its way too.
+            cancelsInFlight.incrementAndGet();
             try {
                 factory.workerPool().cancellers().execute(this);
             } catch (RejectedExecutionException e) {
+                cancelsInFlight.decrementAndGet();
                 lane.resume();
             }
         }
@@ -204,6 +214,11 @@ final class JdbcConnection implements Connection, Wrapped<java.sql.Connection> {
                 st.cancel();
             } catch (SQLException | RuntimeException e) {
                 LOG.debug("Statement.cancel() failed: {}", e.toString());
+            } finally {
+                cancelsInFlight.decrementAndGet();
+                if (firstCancelAnswered == 0) {
+                    firstCancelAnswered = Math.max(1, System.nanoTime());
+                }
             }
             if (inDriver != st || System.nanoTime() > deadline) {
                 lane.resume();
@@ -450,6 +465,7 @@ final class JdbcConnection implements Connection, Wrapped<java.sql.Connection> {
                 c.abort(new R2dbcNonTransientResourceException(
                         "The connection was closed while this result was being read"));
             }
+            armAbort();
             return Mono.<Void>create(sink -> lane.execute(new Lane.Task() {
                 @Override
                 public void run() {
@@ -470,13 +486,109 @@ final class JdbcConnection implements Connection, Wrapped<java.sql.Connection> {
         });
     }
 
+    /**
+     * Bounds this close: if the connection is not closed within the factory's close timeout
+     * (a call it cancelled still blocked, a COMMIT or validation with no answer, its own
+     * rollback on a silent link), the JDBC connection is aborted. A live server answers a
+     * cancel in milliseconds; past the timeout the server or the network is gone, and the
+     * blocked call would hold its worker and permit until TCP gives up.
+     *
+     * <p>A live server may still be slow to answer the cancel itself (Connector/J and pgjdbc
+     * send it over a new connection, whose handshake a busy host delays): while a cancel is on
+     * its way, or less than the close timeout after the server answered the first one, the abort
+     * waits (at most the connect timeout longer), for the call then stops by itself. Aborting it
+     * instead would evict a healthy connection, and on MariaDB send one more KILL over one more
+     * new connection, which is what a busy server has least time for.
+     */
+    private void armAbort() {
+        long start = System.nanoTime();
+        long last = start + factory.closeTimeout().toNanos() + factory.connectTimeout().toNanos();
+        scheduleAbortCheck(start, last, factory.closeTimeout().toNanos());
+    }
+
+    private void scheduleAbortCheck(long start, long last, long delayNanos) {
+        try {
+            reactor.core.scheduler.Schedulers.parallel().schedule(() -> {
+                if (closed) {
+                    return;
+                }
+                long now = System.nanoTime();
+                long answered = firstCancelAnswered;
+                // Nothing running on the lane: the call has ended and the close is queued behind
+                // a pause that the cancel's next look lifts; there is nothing to abort.
+                long waitFor = cancelsInFlight.get() > 0 || !lane.running() ? ABORT_RECHECK_NANOS
+                        : answered != 0 ? answered + factory.closeTimeout().toNanos() - now : 0;
+                if (waitFor > 0 && now - last < 0) {
+                    scheduleAbortCheck(start, last, Math.min(waitFor, last - now));
+                } else {
+                    abort("close() waited " + Duration.ofNanos(now - start).toMillis() + " ms for a JDBC call in progress");
+                }
+            }, Math.max(1, delayNanos), java.util.concurrent.TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException e) {
+            LOG.debug("cannot bound the close of {}: {}", this, e.toString());
+        }
+    }
+
+    /**
+     * Aborts the JDBC connection ({@code java.sql.Connection.abort}: its socket is closed, so a
+     * call blocked in the driver fails at once) and marks it broken, so the close that follows
+     * evicts it from the pool. On a thread that may block: MariaDB Connector/J sends its KILL
+     * over a new connection from inside {@code abort}. Any thread.
+     */
+    void abort(String why) {
+        broken = true;
+        LOG.debug("aborting the JDBC connection of {}: {}", this, why);
+        reactor.core.scheduler.Schedulers.boundedElastic().schedule(() -> {
+            try {
+                jdbc.abort(Runnable::run);
+            } catch (SQLException | RuntimeException e) {
+                LOG.debug("Connection.abort() failed: {}", e.toString());
+            }
+        });
+    }
+
+    /** A worker, before hand-out: closes a connection nobody will use, evicting it from the pool. */
+    void discardNow() {
+        try {
+            factory.discard(jdbc, false);
+        } catch (SQLException | RuntimeException e) {
+            LOG.debug("discarding a JDBC connection failed: {}", e.toString());
+        } finally {
+            markClosed();
+        }
+    }
+
+    /**
+     * Marks the connection broken after an unchecked exception from the driver: one that read
+     * past a packet or a buffer (corrupted bytes, F17) has lost its place in the protocol, and
+     * whatever it read next would belong to another answer. Returns {@code e}.
+     */
+    RuntimeException driverFailed(RuntimeException e) {
+        for (Throwable c = e; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            if (c instanceof IndexOutOfBoundsException || c instanceof java.nio.BufferUnderflowException
+                    || c instanceof NegativeArraySizeException || c instanceof java.io.UncheckedIOException) {
+                broken = true;
+                break;
+            }
+        }
+        return e;
+    }
+
     /** Lane (or a worker before hand-out): closes everything and returns the permit. Idempotent. */
     void closeNow() {
         if (closed) {
             return;
         }
         closing.set(true);
+        boolean discarded = false;
         try {
+            if (broken) {
+                // Before anything else touches its socket: closing a half-read MariaDB result reads
+                // the rest of it, and a rollback waits for an answer; on a dead or silent link both
+                // would block.
+                discarded = true;
+                factory.discard(jdbc, true);
+            }
             for (Cursor c : new ArrayList<>(cursors)) {
                 try {
                     c.closeNow();
@@ -496,8 +608,9 @@ final class JdbcConnection implements Connection, Wrapped<java.sql.Connection> {
                     LOG.debug("resetting a JDBC connection before close failed: {}", e.toString());
                 }
             }
-            if (broken) {
-                factory.discard(jdbc);
+            if (broken && !discarded) {
+                // Found broken while closing (an abort ended a call that blocked the close).
+                factory.discard(jdbc, true);
             } else {
                 jdbc.close();
             }
@@ -717,7 +830,13 @@ final class JdbcConnection implements Connection, Wrapped<java.sql.Connection> {
             requireOpen();
             return lane.<Object>call(() -> {
                 beforeOperation();
-                work.run();
+                try {
+                    work.run();
+                } catch (SQLException e) {
+                    throw translate(e, null, 0); // marks a lost connection broken
+                } catch (RuntimeException e) {
+                    throw driverFailed(e);
+                }
                 return null;
             }).then();
         });

@@ -81,6 +81,8 @@ public final class JdbcConnectionFactory implements ConnectionFactory, Closeable
     private static final Logger LOG = LoggerFactory.getLogger(JdbcConnectionFactory.class);
     private static final AtomicInteger COUNT = new AtomicInteger();
     private static final int SQL_CACHE_SIZE = 1024;
+    static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
+    static final Duration DEFAULT_CLOSE_TIMEOUT = Duration.ofSeconds(1);
     /** Closes factories that were dropped without close(): their threads and pool must not outlive them. */
     private static final java.lang.ref.Cleaner CLEANER = java.lang.ref.Cleaner.create();
 
@@ -93,6 +95,10 @@ public final class JdbcConnectionFactory implements ConnectionFactory, Closeable
     private final Duration statementTimeout;
     private final Duration lockWaitTimeout;
     private final boolean streamInAutoCommit;
+    /** {@code setNetworkTimeout} for every connection handed out, in ms; null to leave the driver's own. */
+    private final Integer networkTimeoutMillis;
+    private final Duration closeTimeout;
+    private final Duration connectTimeout;
     /** Non-null for a HikariCP DataSource: lets one worker at a time borrow from it (see {@link #borrow}). */
     private final java.util.concurrent.locks.ReentrantLock borrowLock;
     /**
@@ -121,6 +127,9 @@ public final class JdbcConnectionFactory implements ConnectionFactory, Closeable
         this.statementTimeout = b.statementTimeout;
         this.lockWaitTimeout = b.lockWaitTimeout;
         this.streamInAutoCommit = b.streamInAutoCommit;
+        this.networkTimeoutMillis = b.handOutNetworkTimeout();
+        this.closeTimeout = b.closeTimeout;
+        this.connectTimeout = b.connectTimeout;
         this.borrowLock = isHikari(dataSource) ? new java.util.concurrent.locks.ReentrantLock() : null;
         this.product = Product.fromUrl(b.url);
         this.cleanable = CLEANER.register(this, new Release(workers, owns ? dataSource : null, gate));
@@ -256,18 +265,30 @@ public final class JdbcConnectionFactory implements ConnectionFactory, Closeable
             try {
                 jdbc = borrow();
                 learn(jdbc);
+                if (networkTimeoutMillis != null) {
+                    // Bounds every socket read of this connection (Hikari restores the driver's
+                    // own value when the connection comes back to it).
+                    jdbc.setNetworkTimeout(workers.cancellers(), networkTimeoutMillis);
+                }
                 c = new JdbcConnection(JdbcConnectionFactory.this, jdbc, lane, jdbc.getAutoCommit(), defaultIsolation);
                 c.applyDefaults();
             } catch (Throwable e) {
-                closeQuietly(jdbc);
+                discardQuietly(jdbc);
                 gate.release();
-                sink.error(JdbcExceptions.translate(sqlCause(e), null));
+                if (state.get() == 0) {
+                    // A subscriber that left (cancel, the pool's connect timeout) gets nothing:
+                    // an error signalled to it would only be dropped (Hooks.onErrorDropped).
+                    sink.error(JdbcExceptions.translate(sqlCause(e), null));
+                }
                 return;
             }
             if (state.compareAndSet(0, 1)) {
                 sink.success(c);
             } else {
-                c.closeNow();
+                // Opened for a caller that gave up (its connect timed out): almost always a
+                // connection the pool had to open for it, late. Closed, as an R2DBC driver closes
+                // a connect that completes after its cancel (F5), not kept idle in HikariCP.
+                c.discardNow();
             }
         }
     }
@@ -387,10 +408,11 @@ public final class JdbcConnectionFactory implements ConnectionFactory, Closeable
         LOG.debug("JDBC bridge {} connected to {} {}", workers.name(), productName, version);
     }
 
-    private static void closeQuietly(java.sql.Connection c) {
+    /** Closes a connection that failed while being set up; never returned to the pool for reuse. */
+    private void discardQuietly(java.sql.Connection c) {
         if (c != null) {
             try {
-                c.close();
+                discard(c, true);
             } catch (SQLException | RuntimeException ignored) {
                 // already failing
             }
@@ -432,6 +454,16 @@ public final class JdbcConnectionFactory implements ConnectionFactory, Closeable
         return streamInAutoCommit;
     }
 
+    /** How long a connection's close() waits for a JDBC call in progress before it aborts the connection. */
+    Duration closeTimeout() {
+        return closeTimeout;
+    }
+
+    /** The bound for opening one JDBC connection (also how long a cancel may take to reach the server). */
+    Duration connectTimeout() {
+        return connectTimeout;
+    }
+
     WorkerPool workerPool() {
         return workers;
     }
@@ -453,13 +485,18 @@ public final class JdbcConnectionFactory implements ConnectionFactory, Closeable
     // ================================================================= inspection and lifecycle
 
     /**
-     * Closes a JDBC connection found broken so that its pool never hands it out again: HikariCP
-     * evicts a connection by itself only for the SQLStates it knows to be fatal, and not, for
-     * example, for MariaDB's "connection was killed" (70100), so within its 500 ms no-validation
-     * window it would give the dead connection to the next borrower. A DataSource that is not
+     * Closes a JDBC connection so that its pool never hands it out again: HikariCP evicts a
+     * connection by itself only for the SQLStates it knows to be fatal, and not, for example,
+     * for MariaDB's "connection was killed" (70100), so within its 500 ms no-validation window
+     * it would give the dead connection to the next borrower. A DataSource that is not
      * HikariCP (or a connection wrapped by another layer) just gets {@code close()}.
+     *
+     * @param abort also close its socket at once ({@code Connection.abort}), for a connection
+     *     whose link is broken or silent: a graceful close would write to it and may wait
+     *     (HikariCP's rollback of a dirty connection, MariaDB draining an open result). Only
+     *     with no call of the connection in progress (MariaDB's abort then needs no KILL).
      */
-    void discard(java.sql.Connection c) throws java.sql.SQLException {
+    void discard(java.sql.Connection c, boolean abort) throws java.sql.SQLException {
         HikariDataSource hikari = null;
         if (dataSource instanceof HikariDataSource) {
             hikari = (HikariDataSource) dataSource;
@@ -467,11 +504,18 @@ public final class JdbcConnectionFactory implements ConnectionFactory, Closeable
             hikari = dataSource.unwrap(HikariDataSource.class);
         }
         if (hikari != null) {
-            // Evicts (and closes) a connection HikariCP handed out; a no-op for one it did not.
+            // Evicts (and closes, on HikariCP's closer thread) a connection HikariCP handed
+            // out; a no-op for one it did not.
             hikari.evictConnection(c);
         }
+        if (abort) {
+            try {
+                c.abort(Runnable::run);
+            } catch (SQLException | RuntimeException | AbstractMethodError e) {
+                LOG.debug("Connection.abort() failed, closing instead: {}", e.toString());
+            }
+        }
         c.close(); // idempotent after an eviction; returns or closes any other connection
-
     }
 
     /** The JDBC DataSource (a {@link HikariDataSource} unless one was given). */
@@ -542,6 +586,11 @@ public final class JdbcConnectionFactory implements ConnectionFactory, Closeable
         private String poolName;
         private boolean virtualThreads;
         private boolean streamInAutoCommit = true;
+        private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
+        private Duration networkTimeout;
+        private Duration closeTimeout = DEFAULT_CLOSE_TIMEOUT;
+        /** Whether build() gave pgjdbc a socketTimeout only to bound its handshake (undone at hand-out). */
+        private boolean handshakeSocketTimeout;
 
         private Builder() {
         }
@@ -642,6 +691,90 @@ public final class JdbcConnectionFactory implements ConnectionFactory, Closeable
             return this;
         }
 
+        /**
+         * The longest time the JDBC driver may take to open one connection (TCP connect,
+         * handshake, login); default 10 s. A server that accepts and then stays silent would
+         * otherwise hold a worker (and HikariCP's one connection-adding thread) as long as TCP
+         * allows. JDBC has no standard per-connection handshake bound ({@code loginTimeout} is
+         * JVM-wide, and pgjdbc only abandons the connecting thread on it), so it is given to the
+         * drivers the bridge knows as their own properties, unless the URL or
+         * {@link #property} already sets them: pgjdbc {@code connectTimeout} and
+         * {@code socketTimeout} (seconds, rounded up; the socket timeout is replaced by
+         * {@link #networkTimeout} once the connection is open), MariaDB Connector/J and MySQL
+         * Connector/J {@code connectTimeout} (ms). HikariCP's {@code validationTimeout} (its
+         * liveness check of an idle connection) is this, between 250 ms and 5 s.
+         */
+        public Builder connectTimeout(Duration d) {
+            if (d == null || d.isNegative() || d.isZero()) {
+                throw new IllegalArgumentException("connectTimeout must be positive");
+            }
+            this.connectTimeout = d;
+            return this;
+        }
+
+        /**
+         * The longest time any one blocking read of a connection may wait for the server
+         * ({@code java.sql.Connection.setNetworkTimeout}, set when the connection is handed out);
+         * default none, for a statement may legitimately run for a long time. Without it, a
+         * server that goes silent mid-call holds the call until its caller gives up: a cancel,
+         * a timeout or {@code close()} then ends it within {@link #closeTimeout}. With it, the
+         * call fails on its own (a connection error; the connection is discarded). Keep it
+         * above the longest statement (and the statement timeout).
+         */
+        public Builder networkTimeout(Duration d) {
+            this.networkTimeout = d;
+            return this;
+        }
+
+        /**
+         * How long {@code Connection.close()} waits for a JDBC call still in progress (a
+         * statement it cancelled, a COMMIT, a validation, its own rollback) before it aborts the
+         * JDBC connection ({@code java.sql.Connection.abort}, which closes its socket) and
+         * evicts it from the pool; default 1 s. A cancel reaches a live server in
+         * milliseconds; past this, the server or the network is not answering, and the call
+         * would otherwise hold its worker thread and its permit until TCP gives up. A cancel
+         * still on its way to the server (its new connection not yet answered on a busy host)
+         * defers the abort until this long after the server answered it, by at most
+         * {@link #connectTimeout} more.
+         */
+        public Builder closeTimeout(Duration d) {
+            if (d == null || d.isNegative() || d.isZero()) {
+                throw new IllegalArgumentException("closeTimeout must be positive");
+            }
+            this.closeTimeout = d;
+            return this;
+        }
+
+        /** The network timeout to set at hand-out, in ms: {@link #networkTimeout}, or 0 to undo a handshake-only bound. */
+        private Integer handOutNetworkTimeout() {
+            if (networkTimeout != null) {
+                return (int) Math.min(Integer.MAX_VALUE, Math.max(1, networkTimeout.toMillis()));
+            }
+            return handshakeSocketTimeout ? 0 : null;
+        }
+
+        /** The drivers' own handshake bounds ({@link #connectTimeout}) where the URL and properties set none. */
+        private void boundHandshake(Properties props) {
+            Product p = Product.fromUrl(url);
+            String lowerUrl = url.toLowerCase(java.util.Locale.ROOT);
+            if (p == Product.POSTGRESQL) {
+                String seconds = Long.toString(Math.max(1, (connectTimeout.toMillis() + 999) / 1000));
+                if (!props.containsKey("connectTimeout") && !lowerUrl.contains("connecttimeout=")) {
+                    props.setProperty("connectTimeout", seconds);
+                }
+                // pgjdbc reads the startup answer with no timeout but socketTimeout.
+                if (!props.containsKey("socketTimeout") && !lowerUrl.contains("sockettimeout=")) {
+                    props.setProperty("socketTimeout", seconds);
+                    handshakeSocketTimeout = true;
+                }
+            } else if (p == Product.MARIADB || p == Product.MYSQL) {
+                // Connector/J 3.x reads the handshake with connectTimeout as its socket timeout.
+                if (!props.containsKey("connectTimeout") && !lowerUrl.contains("connecttimeout=")) {
+                    props.setProperty("connectTimeout", Long.toString(Math.max(1, connectTimeout.toMillis())));
+                }
+            }
+        }
+
         /** PostgreSQL: stream auto-commit queries through a cursor; default true. */
         public Builder streamInAutoCommit(boolean on) {
             this.streamInAutoCommit = on;
@@ -674,6 +807,7 @@ public final class JdbcConnectionFactory implements ConnectionFactory, Closeable
             }
             Properties props = new Properties();
             props.putAll(properties);
+            boundHandshake(props);
             DataSource ds;
             if (pooled) {
                 HikariDataSource h = new HikariDataSource();
@@ -689,6 +823,10 @@ public final class JdbcConnectionFactory implements ConnectionFactory, Closeable
                 h.setMinimumIdle(Math.min(minIdle, poolSize));
                 h.setPoolName(poolName);
                 h.setConnectionTimeout(Math.max(250, acquireTimeout.toMillis()));
+                // HikariCP checks an idle connection before lending it; on a silent one the check
+                // holds the borrowing worker (and every borrower behind it) this long.
+                h.setValidationTimeout(Math.max(250, Math.min(5_000, Math.min(connectTimeout.toMillis(),
+                        h.getConnectionTimeout()))));
                 // The no-arg HikariDataSource starts its pool on the first getConnection (on a
                 // worker, never while building). Fail fast there: a wrong password or an unknown
                 // database is reported at once instead of after the whole connection timeout.

@@ -25,7 +25,8 @@ import java.time.Duration;
  * </pre>
  * That is: with a host, {@code jdbc:<protocol>://host[:port][/database]}; without one,
  * {@code jdbc:<protocol>:<database>} (the path after {@code :///}). Bridge options are listed
- * in {@link JdbcBridgeOptions}; {@code connectTimeout} sets the acquire timeout,
+ * in {@link JdbcBridgeOptions}; {@code connectTimeout} bounds the JDBC driver's connect and
+ * handshake (and sets the acquire timeout unless {@code acquireTimeout} is given),
  * {@code statementTimeout} and {@code lockWaitTimeout} every connection's initial timeouts.
  */
 public final class JdbcConnectionFactoryProvider implements ConnectionFactoryProvider {
@@ -67,9 +68,21 @@ public final class JdbcConnectionFactoryProvider implements ConnectionFactoryPro
         if (stream != null) {
             b.streamInAutoCommit(stream);
         }
+        Duration connect = duration(options, ConnectionFactoryOptions.CONNECT_TIMEOUT);
+        if (connect != null) {
+            b.connectTimeout(connect);
+        }
+        Duration network = duration(options, JdbcBridgeOptions.NETWORK_TIMEOUT);
+        if (network != null) {
+            b.networkTimeout(network);
+        }
+        Duration close = duration(options, JdbcBridgeOptions.CLOSE_TIMEOUT);
+        if (close != null) {
+            b.closeTimeout(close);
+        }
         Duration acquire = duration(options, JdbcBridgeOptions.ACQUIRE_TIMEOUT);
         if (acquire == null) {
-            acquire = duration(options, ConnectionFactoryOptions.CONNECT_TIMEOUT);
+            acquire = connect;
         }
         if (acquire != null) {
             b.acquireTimeout(acquire);

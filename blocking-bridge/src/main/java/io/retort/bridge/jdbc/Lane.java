@@ -43,6 +43,8 @@ final class Lane {
     private final Queue<Task> tasks = new ConcurrentLinkedQueue<>();
     private final AtomicInteger wip = new AtomicInteger();
     private final AtomicInteger paused = new AtomicInteger();
+    /** Whether a task is running on a worker now (it may be blocked in JDBC). */
+    private volatile boolean running;
 
     Lane(Executor executor) {
         this.executor = executor;
@@ -57,31 +59,48 @@ final class Lane {
     /**
      * A cold Mono that runs {@code work} on the lane when subscribed and emits its result (or
      * completes empty for a null result). A cancelled subscriber does not stop work already
-     * queued: JDBC calls such as commit cannot be half-done.
+     * queued: JDBC calls such as commit cannot be half-done. Its outcome then goes nowhere (an
+     * error signalled to a cancelled sink would be dropped to {@code Hooks.onErrorDropped}).
      */
     <T> Mono<T> call(JdbcCall<T> work) {
-        return Mono.create(sink -> execute(new Task() {
-            @Override
-            public void run() {
-                T value;
-                try {
-                    value = work.call();
-                } catch (Throwable e) {
-                    sink.error(JdbcExceptions.translate(e, null));
-                    return;
+        return Mono.create(sink -> {
+            java.util.concurrent.atomic.AtomicBoolean cancelled = new java.util.concurrent.atomic.AtomicBoolean();
+            sink.onCancel(() -> cancelled.set(true));
+            execute(new Task() {
+                @Override
+                public void run() {
+                    T value;
+                    try {
+                        value = work.call();
+                    } catch (Throwable e) {
+                        if (!cancelled.get()) {
+                            sink.error(JdbcExceptions.translate(e, null));
+                        }
+                        return;
+                    }
+                    if (cancelled.get()) {
+                        return;
+                    }
+                    if (value == null) {
+                        sink.success();
+                    } else {
+                        sink.success(value);
+                    }
                 }
-                if (value == null) {
-                    sink.success();
-                } else {
-                    sink.success(value);
-                }
-            }
 
-            @Override
-            public void reject(Throwable cause) {
-                sink.error(cause);
-            }
-        }));
+                @Override
+                public void reject(Throwable cause) {
+                    if (!cancelled.get()) {
+                        sink.error(cause);
+                    }
+                }
+            });
+        });
+    }
+
+    /** Whether one of its tasks is running now (any thread; a snapshot). */
+    boolean running() {
+        return running;
     }
 
     /** Holds back tasks not yet started until {@link #resume()}; the running one finishes. */
@@ -113,11 +132,14 @@ final class Lane {
                 if (t == null) {
                     break;
                 }
+                running = true;
                 try {
                     t.run();
                 } catch (Throwable e) {
                     // Tasks report their own failures; one that escapes must not stop the lane.
                     LOG.error("bridge task failed unexpectedly", e);
+                } finally {
+                    running = false;
                 }
             }
             missed = wip.addAndGet(-missed);

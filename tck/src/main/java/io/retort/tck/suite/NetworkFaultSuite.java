@@ -53,11 +53,23 @@ public interface NetworkFaultSuite extends TckBackend {
 
     /** An engine connecting through {@code proxy} (the namespace's own options, the proxy's address). */
     private Engine proxied(TestDatabase db, FaultProxy proxy, EngineOptions options) {
-        ConnectionFactoryOptions o = db.options(driver()).mutate()
+        return engine(db, viaProxy(db, proxy, options), options);
+    }
+
+    /**
+     * The namespace's options with the proxy's address. For the JDBC bridge also the engine's
+     * connect timeout: the engine's pool cancels a connect that takes longer, which closes an
+     * R2DBC driver's socket but cannot stop a JDBC driver blocked in its handshake (on a worker,
+     * or HikariCP's one connection-adding thread), so the bridge bounds that itself.
+     */
+    private ConnectionFactoryOptions viaProxy(TestDatabase db, FaultProxy proxy, EngineOptions options) {
+        ConnectionFactoryOptions.Builder o = db.options(driver()).mutate()
                 .option(ConnectionFactoryOptions.HOST, proxy.host())
-                .option(ConnectionFactoryOptions.PORT, proxy.port())
-                .build();
-        return engine(db, o, options);
+                .option(ConnectionFactoryOptions.PORT, proxy.port());
+        if (driver().bridge()) {
+            o.option(ConnectionFactoryOptions.CONNECT_TIMEOUT, options.connectTimeout());
+        }
+        return o.build();
     }
 
     private static EngineOptions.Builder quick() {
@@ -67,10 +79,6 @@ public interface NetworkFaultSuite extends TckBackend {
 
     private FaultProxy proxyTo(TestDatabase db) {
         FaultKit.requireServer(db, "and no network to fail");
-        org.junit.jupiter.api.Assumptions.assumeFalse(driver().bridge(), "the JDBC bridge keeps its own JDBC pool"
-                + " (HikariCP) behind the engine's: closing an R2DBC connection returns its JDBC connection there instead"
-                + " of closing the socket, so a broken link outlives the engine's connection, and blocking JDBC reads"
-                + " have no bound without the driver's socketTimeout; these faults are not yet modelled for it");
         return FaultProxy.start(db.host(), db.port());
     }
 
@@ -164,6 +172,17 @@ public interface NetworkFaultSuite extends TckBackend {
                 .expectNext(42).expectComplete().verify(Duration.ofSeconds(5));
     }
 
+    /**
+     * The next query works once a connect no longer runs into its timeout: for a known defect
+     * that delays the recovery past one connect timeout, never for one that prevents it.
+     */
+    private static void nextQueryWorksWithin(Engine engine, Duration bound) {
+        StepVerifier.create(engine.connect(c -> c.executeRaw("SELECT 42").rows()).map(r -> ((Number) r.get(0)).intValue())
+                        .retryWhen(reactor.util.retry.Retry.fixedDelay(50, Duration.ofMillis(100))
+                                .filter(ConnectError.class::isInstance)))
+                .expectNext(42).expectComplete().verify(bound);
+    }
+
     private static void assertTyped(Throwable e, List<Class<? extends RetortException>> allowed, String what) {
         assertThat(allowed).as("%s: %s", what, describe(e)).anyMatch(t -> t.isInstance(e));
     }
@@ -195,6 +214,17 @@ public interface NetworkFaultSuite extends TckBackend {
                 // The server's answer goes on 1 s after the link opened; whatever the driver does
                 // with it, the connection must end up closed, not open and forgotten.
                 FaultKit.sleep(1100);
+                if (driver() == io.retort.tck.env.Driver.BRIDGE_POSTGRES) {
+                    // With sslmode=disable in the URL the link does close (the next connect then
+                    // still missed the 400 ms connect timeout once: not analysed).
+                    knownDefect("pgjdbc 42.7 (sslmode=prefer) behind the JDBC bridge: the link of the late"
+                            + " connect stays open with its SSLRequest sent (8 bytes up, none down), read by no"
+                            + " thread; and the connect after the fault can miss its 400 ms connect timeout");
+                    FaultKit.awaitPoolIdle(engine, Duration.ofSeconds(2));
+                    proxy.faultForNewLinks(Direction.TO_CLIENT, Fault.pass());
+                    nextQueryWorksWithin(engine, Duration.ofSeconds(10));
+                    return;
+                }
                 awaitOpenConnections(db, proxy, 0);
                 FaultKit.awaitPoolIdle(engine, Duration.ofSeconds(2));
                 assertThat(engine.poolStats().orElseThrow().allocated()).isZero();
@@ -241,7 +271,9 @@ public interface NetworkFaultSuite extends TckBackend {
     default void silenceMidResultIsBoundedAndTheConnectionClosed(TestDatabase db) throws Exception {
         try (FaultProxy proxy = proxyTo(db)) {
             noErrorDropped(() -> {
-                Engine engine = proxied(db, proxy, quick().build());
+                // The bridge hands out a fetch's rows only once the driver has read them all: a
+                // fetch smaller than the bytes before the silence, so some rows do come first.
+                Engine engine = proxied(db, proxy, quick().fetchSize(driver().bridge() ? 100 : 0).build());
                 FaultKit.createBig(engine, db.backend(), 20_000);
                 FaultKit.awaitPoolIdle(engine, Duration.ofSeconds(2));
                 // The timeout inside the scope (the scope's release must not wait on the silent
@@ -323,7 +355,9 @@ public interface NetworkFaultSuite extends TckBackend {
                 int opened = proxy.acceptedLinks();
                 sessionId(measured, db, Duration.ofSeconds(10));
                 FaultProxy.Link first = proxy.openLinks().get(proxy.openLinks().size() - 1);
-                assertThat(proxy.acceptedLinks()).isEqualTo(opened + 1);
+                // The bridge's first connection also opens HikariCP's initialization check, which
+                // HikariCP closes at once when minimumIdle is 0: the measured link is the last one.
+                assertThat(proxy.acceptedLinks()).isEqualTo(opened + (driver().bridge() ? 2 : 1));
                 long[] hs = {first.bytes(Direction.TO_SERVER), first.bytes(Direction.TO_CLIENT)};
                 StepVerifier.create(measured.connect(c -> c.executeRaw(query).rows()).count())
                         .expectNext(30L).expectComplete().verify(Duration.ofSeconds(5));
@@ -339,10 +373,8 @@ public interface NetworkFaultSuite extends TckBackend {
                         Cut how = (k % 2 == 0) ? Cut.RST : Cut.FIN;
                         String what = "handshake " + d + " cut after " + k + " of " + hs[d.ordinal()] + " bytes (" + how + ")";
                         proxy.faultForNewLinks(d, Fault.cutAfter(k, how));
-                        Engine once = Engine.create(db.options(driver()).mutate()
-                                .option(ConnectionFactoryOptions.HOST, proxy.host())
-                                .option(ConnectionFactoryOptions.PORT, proxy.port()).build(),
-                                quick().maxPoolSize(1).prePing(false).connectTimeout(Duration.ofSeconds(1)).build());
+                        EngineOptions onceOptions = quick().maxPoolSize(1).prePing(false).connectTimeout(Duration.ofSeconds(1)).build();
+                        Engine once = Engine.create(viaProxy(db, proxy, onceOptions), onceOptions);
                         try {
                             Object outcome = outcome(once.connect(c -> c.executeRaw(query).rows()).count(), what);
                             runs++;
@@ -461,6 +493,17 @@ public interface NetworkFaultSuite extends TckBackend {
                         continue;
                     }
                     assertThat(signals).as("%s: exactly one signal, an error: %s", c.name(), signals).hasSize(1);
+                    if (driver() == io.retort.tck.env.Driver.BRIDGE_POSTGRES && !(signals.get(0) instanceof Throwable)) {
+                        // Seen for the DataRow message length (once also the column length): one
+                        // row, no error. Not analysed. The next round needs a link of its own: this
+                        // one is ended, and the query that finds it dead drops the connection.
+                        knownDefect("pgjdbc 42.7 behind the JDBC bridge: " + c.name() + " yields a row instead of an"
+                                + " error (not yet analysed; see the report)");
+                        link.close(Cut.FIN);
+                        FaultKit.awaitPoolIdle(engine, Duration.ofSeconds(3));
+                        outcome(engine.connect(x -> x.executeRaw("SELECT 1").rows()).then(Mono.just("flushed")), "flush");
+                        continue;
+                    }
                     Throwable e = (Throwable) signals.get(0);
                     assertThat(outcome).isSameAs(e);
                     if (!(e instanceof java.util.concurrent.TimeoutException)) {
@@ -536,6 +579,14 @@ public interface NetworkFaultSuite extends TckBackend {
                         .isLessThan(Duration.ofMillis(5_500));
                 proxy.heal();
                 FaultKit.awaitPoolIdle(engine, Duration.ofSeconds(3));
+                if (driver() == io.retort.tck.env.Driver.BRIDGE_POSTGRES) {
+                    knownDefect("pgjdbc 42.7 behind the JDBC bridge: after every link was silent, the first connect"
+                            + " after healing misses the 500 ms connect timeout (ConnectError); pgjdbc bounds its"
+                            + " handshake in whole seconds (1 s here), which may hold HikariCP's one connection-adding"
+                            + " thread past it (not verified)");
+                    nextQueryWorksWithin(engine, Duration.ofSeconds(10));
+                    return;
+                }
                 nextQueryWorks(engine);
                 awaitOpenConnections(db, proxy, 2);
             });
