@@ -23,17 +23,13 @@ import reactor.core.publisher.Mono;
 
 /**
  * Small executemany batches on PostgreSQL: what a unit-of-work flush of a few new rows costs, and
- * where COPY FROM STDIN starts to pay. Each operation inserts {@code rows} new rows of
- * {@code bench_insert} in one transaction (fresh ids; the table is emptied between iterations).
- * COPY needs a round trip more than an INSERT (the server answers the COPY command before the data
- * goes), so for a few rows an array-bound INSERT is faster; this finds the crossover that
- * {@code ExecuteMany.MIN_COPY_ROWS} uses. Measured in batches per second:
+ * whether COPY FROM STDIN (Retort's default for executemany there) is the right form for a few rows
+ * too. Each operation inserts {@code rows} new rows of {@code bench_insert} in one transaction
+ * (fresh ids; the table is emptied between iterations). Measured in batches per second:
  * <ul>
  *   <li>{@code rawBatchAdd}: the driver's {@code Statement.add()} batch of one-row INSERTs;</li>
  *   <li>{@code retortExecuteMany}: {@code executeMany(insert(T), sets)} along {@code path}:
- *       {@code auto} (the default dialect: INSERT below the crossover, COPY from it),
- *       {@code copy} (always COPY, the behaviour before the crossover existed) or
- *       {@code unnest} (array binding, COPY off).</li>
+ *       {@code copy} (the default dialect) or {@code unnest} (array binding, COPY off).</li>
  * </ul>
  */
 public class SmallBatchInsertBenchmark extends BenchmarkSettings {
@@ -55,7 +51,7 @@ public class SmallBatchInsertBenchmark extends BenchmarkSettings {
 
     @State(Scope.Thread)
     public static class Retort {
-        @Param({"auto", "copy", "unnest"})
+        @Param({"copy", "unnest"})
         public String path;
 
         HeldConnection held;
@@ -64,8 +60,7 @@ public class SmallBatchInsertBenchmark extends BenchmarkSettings {
         public void open() {
             PostgresDialect d = PostgresDialect.INSTANCE;
             switch (path) {
-                case "auto": break;
-                case "copy": d = d.withMinCopyRows(1); break;
+                case "copy": break;
                 case "unnest": d = d.withCopyIn(false); break;
                 default: throw new IllegalArgumentException("path " + path);
             }

@@ -50,20 +50,6 @@ class DmlCompileTest {
         assertThat(Compiler.compile(insert(ARTIST).set(ARTIST.name, "x"), PG).returnsRows()).isFalse();
     }
 
-    @Test // C14: COPY's minimum batch is part of the dialect's identity; below 1 is refused
-    void minCopyRowsOption() {
-        io.retort.dialect.postgresql.PostgresDialect pg = io.retort.dialect.postgresql.PostgresDialect.INSTANCE;
-        assertThat(pg.minCopyInRows()).isEqualTo(16);
-        assertThat(pg.withMinCopyRows(16)).isSameAs(pg);
-        assertThat(pg.withMinCopyRows(1).minCopyInRows()).isEqualTo(1);
-        assertThat(pg.withMinCopyRows(1)).isNotEqualTo(pg).isEqualTo(pg.withMinCopyRows(1));
-        assertThat(pg.withMinCopyRows(1).hashCode()).isNotEqualTo(pg.hashCode());
-        assertThat(pg.withCopyIn(false).withMinCopyRows(4).withCopyIn(true).minCopyInRows()).isEqualTo(4);
-        assertThatThrownBy(() -> pg.withMinCopyRows(0)).isInstanceOf(ArgumentError.class)
-                .hasMessageContaining("withMinCopyRows").hasMessageContaining("got 0");
-        assertThat(MARIADB.minCopyInRows()).isEqualTo(1);
-    }
-
     @Test // C14: multi-row VALUES in one statement; rows must set the same columns
     void multiRowValues() {
         Map<io.retort.sql.Column<?>, Object> r1 = new LinkedHashMap<>();

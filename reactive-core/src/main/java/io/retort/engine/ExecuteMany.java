@@ -86,8 +86,7 @@ final class ExecuteMany {
         List<Expression<?>> returning = insert.returning();
         if (returning.isEmpty()) {
             int rowsPerPage = perPage;
-            String copySql = sets.size() >= dialect.minCopyInRows() && copyable(conn, insert, columns)
-                    ? copySql(dialect, insert, columns) : null;
+            String copySql = copyable(conn, insert, columns) ? copySql(dialect, insert, columns) : null;
             int pageRows = copySql != null || arrays ? MAX_ROWS_PER_ARRAY_PAGE : rowsPerPage;
             Flux<Long> counts = Flux.defer(() -> Flux.fromIterable(pages(sets, pageRows)).concatMap(page -> {
                 byte[] data = copySql == null ? null : copyText(columns, page);

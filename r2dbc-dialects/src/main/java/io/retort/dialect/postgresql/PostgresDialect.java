@@ -13,35 +13,24 @@ import java.util.Set;
  * DISTINCT ON, FOR UPDATE/SHARE with OF, NOWAIT and SKIP LOCKED, ILIKE, arrays, and IN lists
  * bound as one array ({@code = ANY($1)}, C5) so every list length shares one SQL text and one
  * prepared statement. The array form is on by default; {@link #withArrayInBinding(boolean)}
- * turns it off. executemany of a plain INSERT (no RETURNING, no ON CONFLICT) with at least
- * {@value #DEFAULT_MIN_COPY_ROWS} parameter sets ({@link #withMinCopyRows}) is sent as
+ * turns it off. executemany of a plain INSERT (no RETURNING, no ON CONFLICT) is sent as
  * {@code COPY ... FROM STDIN} where the driver offers it (r2dbc-postgresql);
  * {@link #withCopyIn(boolean)} turns that off (needed only to insert into a view, which COPY
  * refuses, or where a table's INSERT rules must apply: COPY runs triggers but not rules).
  */
 public final class PostgresDialect extends AnsiDialect {
-
-    /**
-     * Below this many parameter sets executemany sends an INSERT, not COPY: COPY costs a round trip
-     * more (the server answers the COPY command before the data goes), so it pays only from a few
-     * rows on (SmallBatchInsertBenchmark, BENCHMARKS.md).
-     */
-    public static final int DEFAULT_MIN_COPY_ROWS = 16;
-
     /** The default PostgreSQL dialect (array IN binding on). */
-    public static final PostgresDialect INSTANCE = new PostgresDialect(true, true, DEFAULT_MIN_COPY_ROWS);
+    public static final PostgresDialect INSTANCE = new PostgresDialect(true, true);
 
     private static final Set<String> RESERVED = reserved();
     private static final LiteralRenderer LITERALS = new PostgresLiterals();
 
     private final boolean arrayInBinding;
     private final boolean copyIn;
-    private final int minCopyRows;
 
-    private PostgresDialect(boolean arrayInBinding, boolean copyIn, int minCopyRows) {
+    private PostgresDialect(boolean arrayInBinding, boolean copyIn) {
         this.arrayInBinding = arrayInBinding;
         this.copyIn = copyIn;
-        this.minCopyRows = minCopyRows;
     }
 
     private static Set<String> reserved() {
@@ -55,23 +44,12 @@ public final class PostgresDialect extends AnsiDialect {
 
     /** This dialect with IN lists bound as one array (true) or expanded into placeholders (false). */
     public PostgresDialect withArrayInBinding(boolean enabled) {
-        return enabled == arrayInBinding ? this : new PostgresDialect(enabled, copyIn, minCopyRows);
+        return enabled == arrayInBinding ? this : new PostgresDialect(enabled, copyIn);
     }
 
     /** This dialect with executemany INSERTs sent as COPY FROM STDIN (true) or as INSERT statements (false). */
     public PostgresDialect withCopyIn(boolean enabled) {
-        return enabled == copyIn ? this : new PostgresDialect(arrayInBinding, enabled, minCopyRows);
-    }
-
-    /**
-     * This dialect with executemany sending COPY only from {@code rows} parameter sets on (default
-     * {@value #DEFAULT_MIN_COPY_ROWS}); fewer go as an array-bound INSERT. 1 sends every batch as COPY.
-     */
-    public PostgresDialect withMinCopyRows(int rows) {
-        if (rows < 1) {
-            throw new io.retort.error.ArgumentError("withMinCopyRows takes at least 1 (every batch as COPY), got " + rows);
-        }
-        return rows == minCopyRows ? this : new PostgresDialect(arrayInBinding, copyIn, rows);
+        return enabled == copyIn ? this : new PostgresDialect(arrayInBinding, enabled);
     }
 
     @Override
@@ -155,11 +133,6 @@ public final class PostgresDialect extends AnsiDialect {
     }
 
     @Override
-    public int minCopyInRows() {
-        return minCopyRows;
-    }
-
-    @Override
     public boolean supportsCursors() {
         return true;
     }
@@ -205,12 +178,12 @@ public final class PostgresDialect extends AnsiDialect {
     @Override
     public boolean equals(Object o) {
         return o instanceof PostgresDialect && ((PostgresDialect) o).arrayInBinding == arrayInBinding
-                && ((PostgresDialect) o).copyIn == copyIn && ((PostgresDialect) o).minCopyRows == minCopyRows;
+                && ((PostgresDialect) o).copyIn == copyIn;
     }
 
     @Override
     public int hashCode() {
         // Every cache lookup hashes its dialect: no varargs array, no boxing.
-        return 0x50470000 | (arrayInBinding ? 1 : 0) | (copyIn ? 2 : 0) | (minCopyRows & 0xFFF) << 2;
+        return 0x50470000 | (arrayInBinding ? 1 : 0) | (copyIn ? 2 : 0);
     }
 }

@@ -146,14 +146,6 @@ public abstract class Dialect {
     }
 
     /**
-     * With {@link #supportsCopyIn}, the fewest parameter sets sent as COPY; smaller batches go as
-     * INSERT statements, as COPY costs a round trip more.
-     */
-    public int minCopyInRows() {
-        return 1;
-    }
-
-    /**
      * Whether a SELECT can be read through a named server-side cursor ({@code DECLARE name CURSOR
      * FOR ...}, then {@code FETCH FORWARD n FROM name}) inside a transaction, leaving the connection
      * free for other statements between fetches (PostgreSQL). See {@code Connection.cursor}.
