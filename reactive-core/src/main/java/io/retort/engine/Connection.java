@@ -732,6 +732,13 @@ public final class Connection {
     // ================================================================= state
 
     private void guard() {
+        if (invalidated && tx != TxState.NONE) {
+            // SQLAlchemy's "can't reconnect until invalid transaction is rolled back" (F11): the
+            // caller must learn that its transaction is gone before anything else runs.
+            throw new PendingRollbackError("This connection was lost or invalidated inside a transaction, which is gone;"
+                    + " roll it back before running more statements. Original error: "
+                    + (failure == null ? "unknown" : failure.getMessage()), failure);
+        }
         if (invalidated) {
             throw new InvalidRequestError("This connection was invalidated (a statement was cancelled while it ran,"
                     + " or the connection was lost); it runs no more statements"

@@ -1,0 +1,147 @@
+package io.retort.tck.suite;
+
+import io.retort.engine.Connection;
+import io.retort.engine.Engine;
+import io.retort.engine.EngineOptions;
+import io.retort.error.ConnectionLostError;
+import io.retort.error.PendingRollbackError;
+import io.retort.orm.AsyncSession;
+import io.retort.orm.Orm;
+import io.retort.sql.Table;
+import io.retort.tck.TckBackend;
+import io.retort.tck.TckOracle;
+import io.retort.tck.env.Backend;
+import io.retort.tck.env.TestDatabase;
+import io.retort.tck.orm.Entities.OArtist;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.test.StepVerifier;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import static io.retort.sql.Sql.createTable;
+import static io.retort.sql.Sql.text;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Faults that strike a transaction (RELIABILITY F11, F24, F26, F27, F28): the connection is
+ * killed mid-transaction, the server ends a transaction left idle, a transaction is handed back
+ * to the pool unfinished or aborted, the first command on a connection finds it dead. Each ends
+ * in a typed error, stores nothing half-done (O-DATA, read through a separate JDBC connection),
+ * leaves the session or connection needing a rollback and then usable (O-REUSE), and leaves the
+ * pool idle with no server session of the test still in a transaction (O-POOL, O-SERVER).
+ * Faults come from the server (pg_terminate_backend, KILL CONNECTION, its own timeouts), never
+ * from mocks; the in-process backends skip the ones that need a server to kill.
+ */
+@ExtendWith(TckOracle.class)
+public interface TransactionFaultSuite extends TckBackend {
+    /** Bound for each reactive step of these tests (O-TIME): a hang fails here, not at the suite's timeout. */
+    Duration FAULT_WAIT = Duration.ofSeconds(20);
+
+    /** The server's id for the session that runs {@code s}'s statements now (it holds a connection). */
+    private static long sessionIdOf(AsyncSession s, Backend backend) {
+        String sql = backend == Backend.POSTGRES ? "SELECT pg_backend_pid()" : "SELECT CONNECTION_ID()";
+        return ((Number) s.execute(text(sql)).blockLast(FAULT_WAIT).get(0)).longValue();
+    }
+
+    /** An empty {@code big} table. */
+    private static void createBig(Engine engine) {
+        engine.connect(c -> c.execute(createTable(FaultKit.BIG)).rowsAffected()).blockLast(FAULT_WAIT);
+    }
+
+    @Test // F11: a session's connection killed mid-transaction: ConnectionLostError; nothing stored; PendingRollback until rollback, then a new connection
+    default void sessionKilledMidTransactionNeedsRollbackThenRebinds(TestDatabase db) throws Exception {
+        FaultKit.requireServer(db, "that could kill a session");
+        OrmSuite.Fixture f = OrmSuite.Fixture.on(this, db);
+        Table artists = f.registry().mapper(OArtist.class).table();
+        AsyncSession s = f.sessions().openSession();
+        try {
+            s.begin().block(FAULT_WAIT);
+            for (int i = 0; i < 100; i++) {
+                s.add(new OArtist("F11 artist " + i));
+            }
+            s.flush().block(FAULT_WAIT);
+            long victim = sessionIdOf(s, db.backend());
+            FaultKit.killSession(db, victim);
+            StepVerifier.create(s.commit())
+                    .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(ConnectionLostError.class))
+                    .verify(FAULT_WAIT);
+            // SQLAlchemy's "Can't reconnect until invalid transaction is rolled back": no silent
+            // new connection (and transaction) under the caller's feet, for reads, writes or commit.
+            StepVerifier.create(s.execute(Orm.select(OArtist.class)))
+                    .expectError(PendingRollbackError.class).verify(FAULT_WAIT);
+            s.add(new OArtist("F11 after the loss"));
+            StepVerifier.create(s.flush()).expectError(PendingRollbackError.class).verify(FAULT_WAIT);
+            StepVerifier.create(s.commit()).expectError(PendingRollbackError.class).verify(FAULT_WAIT);
+            StepVerifier.create(s.rollback()).expectComplete().verify(FAULT_WAIT);
+            // Rebound to a new connection: a new server session, and the session writes again.
+            assertThat(sessionIdOf(s, db.backend())).isNotEqualTo(victim);
+            assertThat(s.execute(Orm.select(OArtist.class)).count().block(FAULT_WAIT)).isZero();
+            s.add(new OArtist("F11 after the rollback"));
+            s.commit().block(FAULT_WAIT);
+        } finally {
+            s.close().block(FAULT_WAIT);
+        }
+        // O-DATA: none of the 100 rows of the lost transaction, only the one committed after it.
+        assertThat(FaultKit.queryLong(db, "SELECT COUNT(*) FROM " + artists.name())).isEqualTo(1L);
+        FaultKit.awaitPoolIdle(f.engine(), Duration.ofSeconds(2));
+    }
+
+    @Test // F11 (Core): a connection killed mid-transaction: the statement that notices is a ConnectionLostError, later ones PendingRollback, rollback ends it
+    default void connectionKilledMidTransactionNeedsRollback(TestDatabase db) throws Exception {
+        FaultKit.requireServer(db, "that could kill a session");
+        Engine engine = engine(db, EngineOptions.builder().maxPoolSize(2).echo(false).build());
+        createBig(engine);
+        Connection c = engine.open().block(FAULT_WAIT);
+        try {
+            c.begin(null).block(FAULT_WAIT);
+            c.executeRaw(FaultKit.seriesInsert(db.backend(), "big (id, pad)", true, "F11 ", 100)).rowsAffected()
+                    .block(FAULT_WAIT);
+            long victim = FaultKit.sessionId(c, db.backend()).block(FAULT_WAIT);
+            FaultKit.killSession(db, victim);
+            StepVerifier.create(c.executeRaw("SELECT COUNT(*) FROM big").rows())
+                    .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(ConnectionLostError.class))
+                    .verify(FAULT_WAIT);
+            assertThat(c.isInvalidated()).isTrue();
+            assertThat(c.isInTransaction()).as("the transaction is not over until it is rolled back").isTrue();
+            StepVerifier.create(c.executeRaw("SELECT 1").rows()).expectError(PendingRollbackError.class).verify(FAULT_WAIT);
+            StepVerifier.create(c.commit()).expectError(PendingRollbackError.class).verify(FAULT_WAIT);
+            assertThat(c.isInTransaction()).isFalse();
+            StepVerifier.create(c.rollback()).expectComplete().verify(FAULT_WAIT);
+        } finally {
+            c.close().block(FAULT_WAIT);
+        }
+        assertThat(FaultKit.queryLong(db, "SELECT COUNT(*) FROM big")).as("O-DATA: nothing of the lost transaction").isZero();
+        FaultKit.awaitPoolIdle(engine, Duration.ofSeconds(2));
+        // The pool discarded the dead connection: two distinct live sessions, neither the victim.
+        List<Long> after = FaultKit.sessionIdsOfAll(engine, db.backend(), 2);
+        assertThat(after).hasSize(2).doesNotHaveDuplicates();
+    }
+
+    @Test // F11 (Core scope): killed before the scope's COMMIT: ConnectionLostError from the scope, nothing stored, pool refilled
+    default void transactionScopeKilledBeforeCommitStoresNothing(TestDatabase db) throws Exception {
+        FaultKit.requireServer(db, "that could kill a session");
+        Engine engine = engine(db, EngineOptions.builder().maxPoolSize(2).echo(false).build());
+        createBig(engine);
+        List<Long> victims = new ArrayList<>();
+        Flux<Long> work = engine.inTransaction(c -> c.executeRaw(FaultKit.seriesInsert(db.backend(), "big (id, pad)", true,
+                        "F11 ", 100)).rowsAffected()
+                .then(FaultKit.sessionId(c, db.backend()))
+                .flatMap(id -> Mono.fromCallable(() -> {
+                    victims.add(id);
+                    FaultKit.killSession(db, id);
+                    return id;
+                }).subscribeOn(reactor.core.scheduler.Schedulers.boundedElastic())));
+        StepVerifier.create(work)
+                .expectNextCount(1)
+                .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(ConnectionLostError.class))
+                .verify(FAULT_WAIT);
+        assertThat(FaultKit.queryLong(db, "SELECT COUNT(*) FROM big")).as("O-DATA").isZero();
+        FaultKit.awaitPoolIdle(engine, Duration.ofSeconds(2));
+        assertThat(FaultKit.sessionIdsOfAll(engine, db.backend(), 2)).doesNotContain(victims.get(0));
+    }
+}
