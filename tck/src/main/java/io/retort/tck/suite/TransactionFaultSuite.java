@@ -144,4 +144,90 @@ public interface TransactionFaultSuite extends TckBackend {
         FaultKit.awaitPoolIdle(engine, Duration.ofSeconds(2));
         assertThat(FaultKit.sessionIdsOfAll(engine, db.backend(), 2)).doesNotContain(victims.get(0));
     }
+
+    /**
+     * O-SERVER: how many server sessions of this test are inside a transaction now (PostgreSQL
+     * by application name); -1 elsewhere. (MariaDB's INNODB_TRX needs the PROCESS privilege,
+     * which the test user lacks: there {@link FaultKit#countCommitted}'s locking read finds a
+     * session still holding the rows instead.)
+     */
+    private static long sessionsInTransaction(TestDatabase db) throws java.sql.SQLException {
+        switch (db.backend()) {
+            case POSTGRES:
+                return FaultKit.queryLong(db, "SELECT count(*) FROM pg_stat_activity WHERE application_name ="
+                        + " current_setting('application_name') AND pid <> pg_backend_pid()"
+                        + " AND state LIKE 'idle in transaction%'");
+            default:
+                return -1;
+        }
+    }
+
+    @Test // F27: released after an error inside a transaction (PostgreSQL: aborted), with and without pre-ping: rolled back, reused, not stuck
+    default void releaseAfterAnErrorInATransactionRollsBackAndReuses(TestDatabase db) throws Exception {
+        for (boolean prePing : new boolean[] {false, true}) {
+            Engine engine = engine(db, EngineOptions.builder().maxPoolSize(1).prePing(prePing).echo(false).build());
+            createBig(engine);
+            engine.connect(c -> c.executeRaw("INSERT INTO big (id, pad) VALUES (1, 'committed')").rowsAffected())
+                    .blockLast(FAULT_WAIT);
+            Object before = engine.connect(c -> Mono.just(FaultKit.driverConnection(c))).blockLast(FAULT_WAIT);
+            Connection c = engine.open().block(FAULT_WAIT);
+            try {
+                c.begin(null).block(FAULT_WAIT);
+                c.executeRaw("INSERT INTO big (id, pad) VALUES (2, 'uncommitted')").rowsAffected().block(FAULT_WAIT);
+                // The duplicate key aborts a PostgreSQL transaction (25P02 after it); the
+                // application swallows the error and hands the connection back without a rollback.
+                StepVerifier.create(c.executeRaw("INSERT INTO big (id, pad) VALUES (1, 'duplicate')").rowsAffected())
+                        .expectError(io.retort.error.IntegrityError.class).verify(FAULT_WAIT);
+            } finally {
+                StepVerifier.create(c.close()).expectComplete().verify(FAULT_WAIT);
+            }
+            FaultKit.awaitPoolIdle(engine, Duration.ofSeconds(2));
+            assertThat(sessionsInTransaction(db)).as("O-SERVER: no session left in a transaction (pre-ping %s)", prePing)
+                    .isLessThanOrEqualTo(0);
+            // The same connection (pool of one) comes back clean: not in the aborted transaction,
+            // and it commits new work.
+            Object again = engine.inTransaction(t -> t.executeRaw("INSERT INTO big (id, pad) VALUES (3, 'next')").rowsAffected()
+                    .thenReturn(FaultKit.driverConnection(t))).blockLast(FAULT_WAIT);
+            assertThat(again).as("reused, not discarded (pre-ping %s)", prePing).isSameAs(before);
+            assertThat(FaultKit.countCommitted(db, "big", "id", 2)).as("O-DATA: the released transaction was rolled back")
+                    .isZero();
+            assertThat(FaultKit.queryLong(db, "SELECT COUNT(*) FROM big")).isEqualTo(2L);
+            FaultKit.awaitPoolIdle(engine, Duration.ofSeconds(2));
+            engine.connect(x -> x.executeRaw("DROP TABLE big").rowsAffected()).blockLast(FAULT_WAIT);
+        }
+    }
+
+    /** {@code BEGIN} as the dialect spells it in text SQL. */
+    private static String textBegin(Backend backend) {
+        return backend == Backend.MARIADB ? "START TRANSACTION" : "BEGIN";
+    }
+
+    @Test // F26: a transaction begun with text SQL and never ended is rolled back on release; the next borrower starts clean
+    default void transactionBegunAsTextIsRolledBackOnRelease(TestDatabase db) throws Exception {
+        Engine engine = engine(db, EngineOptions.builder().maxPoolSize(1).echo(false).build());
+        createBig(engine);
+        Object before = engine.connect(c -> Mono.just(FaultKit.driverConnection(c))).blockLast(FAULT_WAIT);
+        // Engine.open and a scope both: the application closes without COMMIT or ROLLBACK.
+        Connection c = engine.open().block(FAULT_WAIT);
+        c.executeRaw(textBegin(db.backend())).rowsAffected().block(FAULT_WAIT);
+        c.executeRaw("INSERT INTO big (id, pad) VALUES (1, 'left open')").rowsAffected().block(FAULT_WAIT);
+        StepVerifier.create(c.close()).expectComplete().verify(FAULT_WAIT);
+        engine.connect(x -> x.executeRaw(textBegin(db.backend())).rowsAffected()
+                .then(x.executeRaw("INSERT INTO big (id, pad) VALUES (2, 'left open')").rowsAffected())).blockLast(FAULT_WAIT);
+        FaultKit.awaitPoolIdle(engine, Duration.ofSeconds(2));
+        assertThat(sessionsInTransaction(db)).as("O-SERVER: no session left in a transaction").isLessThanOrEqualTo(0);
+        // The next borrower (the same connection: a pool of one) sees neither row, and its own
+        // autocommitted write does not commit them either.
+        Object next = engine.connect(x -> x.executeRaw("INSERT INTO big (id, pad) VALUES (3, 'autocommitted')").rowsAffected()
+                .then(x.executeRaw("SELECT COUNT(*) FROM big").all())
+                .map(rows -> {
+                    assertThat(((Number) rows.get(0).get(0)).longValue()).as("the next borrower's view").isEqualTo(1L);
+                    return FaultKit.driverConnection(x);
+                })).blockLast(FAULT_WAIT);
+        assertThat(next).as("the same connection, reset rather than discarded").isSameAs(before);
+        FaultKit.awaitPoolIdle(engine, Duration.ofSeconds(2));
+        assertThat(FaultKit.countCommitted(db, "big", "id", 1)).as("O-DATA").isZero();
+        assertThat(FaultKit.countCommitted(db, "big", "id", 2)).as("O-DATA").isZero();
+        assertThat(FaultKit.queryLong(db, "SELECT COUNT(*) FROM big")).isEqualTo(1L);
+    }
 }
