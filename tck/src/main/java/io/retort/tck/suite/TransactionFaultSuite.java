@@ -230,4 +230,125 @@ public interface TransactionFaultSuite extends TckBackend {
         assertThat(FaultKit.countCommitted(db, "big", "id", 2)).as("O-DATA").isZero();
         assertThat(FaultKit.queryLong(db, "SELECT COUNT(*) FROM big")).isEqualTo(1L);
     }
+
+    @Test // F24: the server ends a transaction left idle too long: ConnectionLostError; the session needs a rollback; the pool discards the connection
+    default void transactionIdleTooLongIsConnectionLostAndNeedsRollback(TestDatabase db) throws Exception {
+        FaultKit.requireServer(db, "that could time out an idle transaction");
+        // PostgreSQL ends the session with FATAL 25P03; MariaDB (10.3+) closes it after
+        // idle_transaction_timeout, in whole seconds.
+        boolean pg = db.backend() == Backend.POSTGRES;
+        String setTimeout = pg ? "SET idle_in_transaction_session_timeout = 200" : "SET SESSION idle_transaction_timeout = 1";
+        long idleMs = pg ? 600 : 2500;
+        OrmSuite.Fixture f = OrmSuite.Fixture.on(this, db);
+        Table artists = f.registry().mapper(OArtist.class).table();
+        AsyncSession s = f.sessions().openSession();
+        long victim;
+        try {
+            s.execute(text(setTimeout)).blockLast(FAULT_WAIT); // text SQL: begins the session's transaction
+            assertThat(s.inTransaction()).isTrue();
+            victim = sessionIdOf(s, db.backend());
+            for (int i = 0; i < 10; i++) {
+                s.add(new OArtist("F24 artist " + i));
+            }
+            s.flush().block(FAULT_WAIT);
+            FaultKit.sleep(idleMs); // idle in the transaction, past the server's limit
+            StepVerifier.create(s.execute(Orm.select(OArtist.class)))
+                    .expectErrorSatisfies(e -> {
+                        assertThat(e).isInstanceOf(ConnectionLostError.class);
+                        ConnectionLostError lost = (ConnectionLostError) e;
+                        assertThat(lost.sql()).as("the SQL that found the loss").contains("SELECT");
+                        if (pg) {
+                            // The server's FATAL 25P03 (pgjdbc), or r2dbc-postgresql's own 08006 when it
+                            // saw the socket close first. The MariaDB drivers see only the closed socket,
+                            // and give no code at all.
+                            assertThat(lost.sqlState()).isIn("25P03", "08006");
+                        }
+                    })
+                    .verify(FAULT_WAIT);
+            StepVerifier.create(s.execute(Orm.select(OArtist.class))).expectError(PendingRollbackError.class).verify(FAULT_WAIT);
+            StepVerifier.create(s.commit()).expectError(PendingRollbackError.class).verify(FAULT_WAIT);
+            StepVerifier.create(s.rollback()).expectComplete().verify(FAULT_WAIT);
+            assertThat(s.execute(Orm.select(OArtist.class)).count().block(FAULT_WAIT)).isZero();
+        } finally {
+            s.close().block(FAULT_WAIT);
+        }
+        assertThat(FaultKit.queryLong(db, "SELECT COUNT(*) FROM " + artists.name())).as("O-DATA").isZero();
+        FaultKit.awaitPoolIdle(f.engine(), Duration.ofSeconds(2));
+        // The pool discarded the timed-out connection: every pooled one is a live, other session.
+        Engine.PoolStats stats = f.engine().poolStats().orElseThrow();
+        assertThat(FaultKit.sessionIdsOfAll(f.engine(), db.backend(), stats.max())).doesNotContain(victim);
+    }
+
+    /** Kills a server session and waits until the server no longer lists it (pg_terminate_backend only signals). */
+    private static void killAndAwaitGone(TestDatabase db, long id) throws java.sql.SQLException {
+        FaultKit.killSession(db, id);
+        String listed = db.backend() == Backend.POSTGRES ? "SELECT count(*) FROM pg_stat_activity WHERE pid = " + id
+                : "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE ID = " + id;
+        FaultKit.await(() -> {
+            try {
+                return FaultKit.queryLong(db, listed) == 0;
+            } catch (java.sql.SQLException e) {
+                throw new IllegalStateException(e);
+            }
+        }, Duration.ofSeconds(5), "session " + id + " gone");
+    }
+
+    @Test // F28: the first command of a checkout (BEGIN) finds its connection killed, 100 times: typed, released, no slot lost
+    default void firstCommandOnADeadConnectionNeverLosesASlot(TestDatabase db) throws Exception {
+        FaultKit.requireServer(db, "that could kill a session");
+        // A pool of one: the id learned in one checkout is the connection the next one gets.
+        Engine engine = engine(db, EngineOptions.builder().maxPoolSize(1).prePing(false)
+                .acquireTimeout(Duration.ofSeconds(5)).echo(false).build());
+        OrmSuite.Fixture f = OrmSuite.Fixture.on(new TckBackend() {
+            @Override
+            public io.retort.tck.env.Driver driver() {
+                return TransactionFaultSuite.this.driver();
+            }
+
+            @Override
+            public Engine engine(TestDatabase d) {
+                return engine;
+            }
+        }, db);
+        Table artists = f.registry().mapper(OArtist.class).table();
+        io.retort.sql.Column<String> name = f.stringColumn(OArtist.class, "name");
+        for (int i = 0; i < 100; i++) {
+            Object[] learned = engine.connect(c -> FaultKit.sessionId(c, db.backend())
+                    .map(id -> new Object[] {id, FaultKit.driverConnection(c)})).blockLast(FAULT_WAIT);
+            long victim = (Long) learned[0];
+            String artist = "F28 artist " + i;
+            Mono<Void> attempt;
+            if (i % 2 == 0) {
+                // Core: checked out (the pool's own check passes: the connection is alive), killed,
+                // then its first command is the BEGIN of a transaction.
+                Connection c = engine.open().block(FAULT_WAIT);
+                assertThat(FaultKit.driverConnection(c)).as("the connection whose id was learned").isSameAs(learned[1]);
+                killAndAwaitGone(db, victim);
+                attempt = c.inTransaction(t -> t.execute(io.retort.sql.Sql.insert(artists).set(name, artist)).rowsAffected())
+                        .then().doFinally(sig -> c.close().subscribe());
+            } else {
+                // ORM: the session holds the connection from a read in autocommit; killed; its
+                // flush then begins the transaction on it.
+                AsyncSession s = f.sessions().openSession();
+                s.execute(Orm.select(OArtist.class)).blockLast(FAULT_WAIT);
+                killAndAwaitGone(db, victim);
+                s.add(new OArtist(artist));
+                // Not closed after the failure: the session itself must give the dead connection back,
+                // or the next repetition waits for the pool's only slot and fails with a PoolTimeoutError.
+                attempt = s.flush().then(s.commit());
+            }
+            int rep = i;
+            // BEGIN fails on the native drivers; through the bridge JDBC sends BEGIN lazily, so the
+            // INSERT after it is what finds the connection dead.
+            StepVerifier.create(attempt)
+                    .expectErrorSatisfies(e -> assertThat(e).as("repetition %d", rep).isInstanceOf(ConnectionLostError.class))
+                    .verify(FAULT_WAIT);
+        }
+        // O-POOL: nothing held, at most one connection open, and it is acquirable at once.
+        Engine.PoolStats stats = FaultKit.awaitPoolIdle(engine, Duration.ofSeconds(2));
+        assertThat(stats.allocated()).isLessThanOrEqualTo(1);
+        StepVerifier.create(engine.connect(c -> c.executeRaw("SELECT 1").rows()).count())
+                .expectNext(1L).expectComplete().verify(Duration.ofSeconds(5));
+        assertThat(FaultKit.queryLong(db, "SELECT COUNT(*) FROM " + artists.name())).as("O-DATA").isZero();
+    }
 }
