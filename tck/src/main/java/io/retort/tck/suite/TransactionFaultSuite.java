@@ -351,4 +351,98 @@ public interface TransactionFaultSuite extends TckBackend {
                 .expectNext(1L).expectComplete().verify(Duration.ofSeconds(5));
         assertThat(FaultKit.queryLong(db, "SELECT COUNT(*) FROM " + artists.name())).as("O-DATA").isZero();
     }
+
+    /** DDL that changes the type of {@code big.pad} to varchar({@code length}), in the backend's words. */
+    private static String alterPad(Backend backend, int length) {
+        switch (backend) {
+            case POSTGRES:
+                return "ALTER TABLE big ALTER COLUMN pad TYPE varchar(" + length + ")";
+            case MARIADB:
+                return "ALTER TABLE big MODIFY pad varchar(" + length + ")";
+            default:
+                return "ALTER TABLE big ALTER COLUMN pad VARCHAR(" + length + ")";
+        }
+    }
+
+    @Test // F25: a cached prepared statement whose table changed type under it: typed or retried, and later calls succeed, outside and inside a transaction
+    default void preparedStatementInvalidatedByDdlRecovers(TestDatabase db) throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(db.backend() != Backend.SQLITE,
+                "SQLite has no ALTER COLUMN to change a column's type");
+        Engine engine = engine(db, EngineOptions.builder().maxPoolSize(1).echo(false).build());
+        createBig(engine);
+        engine.connect(c -> c.executeRaw(FaultKit.seriesInsert(db.backend(), "big (id, pad)", true, "F25 ", 3)).rowsAffected())
+                .blockLast(FAULT_WAIT);
+        // A bound value: the drivers that prepare statements (r2dbc-postgresql names and caches
+        // them per connection) do so for this one.
+        io.retort.sql.Select q = io.retort.sql.Sql.select(FaultKit.BIG.id, FaultKit.BIG.pad).from(FaultKit.BIG)
+                .where(FaultKit.BIG.id.gt(0));
+        java.util.function.Supplier<Object> outsideTx = () -> engine.connect(c -> c.execute(q).rows().count())
+                .cast(Object.class).onErrorResume(Mono::just).blockLast(FAULT_WAIT);
+        java.util.function.Supplier<Object> insideTx = () -> engine.inTransaction(c -> c.execute(q).rows().count())
+                .cast(Object.class).onErrorResume(Mono::just).blockLast(FAULT_WAIT);
+        for (int round = 0; round < 2; round++) {
+            boolean inTx = round == 1;
+            java.util.function.Supplier<Object> run = inTx ? insideTx : outsideTx;
+            assertThat(run.get()).isEqualTo(3L);
+            assertThat(run.get()).as("cached now").isEqualTo(3L);
+            try (java.sql.Connection other = db.jdbcConnection(); java.sql.Statement st = other.createStatement()) {
+                st.execute(alterPad(db.backend(), inTx ? 40 : 75));
+            }
+            Object after = run.get();
+            if (after instanceof Throwable) {
+                // Not retried: a typed error with the SQL. Outside a transaction it must name the
+                // cause. Inside one PostgreSQL has aborted the transaction: r2dbc-postgresql evicts
+                // the stale statement on 0A000 and retries it, and the retry's 25P02 ("current
+                // transaction is aborted") is the error that reaches us, the 0A000 being dropped.
+                assertThat(after).isInstanceOf(io.retort.error.DatabaseError.class);
+                assertThat(((io.retort.error.DatabaseError) after).sql()).contains("FROM big");
+                if (!inTx) {
+                    assertThat(((Throwable) after).getMessage()).containsIgnoringCase("cached plan");
+                }
+            } else {
+                // Retried transparently (r2dbc-postgresql outside a transaction), or never stale
+                // (MariaDB and H2 re-plan by themselves; text-protocol drivers prepare nothing).
+                assertThat(after).isEqualTo(3L);
+            }
+            // Later calls succeed either way: the stale statement is gone.
+            assertThat(run.get()).as("the next call (in a transaction: %s)", inTx).isEqualTo(3L);
+            assertThat(outsideTx.get()).isEqualTo(3L);
+            FaultKit.awaitPoolIdle(engine, Duration.ofSeconds(2));
+        }
+    }
+
+    @Test // F29: two big queries merged on one session: the second is refused with ConcurrentSessionUseError at once, never the driver's hang; in sequence both read everything
+    default void twoQueriesAtOnceOnOneSessionAreRefusedNotHung(TestDatabase db) {
+        OrmSuite.Fixture f = OrmSuite.Fixture.on(this, db);
+        int rows = 20_000;
+        FaultKit.createBig(f.engine(), db.backend(), rows);
+        io.retort.sql.Select all = io.retort.sql.Sql.select(FaultKit.BIG.id, FaultKit.BIG.pad).from(FaultKit.BIG);
+        for (boolean inTx : new boolean[] {false, true}) {
+            AsyncSession s = f.sessions().openSession();
+            try {
+                if (inTx) {
+                    s.begin().block(FAULT_WAIT);
+                }
+                // More rows than any driver buffers: the first query is still streaming when the
+                // second is subscribed (r2dbc-postgresql #650 hangs a connection asked for that).
+                StepVerifier.create(Flux.merge(s.execute(all), s.execute(all)))
+                        .thenConsumeWhile(r -> true)
+                        .expectError(io.retort.orm.ConcurrentSessionUseError.class)
+                        .verify(FAULT_WAIT);
+                if (inTx) {
+                    // The refusal cancelled the first query mid-stream, which cost its connection and
+                    // so the transaction: a rollback is due first (F6).
+                    StepVerifier.create(s.execute(all)).expectError(PendingRollbackError.class).verify(FAULT_WAIT);
+                    s.rollback().block(FAULT_WAIT);
+                }
+                // Serialised by the caller, both read every row; the ORM's eager loaders do the same
+                // (selectinStatementCounts: the parents are read before the children's chunks).
+                StepVerifier.create(Flux.concat(s.execute(all), s.execute(all)).count())
+                        .expectNext(2L * rows).expectComplete().verify(FAULT_WAIT);
+            } finally {
+                s.close().block(FAULT_WAIT);
+            }
+        }
+        FaultKit.awaitPoolIdle(f.engine(), Duration.ofSeconds(2));
+    }
 }
