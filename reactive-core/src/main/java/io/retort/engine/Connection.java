@@ -82,6 +82,12 @@ public final class Connection {
     private volatile boolean invalidated;
     private volatile boolean statementTimeoutSet;
     private volatile String lockTimeoutReset;
+    /**
+     * Text SQL began a transaction this connection did not (BEGIN, START TRANSACTION) and none
+     * ended it: the release rolls it back, so the next borrower never runs inside it (F26;
+     * r2dbc-pool only rolls back what began through its API).
+     */
+    private volatile boolean textTransaction;
     /** Statements and transaction commands started and not yet terminated. */
     private final AtomicInteger inFlight = new AtomicInteger();
     /** Names this connection's cursors apart (a cursor's name is visible to the whole session). */
@@ -256,6 +262,9 @@ public final class Connection {
         guard();
         BindCheck.check(bound);
         refuseSplitText(bound.sql());
+        if (tx == TxState.NONE) {
+            noteTransactionText(bound.sql());
+        }
         engine.log().statement(bound, lookup);
         io.r2dbc.spi.Statement st = raw.createStatement(bound.sql());
         bindAll(st, bound);
@@ -296,6 +305,28 @@ public final class Connection {
                     + " text at every ';', even in a string literal or comment, and runs the pieces as separate statements."
                     + " Bind the value as a parameter (text(\"... :v\").bind(\"v\", value)), or reach H2 through the JDBC"
                     + " bridge. Text: " + (sql.length() > 200 ? sql.substring(0, 200) + "..." : sql));
+        }
+    }
+
+    /**
+     * Notes text SQL (outside a transaction of this connection) that begins or ends a transaction
+     * on its own, by its first keyword: only the first few characters are read.
+     */
+    private void noteTransactionText(String sql) {
+        int i = 0;
+        int n = sql.length();
+        while (i < n && Character.isWhitespace(sql.charAt(i))) {
+            i++;
+        }
+        if (i == n || "BbSsCcRrEe".indexOf(sql.charAt(i)) < 0) {
+            return;
+        }
+        // regionMatches, not substring + toUpperCase: no allocation on the path of every SELECT.
+        if (sql.regionMatches(true, i, "BEGIN", 0, 5) || sql.regionMatches(true, i, "START TRANSACTION", 0, 17)) {
+            textTransaction = true;
+        } else if (sql.regionMatches(true, i, "COMMIT", 0, 6) || sql.regionMatches(true, i, "END", 0, 3)
+                || sql.regionMatches(true, i, "ROLLBACK", 0, 8) && !sql.regionMatches(true, i, "ROLLBACK TO", 0, 11)) {
+            textTransaction = false;
         }
     }
 
@@ -732,6 +763,13 @@ public final class Connection {
     // ================================================================= state
 
     private void guard() {
+        if (invalidated && tx != TxState.NONE) {
+            // SQLAlchemy's "can't reconnect until invalid transaction is rolled back" (F11): the
+            // caller must learn that its transaction is gone before anything else runs.
+            throw new PendingRollbackError("This connection was lost or invalidated inside a transaction, which is gone;"
+                    + " roll it back before running more statements. Original error: "
+                    + (failure == null ? "unknown" : failure.getMessage()), failure);
+        }
         if (invalidated) {
             throw new InvalidRequestError("This connection was invalidated (a statement was cancelled while it ran,"
                     + " or the connection was lost); it runs no more statements"
@@ -899,10 +937,13 @@ public final class Connection {
 
     /** What returning the connection must undo first, or null when it made no changes. */
     private Mono<Void> resetSession() {
-        if (tx == TxState.NONE && !statementTimeoutSet && lockTimeoutReset == null) {
+        if (tx == TxState.NONE && !statementTimeoutSet && lockTimeoutReset == null && !textTransaction) {
             return null;
         }
-        Mono<Void> reset = tx != TxState.NONE ? rollback() : Mono.empty();
+        Mono<Void> reset = tx != TxState.NONE ? rollback()
+                // As text too: the driver does not know of it (the bridge's rollbackTransaction would skip it).
+                : textTransaction && lease == null ? Mono.defer(() -> executeRaw("ROLLBACK").rowsAffected().then())
+                : Mono.empty();
         if (statementTimeoutSet) {
             reset = reset.then(Mono.defer(() -> executeRaw(statementTimeoutResetSql()).rowsAffected().then()))
                     .doOnSuccess(v -> statementTimeoutSet = false);

@@ -70,6 +70,8 @@ public final class AsyncSession {
     private final FetchBatcher fetches;
     private Connection connection;
     private RetortException failure;
+    /** What {@link #failure} ended: "flush" or "commit" (for the message of the PendingRollbackError). */
+    private String failedDuring = "flush";
     private boolean closed;
     /** Undo steps of in-memory changes made for this transaction outside a flush (O9 bulk DELETE); run in reverse on rollback. */
     private final List<Runnable> rollbackSteps = new ArrayList<>();
@@ -808,7 +810,16 @@ public final class AsyncSession {
                 }
                 Connection c = connection;
                 boolean begun = c.isInTransaction();
-                return c.commit().then(Mono.defer(() -> {
+                // A failed COMMIT (the connection lost, a deferred constraint) ends nothing the
+                // caller can see: the session keeps its connection and needs a rollback (F11),
+                // rather than running its next statement in a new transaction on a new connection.
+                return c.commit().doOnError(e -> {
+                    if (failure == null) {
+                        failure = e instanceof RetortException ? (RetortException) e
+                                : new InvalidRequestError(String.valueOf(e.getMessage()), e);
+                        failedDuring = "commit";
+                    }
+                }).then(Mono.defer(() -> {
                     connection = null;
                     for (InstanceState s : ordered) {
                         s.forgetTxStart();
@@ -988,6 +999,7 @@ public final class AsyncSession {
                     : new InvalidRequestError(e instanceof SessionEvents.ListenerFailure
                     ? "A " + ((SessionEvents.ListenerFailure) e).event + " listener failed: " + own : String.valueOf(own.getMessage()), own);
             failure = t;
+            failedDuring = "flush";
             LOG.debug("flush failed; the session needs a rollback", t);
             // A listener's own error goes to the caller as it is; others as the typed error.
             return e instanceof SessionEvents.ListenerFailure ? own : t;
@@ -1087,7 +1099,7 @@ public final class AsyncSession {
     private void checkUsable() {
         if (failure != null) {
             throw new PendingRollbackError("This Session's transaction has been rolled back due to a previous exception"
-                    + " during flush. To begin a new transaction with this Session, first issue Session.rollback()."
+                    + " during " + failedDuring + ". To begin a new transaction with this Session, first issue Session.rollback()."
                     + " Original exception was: " + failure.getMessage(), failure);
         }
     }
@@ -1137,6 +1149,7 @@ public final class AsyncSession {
                     if (failure == null) {
                         failure = new InvalidRequestError("An operation was cancelled while it ran; its connection and"
                                 + " transaction were discarded");
+                        failedDuring = "a cancelled operation";
                     }
                 } else if (c != null) {
                     // No transaction to lose: hand the connection back (the engine discards it if the

@@ -383,9 +383,11 @@ final class JdbcConnection implements Connection, Wrapped<java.sql.Connection> {
                 if (!jdbc.getAutoCommit()) {
                     jdbc.commit();
                 }
-            } finally {
-                endTransaction();
+            } catch (SQLException e) {
+                endTransactionAfter(e);
+                throw e;
             }
+            endTransaction();
         });
     }
 
@@ -396,10 +398,25 @@ final class JdbcConnection implements Connection, Wrapped<java.sql.Connection> {
                 if (!jdbc.getAutoCommit()) {
                     jdbc.rollback();
                 }
-            } finally {
-                endTransaction();
+            } catch (SQLException e) {
+                endTransactionAfter(e);
+                throw e;
             }
+            endTransaction();
         });
+    }
+
+    /**
+     * Lane: {@link #endTransaction} after COMMIT or ROLLBACK failed with {@code failure}, which
+     * stays the error reported: a lost connection's own error (SQLSTATE 08...) must not be
+     * replaced by HikariCP's "Connection is closed" from the reset, which names no cause (F11).
+     */
+    private void endTransactionAfter(SQLException failure) {
+        try {
+            endTransaction();
+        } catch (SQLException | RuntimeException later) {
+            failure.addSuppressed(later);
+        }
     }
 
     /** Lane: undoes what beginTransaction changed. */

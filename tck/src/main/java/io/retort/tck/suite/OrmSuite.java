@@ -217,7 +217,7 @@ public interface OrmSuite extends TckBackend {
         }
     }
 
-    @Test // O6: selectin chains — 2 statements per level on PostgreSQL (one array), chunks of 500 elsewhere
+    @Test // O6, F29: selectin chains — 2 statements per level on PostgreSQL (one array), chunks of 500 elsewhere, after the parents
     default void selectinStatementCounts(TestDatabase db) {
         Fixture f = setUp(this, db);
         List<OArtist> data = artists(600, 1, 2);
@@ -488,7 +488,7 @@ public interface OrmSuite extends TckBackend {
         assertThat(names).containsExactly("Track 0.0.0", "Track 0.0.1");
     }
 
-    @Test // O12: an unset collection on a transient object is empty and not a change; B15: concurrent use is an error
+    @Test // O12: an unset collection on a transient object is empty and not a change; B15, F29: concurrent use is an error
     default void transientCollectionsAndConcurrentUse(TestDatabase db) {
         Fixture f = setUp(this, db);
         OArtist a = new OArtist("No albums");
