@@ -136,14 +136,7 @@ public class BulkInsertBenchmark extends BenchmarkSettings {
 
         @Setup(Level.Trial)
         public void open() {
-            PostgresDialect d = PostgresDialect.INSTANCE;
-            switch (path) {
-                case "copy": break;
-                case "unnest": d = d.withCopyIn(false); break;
-                case "values": d = d.withCopyIn(false).withArrayInBinding(false); break;
-                default: throw new IllegalArgumentException("path " + path);
-            }
-            held = openRetort(d);
+            held = openRetort(dialectFor(path));
         }
 
         @Setup(Level.Invocation)
@@ -156,6 +149,16 @@ public class BulkInsertBenchmark extends BenchmarkSettings {
             if (held != null) {
                 held.close();
             }
+        }
+    }
+
+    /** The PostgreSQL dialect whose executemany takes {@code path}: {@code copy}, {@code unnest} or {@code values}. */
+    static PostgresDialect dialectFor(String path) {
+        switch (path) {
+            case "copy": return PostgresDialect.INSTANCE;
+            case "unnest": return PostgresDialect.INSTANCE.withCopyIn(false);
+            case "values": return PostgresDialect.INSTANCE.withCopyIn(false).withArrayInBinding(false);
+            default: throw new IllegalArgumentException("path " + path);
         }
     }
 

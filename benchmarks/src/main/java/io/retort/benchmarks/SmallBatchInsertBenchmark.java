@@ -10,7 +10,6 @@ import io.r2dbc.spi.Connection;
 import io.r2dbc.spi.Statement;
 import io.retort.benchmarks.BenchTables.InsertTable;
 import io.retort.benchmarks.BulkInsertBenchmark.Item;
-import io.retort.dialect.postgresql.PostgresDialect;
 import io.retort.sql.Column;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.Level;
@@ -58,13 +57,7 @@ public class SmallBatchInsertBenchmark extends BenchmarkSettings {
 
         @Setup(Level.Trial)
         public void open() {
-            PostgresDialect d = PostgresDialect.INSTANCE;
-            switch (path) {
-                case "copy": break;
-                case "unnest": d = d.withCopyIn(false); break;
-                default: throw new IllegalArgumentException("path " + path);
-            }
-            held = BulkInsertBenchmark.openRetort(d);
+            held = BulkInsertBenchmark.openRetort(BulkInsertBenchmark.dialectFor(path));
         }
 
         @Setup(Level.Iteration)
