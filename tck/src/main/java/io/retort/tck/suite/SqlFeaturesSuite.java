@@ -450,14 +450,21 @@ public interface SqlFeaturesSuite extends TckBackend {
             before = engine.statementCount();
             StepVerifier.Step<Row> step = StepVerifier.create(engine.connect(c -> c.execute(select(ARTIST.name).from(ARTIST)
                     .orderBy(named.sort(io.retort.sql.SortOrder.Direction.DESC))).rows()));
-            if (d.name().equals("sqlite")) {
+            boolean h2Splits = driver() == io.retort.tck.env.Driver.R2DBC_H2 && payload.contains(";");
+            if (h2Splits) {
+                // r2dbc-h2 would cut even a quoted name at its ';' and run "delete/**/from/**/artist" on its own:
+                // Retort refuses such text before that driver.
+                step.expectErrorSatisfies(e -> assertThat(e).as(payload).isInstanceOf(io.retort.error.ArgumentError.class)
+                        .hasMessageContaining("r2dbc-h2")).verify(TIMEOUT);
+            } else if (d.name().equals("sqlite")) {
                 // SQLite reads an unknown "name" as a string constant: the sort is by a constant, still one name
                 step.expectNextCount(3).expectComplete().verify(TIMEOUT);
             } else {
                 step.expectErrorSatisfies(e -> assertThat(e).as(payload).isInstanceOf(io.retort.error.ProgrammingError.class))
                         .verify(TIMEOUT);
             }
-            assertThat(engine.statementCount() - before).as("one statement, the SELECT").isEqualTo(1);
+            assertThat(engine.statementCount() - before).as("one statement, the SELECT (none when refused)")
+                    .isEqualTo(h2Splits ? 0 : 1);
         }
         assertThat(names(engine)).as("nothing ran but the SELECTs").containsExactly("Artist 1", "Artist 2", "Artist 3");
         // the supported shape: a looked-up column and a parsed direction
