@@ -24,7 +24,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * by default, or holding, black-holing, delaying the first bytes, closing both sockets after a
  * number of bytes (with a FIN or an RST), or corrupting a byte. Faults set with
  * {@link #fault(Direction, Fault)} apply to the links open then and to every link accepted
- * later; {@link #faultForNewLinks} only to later ones; {@link Link#fault} to one link. Byte
+ * later; {@link #faultForNewLinks} only to later ones; {@link Link#fault} to one link;
+ * {@link #refuseNew} resets new connections at once, as a stopped server's port would. Byte
  * offsets count from the moment the fault was set on a link (for a new link, from its start),
  * so a fault set between statements on a pooled connection counts the next statement's bytes.
  *
@@ -152,6 +153,8 @@ public final class FaultProxy implements AutoCloseable {
     private final List<Link> links = new CopyOnWriteArrayList<>();
     private final Fault[] forNew = {Fault.pass(), Fault.pass()};
     private final AtomicInteger accepted = new AtomicInteger();
+    private final AtomicInteger refused = new AtomicInteger();
+    private volatile boolean refusing;
     private volatile boolean closed;
 
     private FaultProxy(String targetHost, int targetPort) throws IOException {
@@ -204,6 +207,21 @@ public final class FaultProxy implements AutoCloseable {
         return fault(Direction.TO_SERVER, Fault.pass()).fault(Direction.TO_CLIENT, Fault.pass());
     }
 
+    /**
+     * While on, every new client connection is reset (RST) as soon as it is accepted, before any
+     * byte and without connecting to the server: to a driver, a stopped server (RELIABILITY F13).
+     * Open links are untouched; close them with {@link Link#close}.
+     */
+    public FaultProxy refuseNew(boolean on) {
+        refusing = on;
+        return this;
+    }
+
+    /** How many client connections {@link #refuseNew} has reset so far. */
+    public int refusedLinks() {
+        return refused.get();
+    }
+
     /** The links not yet closed, oldest first. */
     public List<Link> openLinks() {
         return links.stream().filter(l -> !l.isClosed()).toList();
@@ -242,6 +260,16 @@ public final class FaultProxy implements AutoCloseable {
                 return; // closed
             }
             accepted.incrementAndGet();
+            if (refusing) {
+                refused.incrementAndGet();
+                try {
+                    client.setSoLinger(true, 0);
+                } catch (IOException ignored) {
+                    // already closed
+                }
+                closeQuietly(client);
+                continue;
+            }
             Socket server = new Socket();
             try {
                 client.setTcpNoDelay(true);

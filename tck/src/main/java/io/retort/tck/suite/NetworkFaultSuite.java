@@ -39,8 +39,10 @@ import static io.retort.tck.suite.FaultKit.BIG;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Network faults between the driver and the server (RELIABILITY F5, F15, F16, F17, F32), made
- * by an in-JVM {@link FaultProxy}: a connect that completes late, cancel during validation,
+ * Network faults between the driver and the server (RELIABILITY F5, F13, F15, F16, F17, F32), made
+ * by an in-JVM {@link FaultProxy}: a server outage under load and its recovery (the proxy
+ * stands in for the stopped server: the shared servers keep running), a connect that completes
+ * late, cancel during validation,
  * silence mid-result and during COMMIT, a connection cut at any byte of the handshake or a
  * statement, corrupted protocol bytes, and a pre-ping that never answers. Each ends in a typed
  * error (or, where the engine can recover unseen, a correct result) within a bound, with the
@@ -266,6 +268,94 @@ public interface NetworkFaultSuite extends TckBackend {
                 FaultKit.awaitPoolIdle(engine, Duration.ofSeconds(2));
                 awaitOpenConnections(db, proxy, 1);
                 assertThat(before).isPositive();
+            });
+        }
+    }
+
+    // ================================================================= F13
+
+    /** One attempt of a looping session: when it started and ended, and its error (null for success). */
+    record Attempt(long start, long end, Throwable error) {
+    }
+
+    @Test // F13: a server outage under load (every link reset, new connects reset for 2 s), then recovery: typed
+          // errors within the acquire timeout during it, every attempt succeeding from one acquire timeout
+          // plus one validation round after it
+    default void outageUnderLoadIsTypedAndBoundedAndFullyRecovers(TestDatabase db) throws Exception {
+        try (FaultProxy proxy = proxyTo(db)) {
+            noErrorDropped(() -> {
+                Duration acquire = Duration.ofSeconds(1);
+                Duration connect = Duration.ofSeconds(1);
+                Engine engine = proxied(db, proxy, quick().maxPoolSize(4).acquireTimeout(acquire).connectTimeout(connect)
+                        .prePing(true).build());
+                // A cold JVM's first connect (class loading) may miss the connect timeout: not the point here.
+                nextQueryWorksWithin(engine, Duration.ofSeconds(10));
+                List<Attempt> attempts = new CopyOnWriteArrayList<>();
+                java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+                // 8 sessions looping on a pool of 4 (F13's 50, scaled to a 2-core CI machine).
+                Mono<Void> loopers = Flux.range(0, 8).flatMap(i -> Mono.defer(() -> {
+                            long t = System.nanoTime();
+                            return engine.connect(c -> c.executeRaw("SELECT 1").rows()).then()
+                                    .then(Mono.fromRunnable(() -> attempts.add(new Attempt(t, System.nanoTime(), null))))
+                                    .onErrorResume(e -> Mono.fromRunnable(() -> attempts.add(new Attempt(t, System.nanoTime(), e))))
+                                    .then(Mono.delay(Duration.ofMillis(20)));
+                        }).repeat(() -> !stop.get()).then(), 8)
+                        .then();
+                java.util.concurrent.CountDownLatch finished = new java.util.concurrent.CountDownLatch(1);
+                Disposable running = loopers.doFinally(x -> finished.countDown()).subscribe();
+                try {
+                    FaultKit.sleep(500);
+                    // The outage: new connects reset, every open connection reset (pg_ctl stop -m immediate).
+                    long cutting = System.nanoTime();
+                    proxy.refuseNew(true);
+                    for (FaultProxy.Link l : proxy.openLinks()) {
+                        l.close(Cut.RST);
+                    }
+                    long down = System.nanoTime();
+                    FaultKit.sleep(2000);
+                    long up = System.nanoTime();
+                    proxy.refuseNew(false);
+                    FaultKit.sleep(2500);
+                    stop.set(true);
+                    // Every looper ends its current attempt within one attempt's bound.
+                    long end = System.nanoTime();
+                    FaultKit.await(() -> finished.getCount() == 0, Duration.ofSeconds(5), "every looping session stopped");
+                    assertThat(Duration.ofNanos(System.nanoTime() - end)).isLessThan(Duration.ofSeconds(4));
+
+                    // For the CI log: what the sessions saw, by kind.
+                    System.err.println("NetworkFaultSuite F13 (" + driver() + "): " + attempts.size() + " attempts, "
+                            + attempts.stream().collect(java.util.stream.Collectors.groupingBy(
+                                    x -> x.error() == null ? "ok" : x.error().getClass().getSimpleName(),
+                                    java.util.TreeMap::new, java.util.stream.Collectors.counting())));
+                    Duration bound = acquire.plus(connect).plusSeconds(1);
+                    for (Attempt a : attempts) {
+                        assertThat(Duration.ofNanos(a.end() - a.start())).as("an attempt's length (no unbounded wait): %s",
+                                a.error() == null ? "success" : describe(a.error())).isLessThan(bound);
+                        if (a.error() != null) {
+                            assertTyped(a.error(), List.of(ConnectionLostError.class, io.retort.error.PoolTimeoutError.class,
+                                    ConnectError.class), "an attempt during the outage");
+                            assertThat(a.end()).as("an error only once the outage began").isGreaterThan(cutting);
+                        }
+                    }
+                    assertThat(attempts.stream().filter(a -> a.end() < cutting))
+                            .as("attempts before the outage").isNotEmpty().allMatch(a -> a.error() == null);
+                    assertThat(attempts.stream().filter(a -> a.start() > down && a.end() < up))
+                            .as("attempts during the outage").isNotEmpty().allMatch(a -> a.error() != null);
+                    assertThat(proxy.refusedLinks()).as("connects tried during the outage").isPositive();
+                    // Recovery: one acquire timeout plus one validation round after the server is back.
+                    long recovered = up + acquire.plus(connect).toNanos();
+                    List<Attempt> after = attempts.stream().filter(a -> a.start() > recovered).toList();
+                    assertThat(after).as("attempts after recovery").hasSizeGreaterThan(8);
+                    assertThat(after).as("100%% success after recovery: %s", after.stream().filter(a -> a.error() != null)
+                            .map(a -> describe(a.error())).findFirst().orElse("")).allMatch(a -> a.error() == null);
+                } finally {
+                    stop.set(true);
+                    running.dispose();
+                }
+                FaultKit.awaitPoolIdle(engine, Duration.ofSeconds(3));
+                assertThat(engine.poolStats().orElseThrow().allocated()).isLessThanOrEqualTo(4);
+                awaitOpenConnections(db, proxy, 4);
+                nextQueryWorks(engine);
             });
         }
     }
