@@ -42,7 +42,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Network faults between the driver and the server (RELIABILITY F5, F13, F15, F16, F17, F32), made
  * by an in-JVM {@link FaultProxy}: a server outage under load and its recovery (the proxy
  * stands in for the stopped server: the shared servers keep running), a connect that completes
- * late, cancel during validation,
+ * late, cancel during validation, a slow link read by a slow consumer,
  * silence mid-result and during COMMIT, a connection cut at any byte of the handshake or a
  * statement, corrupted protocol bytes, and a pre-ping that never answers. Each ends in a typed
  * error (or, where the engine can recover unseen, a correct result) within a bound, with the
@@ -429,6 +429,59 @@ public interface NetworkFaultSuite extends TckBackend {
                 proxy.heal();
                 FaultKit.awaitPoolIdle(engine, Duration.ofSeconds(3));
                 awaitOpenConnections(db, proxy, 1);
+                nextQueryWorks(engine);
+            });
+        }
+    }
+
+    // ================================================================= F18
+
+    @Test // F18: a link throttled to 64 KiB/s read by a limitRate(1) subscriber taking 1 ms a row, stalling 1 s:
+          // rows come only on demand (nothing piles up, no OverflowException), all in order
+    default void slowLinkAndSlowConsumerReadOnDemand(TestDatabase db) throws Exception {
+        try (FaultProxy proxy = proxyTo(db)) {
+            noErrorDropped(() -> {
+                int rows = 2000;
+                int stallAt = 200;
+                Engine engine = proxied(db, proxy, FaultKit.streamingOptions(driver()).toBuilder()
+                        .acquireTimeout(Duration.ofSeconds(5)).connectTimeout(Duration.ofSeconds(2)).build());
+                FaultKit.createBig(engine, db.backend(), rows);
+                FaultKit.awaitPoolIdle(engine, Duration.ofSeconds(2));
+                long rate = 64 * 1024;
+                proxy.fault(Direction.TO_CLIENT, Fault.throttle(rate));
+                long bytesBefore = proxy.bytes(Direction.TO_CLIENT);
+                AtomicInteger emitted = new AtomicInteger();
+                AtomicInteger consumed = new AtomicInteger();
+                AtomicInteger aheadAfterStall = new AtomicInteger(-1);
+                // About 45 bytes a row on the wire: some 90 KB, more than a second on the link.
+                Flux<Integer> ids = engine.execute(select(BIG.id, BIG.pad.concat(BIG.pad).concat(BIG.pad)).from(BIG)
+                                .orderBy(BIG.id))
+                        .map(r -> ((Number) r.get(0)).intValue())
+                        .doOnNext(id -> emitted.incrementAndGet())
+                        .limitRate(1)
+                        .concatMap(id -> Mono.delay(Duration.ofMillis(id == stallAt ? 1000 : 1))
+                                .doOnNext(x -> {
+                                    if (id == stallAt) {
+                                        // A second without demand: rows read beyond it would be here.
+                                        aheadAfterStall.set(emitted.get() - consumed.get());
+                                    }
+                                })
+                                .thenReturn(id), 1)
+                        .doOnNext(id -> consumed.incrementAndGet());
+                long t0 = System.nanoTime();
+                List<Integer> seen = ids.collectList().block(Duration.ofSeconds(30));
+                Duration took = Duration.ofNanos(System.nanoTime() - t0);
+                assertThat(seen).as("every row, in order").hasSize(rows)
+                        .isEqualTo(java.util.stream.IntStream.rangeClosed(1, rows).boxed().toList());
+                assertThat(aheadAfterStall.get()).as("rows emitted beyond the subscriber's demand after a 1 s stall")
+                        .isBetween(0, 4);
+                long bytes = proxy.bytes(Direction.TO_CLIENT) - bytesBefore;
+                assertThat(bytes).as("the result's bytes").isGreaterThan(rows * 20L);
+                // The link really was slow (the premise): no faster than the throttle, with slack.
+                assertThat(bytes * 1_000_000_000L / Math.max(1, took.toNanos())).as("bytes/s over the link")
+                        .isLessThan(rate * 3 / 2);
+                proxy.heal();
+                FaultKit.awaitPoolIdle(engine, Duration.ofSeconds(2));
                 nextQueryWorks(engine);
             });
         }
