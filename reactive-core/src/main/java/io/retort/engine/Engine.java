@@ -108,7 +108,8 @@ public final class Engine implements AutoCloseable {
                     // A server that accepts and then stays silent must not hold a connect (or a
                     // ping, below) until the acquire timeout: bounded separately, with its own error.
                     .maxCreateConnectionTime(options.connectTimeout())
-                    .maxIdleTime(options.maxIdleTime())
+                    // r2dbc-pool's "no limit" is a negative duration; zero would evict at once.
+                    .maxIdleTime(options.maxIdleTime() == null ? Duration.ofMillis(-1) : options.maxIdleTime())
                     // No blanket retry in the pool: r2dbc-pool's acquireRetry also repeats acquire
                     // timeouts (maxSize+2 waits of acquireTimeout each) and failed logins.
                     // acquire() retries only failed validations (pre-ping found a dead connection).
@@ -128,6 +129,13 @@ public final class Engine implements AutoCloseable {
                     .customizer(pool -> pool.destroyHandler(c -> BoundedClose.of(c, BoundedClose.WAIT)));
             if (options.maxLifeTime() != null) {
                 b.maxLifeTime(options.maxLifeTime());
+            }
+            if (options.backgroundEviction() != null) {
+                b.backgroundEvictionInterval(options.backgroundEviction());
+            } else if (options.maxIdleTime() == null && options.maxLifeTime() != null) {
+                // r2dbc-pool's default interval is maxIdleTime; with none, idle connections past
+                // their lifetime would wait for a checkout to retire them.
+                b.backgroundEvictionInterval(options.maxLifeTime());
             }
             if (options.prePing()) {
                 // Bounded only where validation does I/O: r2dbc-pool arms the timer on every

@@ -18,8 +18,13 @@ import java.time.Duration;
  * @param connectTimeout  longest time to open one new connection (TCP connect, handshake, login,
  *                        and the pre-ping of a pooled one) before a ConnectError; a server that
  *                        accepts but never answers cannot hold an acquire for longer
- * @param maxIdleTime     idle connections older than this are closed
- * @param maxLifeTime     connections older than this are retired on release; null for no limit
+ * @param maxIdleTime     a connection left idle this long is closed (default 30 min; null for no
+ *                        limit). Checked when a connection is checked out, and by the background
+ *                        eviction, so an idle connection lives at most this plus one eviction interval
+ * @param maxLifeTime     a connection open this long is retired (null, the default, for no limit): on
+ *                        release if it is in use, never in the middle of its work, and on checkout or
+ *                        by the background eviction if it is idle (RELIABILITY F31). Set it below any
+ *                        server, proxy or firewall limit that would close a connection underneath
  * @param prePing         validate each connection with the server on checkout
  * @param cacheSize       compiled statements kept (0 disables caching)
  * @param echo            log every statement at INFO instead of DEBUG
@@ -64,6 +69,10 @@ import java.time.Duration;
  *                        about a second); one that waited longer, or found 1024 already waiting, is
  *                        skipped with a warning, and its statement ends when the server notices the
  *                        closed connection, as with {@code cancelOnServer(false)}
+ * @param backgroundEviction how often idle connections past {@code maxIdleTime} or {@code maxLifeTime}
+ *                        are looked for and closed while nobody checks out; null (the default) for
+ *                        every {@code maxIdleTime}, {@link Duration#ZERO} for never (they then go only
+ *                        when a checkout finds them)
  * @param nestedAcquire   what a checkout does when the reactive chain asking for it already
  *                        holds a connection of the same engine (a scope inside a scope, a second
  *                        session inside a session's work): {@link NestedAcquire#WARN} (the
@@ -74,7 +83,8 @@ public record EngineOptions(int maxPoolSize, int initialPoolSize, Duration acqui
                             Duration maxIdleTime,
                             Duration maxLifeTime, boolean prePing, int cacheSize, boolean echo, boolean hideParameters,
                             boolean pooled, Dialect dialect, int fetchSize, Duration commitTimeout,
-                            boolean cancelOnServer, int maxConcurrentServerCancels, NestedAcquire nestedAcquire) {
+                            boolean cancelOnServer, int maxConcurrentServerCancels, NestedAcquire nestedAcquire,
+                            Duration backgroundEviction) {
 
     /**
      * What to do about a nested acquisition: a checkout from a reactive chain that already holds
@@ -108,6 +118,18 @@ public record EngineOptions(int maxPoolSize, int initialPoolSize, Duration acqui
         }
         if (commitTimeout == null || commitTimeout.isNegative() || commitTimeout.isZero()) {
             throw new ArgumentError("commitTimeout must be positive: an unanswered COMMIT would otherwise wait forever");
+        }
+        // r2dbc-pool reads a zero idle or life time as "evict at once": every connection would be
+        // closed on release, silently turning the pool off (F31). Negative values mean nothing.
+        if (maxIdleTime != null && (maxIdleTime.isNegative() || maxIdleTime.isZero())) {
+            throw new ArgumentError("maxIdleTime must be positive, or null for no limit, got " + maxIdleTime);
+        }
+        if (maxLifeTime != null && (maxLifeTime.isNegative() || maxLifeTime.isZero())) {
+            throw new ArgumentError("maxLifeTime must be positive, or null for no limit, got " + maxLifeTime);
+        }
+        if (backgroundEviction != null && backgroundEviction.isNegative()) {
+            throw new ArgumentError("backgroundEviction must be positive, zero (off) or null (every maxIdleTime), got "
+                    + backgroundEviction);
         }
         if (fetchSize < 0) {
             throw new ArgumentError("fetchSize must be >= 0 (0 leaves the driver's default), got " + fetchSize);
@@ -153,6 +175,7 @@ public record EngineOptions(int maxPoolSize, int initialPoolSize, Duration acqui
         b.cancelOnServer = cancelOnServer;
         b.maxConcurrentServerCancels = maxConcurrentServerCancels;
         b.commitTimeout = commitTimeout;
+        b.backgroundEviction = backgroundEviction;
         return b;
     }
 
@@ -175,6 +198,7 @@ public record EngineOptions(int maxPoolSize, int initialPoolSize, Duration acqui
         private boolean cancelOnServer = true;
         private int maxConcurrentServerCancels = 4;
         private Duration commitTimeout = Duration.ofSeconds(30);
+        private Duration backgroundEviction;
 
         private Builder() {
         }
@@ -200,11 +224,13 @@ public record EngineOptions(int maxPoolSize, int initialPoolSize, Duration acqui
             return this;
         }
 
+        /** How long a connection may stay idle before it is closed (default 30 min; null for no limit). */
         public Builder maxIdleTime(Duration d) {
             this.maxIdleTime = d;
             return this;
         }
 
+        /** How long a connection may live; one in use is retired on release (default: no limit; see the record). */
         public Builder maxLifeTime(Duration d) {
             this.maxLifeTime = d;
             return this;
@@ -276,10 +302,19 @@ public record EngineOptions(int maxPoolSize, int initialPoolSize, Duration acqui
             return this;
         }
 
+        /**
+         * How often idle connections past their idle or life time are closed in the background
+         * (default null: every maxIdleTime; {@link Duration#ZERO}: never; see the record).
+         */
+        public Builder backgroundEviction(Duration d) {
+            this.backgroundEviction = d;
+            return this;
+        }
+
         public EngineOptions build() {
             return new EngineOptions(maxPoolSize, initialPoolSize, acquireTimeout, connectTimeout, maxIdleTime, maxLifeTime, prePing,
                     cacheSize, echo, hideParameters, pooled, dialect, fetchSize, commitTimeout, cancelOnServer,
-                    maxConcurrentServerCancels, nestedAcquire);
+                    maxConcurrentServerCancels, nestedAcquire, backgroundEviction);
         }
     }
 }

@@ -57,4 +57,22 @@ class EngineOptionsTest {
                 .isInstanceOf(ArgumentError.class).hasMessageContaining("maxConcurrentServerCancels")
                 .hasMessageContaining("cancelOnServer(false)");
     }
+
+    @Test // F31: no eviction at once by default, and a zero idle or life time (r2dbc-pool: evict at once) refused
+    void lifetimesAreUnlimitedOrPositive() {
+        EngineOptions d = EngineOptions.defaults();
+        assertThat(d.maxIdleTime()).isEqualTo(Duration.ofMinutes(30));
+        assertThat(d.maxLifeTime()).isNull();
+        assertThat(d.backgroundEviction()).isNull();
+        EngineOptions o = EngineOptions.builder().maxIdleTime(null).maxLifeTime(Duration.ofSeconds(1))
+                .backgroundEviction(Duration.ofMillis(200)).build();
+        assertThat(o.toBuilder().build()).isEqualTo(o);
+        assertThat(EngineOptions.builder().backgroundEviction(Duration.ZERO).build().backgroundEviction()).isZero();
+        assertThatThrownBy(() -> EngineOptions.builder().maxLifeTime(Duration.ZERO).build())
+                .isInstanceOf(ArgumentError.class).hasMessageContaining("maxLifeTime");
+        assertThatThrownBy(() -> EngineOptions.builder().maxIdleTime(Duration.ofMillis(-1)).build())
+                .isInstanceOf(ArgumentError.class).hasMessageContaining("maxIdleTime");
+        assertThatThrownBy(() -> EngineOptions.builder().backgroundEviction(Duration.ofMillis(-5)).build())
+                .isInstanceOf(ArgumentError.class).hasMessageContaining("backgroundEviction");
+    }
 }

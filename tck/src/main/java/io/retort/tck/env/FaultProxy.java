@@ -15,16 +15,17 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A fault-injecting TCP proxy between a driver and a real server, for the network faults of
- * RELIABILITY §(b) (F5, F15-F17, F32): there is no netem or toxiproxy on the test machines, so
+ * RELIABILITY §(b) (F5, F13, F15-F18, F32): there is no netem or toxiproxy on the test machines, so
  * the faults come from inside the JVM (the pattern of Vert.x's {@code ProxyServer}). It listens
  * on 127.0.0.1 on an ephemeral port and opens one connection to the server per accepted client
  * connection (a {@link Link}); tests point a driver at {@link #port()}.
  *
  * <p>Each direction of each link forwards according to its {@link Fault}: {@link Fault#pass()}
  * by default, or holding, black-holing, delaying the first bytes, closing both sockets after a
- * number of bytes (with a FIN or an RST), or corrupting a byte. Faults set with
+ * number of bytes (with a FIN or an RST), corrupting a byte, or throttling to a byte rate. Faults set with
  * {@link #fault(Direction, Fault)} apply to the links open then and to every link accepted
- * later; {@link #faultForNewLinks} only to later ones; {@link Link#fault} to one link. Byte
+ * later; {@link #faultForNewLinks} only to later ones; {@link Link#fault} to one link;
+ * {@link #refuseNew} resets new connections at once, as a stopped server's port would. Byte
  * offsets count from the moment the fault was set on a link (for a new link, from its start),
  * so a fault set between statements on a pooled connection counts the next statement's bytes.
  *
@@ -64,7 +65,7 @@ public final class FaultProxy implements AutoCloseable {
      * factories.
      */
     public static final class Fault {
-        private enum Kind { PASS, HOLD, BLACKHOLE, DELAY_FIRST, CUT, CORRUPT }
+        private enum Kind { PASS, HOLD, BLACKHOLE, DELAY_FIRST, CUT, CORRUPT, THROTTLE }
 
         private final Kind kind;
         private final long amount;
@@ -126,6 +127,18 @@ public final class FaultProxy implements AutoCloseable {
         }
 
         /**
+         * Forward at most {@code bytesPerSecond}, in slices of a twentieth of a second: a slow
+         * link (RELIABILITY F18). What the pump has not sent yet stays unread in the socket, so
+         * the sender sees TCP backpressure, as behind a real slow link.
+         */
+        public static Fault throttle(long bytesPerSecond) {
+            if (bytesPerSecond < 20) {
+                throw new IllegalArgumentException("bytesPerSecond must be >= 20, got " + bytesPerSecond);
+            }
+            return new Fault(Kind.THROTTLE, bytesPerSecond, null, null, 0, null);
+        }
+
+        /**
          * Overwrite the bytes at {@code relative} from the first occurrence of {@code marker}
          * with {@code replacement}, once, then pass. The marker, the overwritten bytes and the
          * replacement must arrive in one read (keep the response small: on loopback a small
@@ -141,6 +154,7 @@ public final class FaultProxy implements AutoCloseable {
                 case DELAY_FIRST: return "delayFirstBytes(" + amount + " ms)";
                 case CUT: return cut == null ? "blackholeAfter(" + amount + ")" : "cutAfter(" + amount + ", " + cut + ")";
                 case CORRUPT: return "corrupt(at " + relative + " from a marker)";
+                case THROTTLE: return "throttle(" + amount + " B/s)";
                 default: return kind.name().toLowerCase(java.util.Locale.ROOT);
             }
         }
@@ -152,6 +166,8 @@ public final class FaultProxy implements AutoCloseable {
     private final List<Link> links = new CopyOnWriteArrayList<>();
     private final Fault[] forNew = {Fault.pass(), Fault.pass()};
     private final AtomicInteger accepted = new AtomicInteger();
+    private final AtomicInteger refused = new AtomicInteger();
+    private volatile boolean refusing;
     private volatile boolean closed;
 
     private FaultProxy(String targetHost, int targetPort) throws IOException {
@@ -204,6 +220,21 @@ public final class FaultProxy implements AutoCloseable {
         return fault(Direction.TO_SERVER, Fault.pass()).fault(Direction.TO_CLIENT, Fault.pass());
     }
 
+    /**
+     * While on, every new client connection is reset (RST) as soon as it is accepted, before any
+     * byte and without connecting to the server: to a driver, a stopped server (RELIABILITY F13).
+     * Open links are untouched; close them with {@link Link#close}.
+     */
+    public FaultProxy refuseNew(boolean on) {
+        refusing = on;
+        return this;
+    }
+
+    /** How many client connections {@link #refuseNew} has reset so far. */
+    public int refusedLinks() {
+        return refused.get();
+    }
+
     /** The links not yet closed, oldest first. */
     public List<Link> openLinks() {
         return links.stream().filter(l -> !l.isClosed()).toList();
@@ -242,6 +273,16 @@ public final class FaultProxy implements AutoCloseable {
                 return; // closed
             }
             accepted.incrementAndGet();
+            if (refusing) {
+                refused.incrementAndGet();
+                try {
+                    client.setSoLinger(true, 0);
+                } catch (IOException ignored) {
+                    // already closed
+                }
+                closeQuietly(client);
+                continue;
+            }
             Socket server = new Socket();
             try {
                 client.setTcpNoDelay(true);
@@ -443,6 +484,15 @@ public final class FaultProxy implements AutoCloseable {
                                 return false;
                             }
                             break;
+                        }
+                        case THROTTLE: {
+                            // One slice, then the pause it costs; the fault is read again per slice,
+                            // so a heal takes effect within a twentieth of a second.
+                            int slice = (int) Math.min(len, f.amount / 20);
+                            send(out, buf, off, slice);
+                            off += slice;
+                            Thread.sleep(slice * 1000L / f.amount);
+                            continue;
                         }
                         case CORRUPT: {
                             int at = indexOf(buf, off, n, f.marker);

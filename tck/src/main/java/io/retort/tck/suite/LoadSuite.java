@@ -31,7 +31,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Pool exhaustion bursts (RELIABILITY L2, L2b, F7), sized for CI on a 2-core machine: 1,000
  * concurrent scopes on a pool of 10. Either every scope completes, or the excess fails with a
  * typed {@link PoolTimeoutError} after the acquire timeout, never with another error and never
- * by waiting forever; afterwards the pool is idle (O-POOL) and usable.
+ * by waiting forever; afterwards the pool is idle (O-POOL) and usable. Also the pool's own
+ * retirement of connections (F31), with short real durations: r2dbc-pool's clock is not exposed.
  */
 @ExtendWith(TckOracle.class)
 public interface LoadSuite extends TckBackend {
@@ -115,5 +116,129 @@ public interface LoadSuite extends TckBackend {
         FaultKit.awaitPoolIdle(engine, Duration.ofSeconds(2));
         StepVerifier.create(engine.connect(c -> c.execute(select(count()).from(BIG)).scalars(Long.class)))
                 .expectNext(200_000L).verifyComplete();
+    }
+
+    // ================================================================= F31
+
+    /** One checkout's view of its connection: the driver's connection object and the server session id. */
+    record Seen(Object connection, long sessionId) {
+    }
+
+    private Mono<Seen> seen(io.retort.engine.Connection c, TestDatabase db) {
+        return FaultKit.sessionId(c, db.backend()).map(id -> new Seen(FaultKit.driverConnection(c), id));
+    }
+
+    /**
+     * Whether a new driver connection shows as a new server session: not through the JDBC bridge,
+     * whose HikariCP may hand a new R2DBC connection a pooled JDBC one (its session id then
+     * repeats), nor on SQLite, which has no sessions; there the driver's object tells.
+     */
+    private boolean sessionsTell(TestDatabase db) {
+        return !driver().bridge() && db.backend() != io.retort.tck.env.Backend.SQLITE;
+    }
+
+    /** O-SERVER: on a server reached without the bridge, this test's sessions drop to {@code n}. */
+    private void awaitServerSessions(TestDatabase db, long n, String what) {
+        if (db.backend().inProcess() || driver().bridge()) {
+            return;
+        }
+        FaultKit.await(() -> {
+            try {
+                return FaultKit.otherSessions(db) == n;
+            } catch (java.sql.SQLException e) {
+                throw new IllegalStateException(e);
+            }
+        }, Duration.ofSeconds(5), what);
+    }
+
+    @Test // F31: maxLifeTime 1 s: not evicted on release while young; retired idle on time; a checkout running
+          // past its lifetime completes on the same connection and that connection is retired on release
+    default void maxLifeTimeRetiresOnTimeButNeverMidUse(TestDatabase db) {
+        Engine engine = engine(db, EngineOptions.builder().maxPoolSize(1).maxLifeTime(Duration.ofSeconds(1))
+                .backgroundEviction(Duration.ofMillis(200)).acquireTimeout(Duration.ofSeconds(10)).echo(false).build());
+        long t0 = System.nanoTime();
+        FaultKit.prepareSleep(engine, db.backend());
+        Seen first = engine.connect(c -> seen(c, db)).blockLast(Duration.ofSeconds(10));
+        Engine.PoolStats young = FaultKit.awaitPoolIdle(engine, Duration.ofSeconds(2));
+        assertThat(young.allocated()).as("a connection younger than its lifetime is kept on release").isEqualTo(1);
+
+        // Idle past its lifetime: the background eviction retires it, not a checkout.
+        FaultKit.awaitStats(engine, s -> s.allocated() == 0, Duration.ofSeconds(5), "the idle connection retired");
+        assertThat(Duration.ofNanos(System.nanoTime() - t0)).as("not retired before its lifetime")
+                .isGreaterThanOrEqualTo(Duration.ofMillis(950));
+        awaitServerSessions(db, 0, "the retired connection's server session gone");
+
+        // Busy past its lifetime: the statement runs on, on the same connection, and completes. No
+        // background eviction on this engine, so only the release can retire the connection.
+        Engine busy = engine(db, engine.options().toBuilder().backgroundEviction(Duration.ZERO).build());
+        // SQLite's stand-in for a sleep counts rows, about twice as fast as its nominal duration here.
+        String sleep = FaultKit.sleepSql(db.backend(),
+                Duration.ofMillis(db.backend() == io.retort.tck.env.Backend.SQLITE ? 3000 : 1500));
+        long t1 = System.nanoTime();
+        List<Seen> during = busy.connect(c -> seen(c, db)
+                        .concatWith(c.executeRaw(sleep).rows().then(Mono.empty()))
+                        .concatWith(Mono.defer(() -> seen(c, db))))
+                .collectList().block(Duration.ofSeconds(15));
+        assertThat(Duration.ofNanos(System.nanoTime() - t1)).as("premise: the checkout outlived the lifetime")
+                .isGreaterThan(Duration.ofMillis(1100));
+        assertThat(during).hasSize(2);
+        assertThat(during.get(1).connection()).as("not retired mid-use").isSameAs(during.get(0).connection());
+        assertThat(during.get(1).sessionId()).isEqualTo(during.get(0).sessionId());
+        assertThat(during.get(0).connection()).as("a new connection after the first was retired")
+                .isNotSameAs(first.connection());
+        // Released past its lifetime: retired at once, not handed out again.
+        FaultKit.awaitStats(busy, s -> s.acquired() == 0 && s.allocated() == 0, Duration.ofSeconds(2),
+                "the connection past its lifetime retired on release");
+        awaitServerSessions(db, 0, "the connection retired on release closed on the server");
+
+        StepVerifier.create(busy.connect(c -> seen(c, db)))
+                .assertNext(next -> {
+                    assertThat(next.connection()).as("the next checkout opens a new connection")
+                            .isNotSameAs(during.get(0).connection());
+                    if (sessionsTell(db)) {
+                        assertThat(next.sessionId()).as("a new server session").isNotEqualTo(during.get(0).sessionId())
+                                .isNotEqualTo(first.sessionId());
+                    }
+                })
+                .expectComplete().verify(Duration.ofSeconds(5));
+        assertThat(FaultKit.awaitPoolIdle(busy, Duration.ofSeconds(2)).allocated()).isEqualTo(1);
+    }
+
+    @Test // F31: maxIdleTime 500 ms: a connection in steady use is kept; idle ones are evicted in the background
+          // on time; and with the defaults nothing is evicted
+    default void maxIdleTimeEvictsOnlyIdleConnections(TestDatabase db) {
+        Engine engine = engine(db, EngineOptions.builder().maxPoolSize(2).maxIdleTime(Duration.ofMillis(500))
+                .backgroundEviction(Duration.ofMillis(200)).acquireTimeout(Duration.ofSeconds(10)).echo(false).build());
+        Engine defaults = engine(db, EngineOptions.builder().maxPoolSize(2).echo(false).build());
+        // Ten checkouts 100 ms apart: never idle for 500 ms, so always the same connection.
+        for (Engine e : List.of(engine, defaults)) {
+            List<Seen> steady = Flux.range(0, 10)
+                    .concatMap(i -> e.connect(c -> seen(c, db)).delayElements(Duration.ofMillis(100)))
+                    .collectList().block(Duration.ofSeconds(15));
+            assertThat(steady).hasSize(10);
+            assertThat(steady).as("one connection throughout (%s)", e == engine ? "maxIdleTime 500 ms" : "defaults")
+                    .allSatisfy(x -> assertThat(x.connection()).isSameAs(steady.get(0).connection()));
+            assertThat(FaultKit.awaitPoolIdle(e, Duration.ofSeconds(2)).allocated()).isEqualTo(1);
+        }
+
+        long t0 = System.nanoTime();
+        List<Long> two = FaultKit.sessionIdsOfAll(engine, db.backend(), 2);
+        assertThat(two).hasSize(2);
+        assertThat(FaultKit.awaitPoolIdle(engine, Duration.ofSeconds(2)).allocated())
+                .as("both kept on release").isEqualTo(2);
+        FaultKit.awaitStats(engine, s -> s.allocated() == 0, Duration.ofSeconds(5), "both idle connections evicted");
+        assertThat(Duration.ofNanos(System.nanoTime() - t0)).as("not evicted before their idle time")
+                .isGreaterThanOrEqualTo(Duration.ofMillis(450));
+        // The defaults' engine keeps its one connection all along (30 min idle time, no lifetime).
+        assertThat(defaults.poolStats().orElseThrow().allocated()).as("nothing evicted with the defaults").isEqualTo(1);
+        awaitServerSessions(db, 1, "only the defaults' connection left on the server");
+
+        StepVerifier.create(engine.connect(c -> seen(c, db)))
+                .assertNext(next -> {
+                    if (sessionsTell(db)) {
+                        assertThat(two).as("a new server session after the eviction").doesNotContain(next.sessionId());
+                    }
+                })
+                .expectComplete().verify(Duration.ofSeconds(5));
     }
 }

@@ -39,8 +39,10 @@ import static io.retort.tck.suite.FaultKit.BIG;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Network faults between the driver and the server (RELIABILITY F5, F15, F16, F17, F32), made
- * by an in-JVM {@link FaultProxy}: a connect that completes late, cancel during validation,
+ * Network faults between the driver and the server (RELIABILITY F5, F13, F15, F16, F17, F32), made
+ * by an in-JVM {@link FaultProxy}: a server outage under load and its recovery (the proxy
+ * stands in for the stopped server: the shared servers keep running), a connect that completes
+ * late, cancel during validation, a slow link read by a slow consumer,
  * silence mid-result and during COMMIT, a connection cut at any byte of the handshake or a
  * statement, corrupted protocol bytes, and a pre-ping that never answers. Each ends in a typed
  * error (or, where the engine can recover unseen, a correct result) within a bound, with the
@@ -270,6 +272,94 @@ public interface NetworkFaultSuite extends TckBackend {
         }
     }
 
+    // ================================================================= F13
+
+    /** One attempt of a looping session: when it started and ended, and its error (null for success). */
+    record Attempt(long start, long end, Throwable error) {
+    }
+
+    @Test // F13: a server outage under load (every link reset, new connects reset for 2 s), then recovery: typed
+          // errors within the acquire timeout during it, every attempt succeeding from one acquire timeout
+          // plus one validation round after it
+    default void outageUnderLoadIsTypedAndBoundedAndFullyRecovers(TestDatabase db) throws Exception {
+        try (FaultProxy proxy = proxyTo(db)) {
+            noErrorDropped(() -> {
+                Duration acquire = Duration.ofSeconds(1);
+                Duration connect = Duration.ofSeconds(1);
+                Engine engine = proxied(db, proxy, quick().maxPoolSize(4).acquireTimeout(acquire).connectTimeout(connect)
+                        .prePing(true).build());
+                // A cold JVM's first connect (class loading) may miss the connect timeout: not the point here.
+                nextQueryWorksWithin(engine, Duration.ofSeconds(10));
+                List<Attempt> attempts = new CopyOnWriteArrayList<>();
+                java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+                // 8 sessions looping on a pool of 4 (F13's 50, scaled to a 2-core CI machine).
+                Mono<Void> loopers = Flux.range(0, 8).flatMap(i -> Mono.defer(() -> {
+                            long t = System.nanoTime();
+                            return engine.connect(c -> c.executeRaw("SELECT 1").rows()).then()
+                                    .then(Mono.fromRunnable(() -> attempts.add(new Attempt(t, System.nanoTime(), null))))
+                                    .onErrorResume(e -> Mono.fromRunnable(() -> attempts.add(new Attempt(t, System.nanoTime(), e))))
+                                    .then(Mono.delay(Duration.ofMillis(20)));
+                        }).repeat(() -> !stop.get()).then(), 8)
+                        .then();
+                java.util.concurrent.CountDownLatch finished = new java.util.concurrent.CountDownLatch(1);
+                Disposable running = loopers.doFinally(x -> finished.countDown()).subscribe();
+                try {
+                    FaultKit.sleep(500);
+                    // The outage: new connects reset, every open connection reset (pg_ctl stop -m immediate).
+                    long cutting = System.nanoTime();
+                    proxy.refuseNew(true);
+                    for (FaultProxy.Link l : proxy.openLinks()) {
+                        l.close(Cut.RST);
+                    }
+                    long down = System.nanoTime();
+                    FaultKit.sleep(2000);
+                    long up = System.nanoTime();
+                    proxy.refuseNew(false);
+                    FaultKit.sleep(2500);
+                    stop.set(true);
+                    // Every looper ends its current attempt within one attempt's bound.
+                    long end = System.nanoTime();
+                    FaultKit.await(() -> finished.getCount() == 0, Duration.ofSeconds(5), "every looping session stopped");
+                    assertThat(Duration.ofNanos(System.nanoTime() - end)).isLessThan(Duration.ofSeconds(4));
+
+                    // For the CI log: what the sessions saw, by kind.
+                    System.err.println("NetworkFaultSuite F13 (" + driver() + "): " + attempts.size() + " attempts, "
+                            + attempts.stream().collect(java.util.stream.Collectors.groupingBy(
+                                    x -> x.error() == null ? "ok" : x.error().getClass().getSimpleName(),
+                                    java.util.TreeMap::new, java.util.stream.Collectors.counting())));
+                    Duration bound = acquire.plus(connect).plusSeconds(1);
+                    for (Attempt a : attempts) {
+                        assertThat(Duration.ofNanos(a.end() - a.start())).as("an attempt's length (no unbounded wait): %s",
+                                a.error() == null ? "success" : describe(a.error())).isLessThan(bound);
+                        if (a.error() != null) {
+                            assertTyped(a.error(), List.of(ConnectionLostError.class, io.retort.error.PoolTimeoutError.class,
+                                    ConnectError.class), "an attempt during the outage");
+                            assertThat(a.end()).as("an error only once the outage began").isGreaterThan(cutting);
+                        }
+                    }
+                    assertThat(attempts.stream().filter(a -> a.end() < cutting))
+                            .as("attempts before the outage").isNotEmpty().allMatch(a -> a.error() == null);
+                    assertThat(attempts.stream().filter(a -> a.start() > down && a.end() < up))
+                            .as("attempts during the outage").isNotEmpty().allMatch(a -> a.error() != null);
+                    assertThat(proxy.refusedLinks()).as("connects tried during the outage").isPositive();
+                    // Recovery: one acquire timeout plus one validation round after the server is back.
+                    long recovered = up + acquire.plus(connect).toNanos();
+                    List<Attempt> after = attempts.stream().filter(a -> a.start() > recovered).toList();
+                    assertThat(after).as("attempts after recovery").hasSizeGreaterThan(8);
+                    assertThat(after).as("100%% success after recovery: %s", after.stream().filter(a -> a.error() != null)
+                            .map(a -> describe(a.error())).findFirst().orElse("")).allMatch(a -> a.error() == null);
+                } finally {
+                    stop.set(true);
+                    running.dispose();
+                }
+                FaultKit.awaitPoolIdle(engine, Duration.ofSeconds(3));
+                assertThat(engine.poolStats().orElseThrow().allocated()).isLessThanOrEqualTo(4);
+                awaitOpenConnections(db, proxy, 4);
+                nextQueryWorks(engine);
+            });
+        }
+    }
+
     // ================================================================= F15
 
     @Test // F15: silence mid-result: the caller's timeout ends it in time, the connection is closed, the pool recovers
@@ -339,6 +429,59 @@ public interface NetworkFaultSuite extends TckBackend {
                 proxy.heal();
                 FaultKit.awaitPoolIdle(engine, Duration.ofSeconds(3));
                 awaitOpenConnections(db, proxy, 1);
+                nextQueryWorks(engine);
+            });
+        }
+    }
+
+    // ================================================================= F18
+
+    @Test // F18: a link throttled to 64 KiB/s read by a limitRate(1) subscriber taking 1 ms a row, stalling 1 s:
+          // rows come only on demand (nothing piles up, no OverflowException), all in order
+    default void slowLinkAndSlowConsumerReadOnDemand(TestDatabase db) throws Exception {
+        try (FaultProxy proxy = proxyTo(db)) {
+            noErrorDropped(() -> {
+                int rows = 2000;
+                int stallAt = 200;
+                Engine engine = proxied(db, proxy, FaultKit.streamingOptions(driver()).toBuilder()
+                        .acquireTimeout(Duration.ofSeconds(5)).connectTimeout(Duration.ofSeconds(2)).build());
+                FaultKit.createBig(engine, db.backend(), rows);
+                FaultKit.awaitPoolIdle(engine, Duration.ofSeconds(2));
+                long rate = 64 * 1024;
+                proxy.fault(Direction.TO_CLIENT, Fault.throttle(rate));
+                long bytesBefore = proxy.bytes(Direction.TO_CLIENT);
+                AtomicInteger emitted = new AtomicInteger();
+                AtomicInteger consumed = new AtomicInteger();
+                AtomicInteger aheadAfterStall = new AtomicInteger(-1);
+                // About 45 bytes a row on the wire: some 90 KB, more than a second on the link.
+                Flux<Integer> ids = engine.execute(select(BIG.id, BIG.pad.concat(BIG.pad).concat(BIG.pad)).from(BIG)
+                                .orderBy(BIG.id))
+                        .map(r -> ((Number) r.get(0)).intValue())
+                        .doOnNext(id -> emitted.incrementAndGet())
+                        .limitRate(1)
+                        .concatMap(id -> Mono.delay(Duration.ofMillis(id == stallAt ? 1000 : 1))
+                                .doOnNext(x -> {
+                                    if (id == stallAt) {
+                                        // A second without demand: rows read beyond it would be here.
+                                        aheadAfterStall.set(emitted.get() - consumed.get());
+                                    }
+                                })
+                                .thenReturn(id), 1)
+                        .doOnNext(id -> consumed.incrementAndGet());
+                long t0 = System.nanoTime();
+                List<Integer> seen = ids.collectList().block(Duration.ofSeconds(30));
+                Duration took = Duration.ofNanos(System.nanoTime() - t0);
+                assertThat(seen).as("every row, in order").hasSize(rows)
+                        .isEqualTo(java.util.stream.IntStream.rangeClosed(1, rows).boxed().toList());
+                assertThat(aheadAfterStall.get()).as("rows emitted beyond the subscriber's demand after a 1 s stall")
+                        .isBetween(0, 4);
+                long bytes = proxy.bytes(Direction.TO_CLIENT) - bytesBefore;
+                assertThat(bytes).as("the result's bytes").isGreaterThan(rows * 20L);
+                // The link really was slow (the premise): no faster than the throttle, with slack.
+                assertThat(bytes * 1_000_000_000L / Math.max(1, took.toNanos())).as("bytes/s over the link")
+                        .isLessThan(rate * 3 / 2);
+                proxy.heal();
+                FaultKit.awaitPoolIdle(engine, Duration.ofSeconds(2));
                 nextQueryWorks(engine);
             });
         }
