@@ -88,6 +88,8 @@ public final class Connection {
      * r2dbc-pool only rolls back what began through its API).
      */
     private volatile boolean textTransaction;
+    /** The driver cuts SQL text at every {@code ;} ({@link #refuseSplitText}); known once per connection. */
+    private final boolean splitsAtSemicolons;
     /** Statements and transaction commands started and not yet terminated. */
     private final AtomicInteger inFlight = new AtomicInteger();
     /** Names this connection's cursors apart (a cursor's name is visible to the whole session). */
@@ -118,6 +120,7 @@ public final class Connection {
         this.engine = engine;
         this.raw = raw;
         this.physical = physicalOf(raw);
+        this.splitsAtSemicolons = SPLITS_AT_SEMICOLONS.get(physical.getClass());
         this.dialect = dialect;
         this.lease = lease;
     }
@@ -293,7 +296,7 @@ public final class Connection {
      * SQL, DDL comments and defaults.
      */
     private void refuseSplitText(String sql) {
-        if (sql.indexOf(';') < 0 || !SPLITS_AT_SEMICOLONS.get(physical.getClass())) {
+        if (!splitsAtSemicolons || sql.indexOf(';') < 0) {
             return;
         }
         int end = sql.length();
@@ -483,6 +486,11 @@ public final class Connection {
      */
     public Result executeRaw(String sql) {
         io.retort.sql.TextClause.requireOneStatement(sql, dialect().mysqlTextSyntax());
+        return oneStatement(sql);
+    }
+
+    /** {@link #executeRaw} for text known to be one statement. */
+    private Result oneStatement(String sql) {
         BoundStatement bound = plain(sql);
         return new Result(stream(bound, null, List.of()), count(bound, null), sql);
     }
@@ -501,7 +509,7 @@ public final class Connection {
      */
     public Mono<Long> executeScript(String script) {
         List<String> statements = io.retort.sql.TextClause.splitStatements(script, dialect().mysqlTextSyntax());
-        return Flux.fromIterable(statements).concatMap(sql -> executeRaw(sql).rowsAffected()).reduce(0L, Long::sum);
+        return Flux.fromIterable(statements).concatMap(sql -> oneStatement(sql).rowsAffected()).reduce(0L, Long::sum);
     }
 
     Engine engine() {

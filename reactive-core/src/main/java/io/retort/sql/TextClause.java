@@ -104,6 +104,9 @@ public final class TextClause extends Node implements Statement {
      * @throws ArgumentError naming the position of the {@code ;}
      */
     public static void requireOneStatement(String sql, boolean mysqlSyntax) {
+        if (sql.indexOf(';') < 0) {
+            return; // most text: nothing to read
+        }
         int at = Math.max(separator(sql, mysqlSyntax, false), separator(sql, mysqlSyntax, true));
         if (at >= 0) {
             throw new ArgumentError("SQL text must be one statement, but a second one follows the ';' at offset " + at
@@ -184,28 +187,16 @@ public final class TextClause extends Node implements Statement {
         return end;
     }
 
-    /** The offset of a {@code ;} followed by another statement, or -1, in one reading of the text. */
+    /**
+     * The offset of the first top-level {@code ;} when another statement follows it (anything but
+     * blanks, comments and more {@code ;}), or -1, in one reading of the text.
+     */
     private static int separator(String sql, boolean mysql, boolean backslashEscapes) {
-        int n = sql.length();
-        int i = 0;
-        int semicolon = -1;
-        while (i < n) {
-            char c = sql.charAt(i);
-            int skip = skipNonCode(sql, i, mysql, backslashEscapes);
-            boolean quoted = c == '\'' || c == '"' || c == '`' || c == '$';
-            if (skip > i && quoted && semicolon >= 0) {
-                return semicolon; // a literal or quoted name after the ';' is SQL too
-            } else if (skip > i) {
-                i = skip;
-            } else if (c == ';') {
-                semicolon = semicolon < 0 ? i : semicolon;
-                i++;
-            } else if (Character.isWhitespace(c)) {
-                i++;
-            } else if (semicolon >= 0) {
-                return semicolon;
-            } else {
-                i++;
+        List<Integer> at = semicolons(sql, mysql, backslashEscapes);
+        for (int k = 0; k < at.size(); k++) {
+            int next = k + 1 < at.size() ? at.get(k + 1) : sql.length();
+            if (codeStart(sql, at.get(k) + 1, next, mysql) < next) {
+                return at.get(0);
             }
         }
         return -1;
