@@ -1,6 +1,5 @@
 package io.retort.sql.compile;
 
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -26,7 +25,9 @@ public final class KeyBuilder {
     private int size;
     /** {@link java.util.Arrays#hashCode(Object[])} of the tokens so far, kept as they are added. */
     private int hash = 1;
-    private final List<Object> values = new ArrayList<>();
+    /** The bound values in traversal order (a plain array: the hit path reads it once, by index). */
+    private Object[] values = new Object[8];
+    private int valueCount;
     private IdentityHashMap<Object, Integer> seen;
     private Object[] bindNodes;
     private int[] bindIndexes;
@@ -49,7 +50,8 @@ public final class KeyBuilder {
         tokens[size++] = t;
         // Strings and precomputed tokens are most tokens: reading their hash directly keeps this
         // site from a megamorphic hashCode() call.
-        int h = t instanceof String ? ((String) t).hashCode() : t instanceof Token ? ((Token) t).hash : t.hashCode();
+        int h = t instanceof String ? ((String) t).hashCode() : t instanceof Token ? ((Token) t).hash
+                : t instanceof Integer ? (Integer) t : t.hashCode();
         hash = 31 * hash + h;
         return this;
     }
@@ -83,14 +85,17 @@ public final class KeyBuilder {
      * placeholder to the value's position.
      */
     public void value(Object bind, Object value) {
-        int first = recordBind(bind, values.size());
+        int first = recordBind(bind, valueCount);
         if (first >= 0) {
             // The same bind node again (a reused expression or subquery): the compiler gives all its
             // placeholders the first value, so the key must say so, or a statement with two distinct
             // binds here would share this compiled form and bind the first value twice.
             add(Marker.SAME_BIND).add(first);
         }
-        values.add(value);
+        if (valueCount == values.length) {
+            values = Arrays.copyOf(values, valueCount * 2);
+        }
+        values[valueCount++] = value;
     }
 
     /**
@@ -164,9 +169,39 @@ public final class KeyBuilder {
         return false;
     }
 
-    /** The values collected so far, in traversal order. */
+    /**
+     * The values collected so far, in traversal order: a read-only view of this builder's array
+     * (no copy), valid as long as no value is added.
+     */
     public List<Object> values() {
-        return values;
+        return new ValueList(values, valueCount);
+    }
+
+    /** A fixed-size, read-only list over the first {@code size} elements of an array. */
+    private static final class ValueList extends java.util.AbstractList<Object> implements java.util.RandomAccess {
+        private final Object[] array;
+        private final int size;
+
+        ValueList(Object[] array, int size) {
+            this.array = array;
+            this.size = size;
+        }
+
+        @Override
+        public Object get(int index) {
+            java.util.Objects.checkIndex(index, size);
+            return array[index];
+        }
+
+        @Override
+        public int size() {
+            return size;
+        }
+
+        @Override
+        public Object[] toArray() {
+            return Arrays.copyOf(array, size);
+        }
     }
 
     /** The value index recorded for {@code bind} (its first occurrence), or -1. */
