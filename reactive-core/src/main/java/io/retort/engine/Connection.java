@@ -673,7 +673,7 @@ public final class Connection {
             io.retort.error.ConnectionLostError lost = (io.retort.error.ConnectionLostError) t;
             return new io.retort.error.ConnectionLostError("The connection was lost while COMMIT was in flight: the"
                     + " transaction's outcome is unknown (it may have committed). " + t.getMessage(), "COMMIT", null,
-                    lost.sqlState(), lost.vendorCode(), lost);
+                    lost.sqlState(), lost.vendorCode(), lost, lost.sqlStateSynthesised());
         }
         return t;
     }
