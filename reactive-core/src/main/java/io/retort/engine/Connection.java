@@ -88,6 +88,16 @@ public final class Connection {
      * r2dbc-pool only rolls back what began through its API).
      */
     private volatile boolean textTransaction;
+    /**
+     * Text SQL turned autocommit off ({@code SET autocommit=0} on MariaDB/MySQL, {@code SET
+     * AUTOCOMMIT OFF} on H2), or set it to a value we cannot read: every statement since then is in
+     * an implicit transaction the driver does not track. The release rolls back and turns
+     * autocommit on again (F26), so the next borrower neither inherits the uncommitted rows nor
+     * runs with autocommit off.
+     */
+    private volatile boolean textAutocommitOff;
+    /** Whether text SQL can turn the session's autocommit off on this dialect (see {@link #noteAutocommitText}). */
+    private final boolean autocommitSettable;
     /** The driver cuts SQL text at every {@code ;} ({@link #refuseSplitText}); known once per connection. */
     private final boolean splitsAtSemicolons;
     /** Statements and transaction commands started and not yet terminated. */
@@ -123,6 +133,8 @@ public final class Connection {
         this.splitsAtSemicolons = SPLITS_AT_SEMICOLONS.get(physical.getClass());
         this.dialect = dialect;
         this.lease = lease;
+        String d = dialect.name();
+        this.autocommitSettable = d.equals("mariadb") || d.equals("mysql") || d.equals("h2");
     }
 
     /** The driver's own connection under any pool wrappers. */
@@ -268,6 +280,7 @@ public final class Connection {
         if (tx == TxState.NONE) {
             noteTransactionText(bound.sql());
         }
+        noteAutocommitText(bound.sql());
         engine.log().statement(bound, lookup);
         io.r2dbc.spi.Statement st = raw.createStatement(bound.sql());
         bindAll(st, bound);
@@ -331,6 +344,70 @@ public final class Connection {
                 || sql.regionMatches(true, i, "ROLLBACK", 0, 8) && !sql.regionMatches(true, i, "ROLLBACK TO", 0, 11)) {
             textTransaction = false;
         }
+    }
+
+    /**
+     * Notes text SQL that sets the session's autocommit ({@link #textAutocommitOff}), in any
+     * transaction state: {@code SET [SESSION | LOCAL | @@[SESSION. | LOCAL.]]autocommit [= | TO]
+     * value}. Only on dialects where the setting exists (MariaDB, MySQL, H2): PostgreSQL refuses
+     * it. 1, ON and TRUE turn it on; any other value (0, OFF, FALSE, a variable) counts as off,
+     * since a release that resets in doubt costs two statements and one that does not leaks a
+     * transaction. Only the first assignment of a SET is read.
+     */
+    private void noteAutocommitText(String sql) {
+        if (!autocommitSettable) {
+            return;
+        }
+        int n = sql.length();
+        int i = skipSpace(sql, 0);
+        if (!sql.regionMatches(true, i, "SET", 0, 3) || i + 3 >= n || !Character.isWhitespace(sql.charAt(i + 3))) {
+            return;
+        }
+        i = skipSpace(sql, i + 3);
+        if (sql.regionMatches(true, i, "@@", 0, 2)) {
+            i += 2;
+            if (sql.regionMatches(true, i, "SESSION.", 0, 8)) {
+                i += 8;
+            } else if (sql.regionMatches(true, i, "LOCAL.", 0, 6)) {
+                i += 6;
+            }
+        } else if (sql.regionMatches(true, i, "SESSION", 0, 7) && i + 7 < n && Character.isWhitespace(sql.charAt(i + 7))) {
+            i = skipSpace(sql, i + 7);
+        } else if (sql.regionMatches(true, i, "LOCAL", 0, 5) && i + 5 < n && Character.isWhitespace(sql.charAt(i + 5))) {
+            i = skipSpace(sql, i + 5);
+        }
+        if (!sql.regionMatches(true, i, "AUTOCOMMIT", 0, 10)) {
+            return;
+        }
+        i += 10;
+        if (i < n && (Character.isLetterOrDigit(sql.charAt(i)) || sql.charAt(i) == '_')) {
+            return; // another variable whose name starts with autocommit
+        }
+        i = skipSpace(sql, i);
+        if (i < n && sql.charAt(i) == '=') {
+            i = skipSpace(sql, i + 1);
+        } else if (sql.regionMatches(true, i, "TO", 0, 2) && i + 2 < n && Character.isWhitespace(sql.charAt(i + 2))) {
+            i = skipSpace(sql, i + 2);
+        }
+        int end = i;
+        while (end < n && (Character.isLetterOrDigit(sql.charAt(end)) || sql.charAt(end) == '\'')) {
+            end++;
+        }
+        String value = sql.substring(i, end).replace("'", "").toUpperCase(java.util.Locale.ROOT);
+        boolean on = value.equals("1") || value.equals("ON") || value.equals("TRUE");
+        textAutocommitOff = !on;
+    }
+
+    private static int skipSpace(String s, int i) {
+        while (i < s.length() && Character.isWhitespace(s.charAt(i))) {
+            i++;
+        }
+        return i;
+    }
+
+    /** Turns autocommit on again after text SQL turned it off, as the dialect spells it. */
+    private String autocommitOnSql() {
+        return "h2".equals(dialect.name()) ? "SET AUTOCOMMIT TRUE" : "SET autocommit = 1";
     }
 
     /** Binds every value; a driver that still refuses one (an exotic type) raises a typed error naming the SQL. */
@@ -673,7 +750,7 @@ public final class Connection {
             io.retort.error.ConnectionLostError lost = (io.retort.error.ConnectionLostError) t;
             return new io.retort.error.ConnectionLostError("The connection was lost while COMMIT was in flight: the"
                     + " transaction's outcome is unknown (it may have committed). " + t.getMessage(), "COMMIT", null,
-                    lost.sqlState(), lost.vendorCode(), lost);
+                    lost.sqlState(), lost.vendorCode(), lost, lost.sqlStateSynthesised());
         }
         return t;
     }
@@ -945,13 +1022,25 @@ public final class Connection {
 
     /** What returning the connection must undo first, or null when it made no changes. */
     private Mono<Void> resetSession() {
-        if (tx == TxState.NONE && !statementTimeoutSet && lockTimeoutReset == null && !textTransaction) {
+        if (tx == TxState.NONE && !statementTimeoutSet && lockTimeoutReset == null && !textTransaction
+                && !textAutocommitOff) {
             return null;
         }
         Mono<Void> reset = tx != TxState.NONE ? rollback()
                 // As text too: the driver does not know of it (the bridge's rollbackTransaction would skip it).
-                : textTransaction && lease == null ? Mono.defer(() -> executeRaw("ROLLBACK").rowsAffected().then())
+                : textTransaction && !textAutocommitOff && lease == null
+                        ? Mono.defer(() -> executeRaw("ROLLBACK").rowsAffected().then())
                 : Mono.empty();
+        if (textAutocommitOff && lease == null) {
+            // ROLLBACK first: on MariaDB/MySQL turning autocommit on commits the open transaction.
+            // (A lent connection is its owner's: turning autocommit on would commit the owner's work.)
+            reset = reset.then(Mono.defer(() -> executeRaw("ROLLBACK").rowsAffected().then()))
+                    .then(Mono.defer(() -> executeRaw(autocommitOnSql()).rowsAffected().then()))
+                    .doOnSuccess(v -> {
+                        textAutocommitOff = false;
+                        textTransaction = false;
+                    });
+        }
         if (statementTimeoutSet) {
             reset = reset.then(Mono.defer(() -> executeRaw(statementTimeoutResetSql()).rowsAffected().then()))
                     .doOnSuccess(v -> statementTimeoutSet = false);

@@ -76,7 +76,7 @@ final class ErrorTranslator {
             case 50200: // H2 LOCK_TIMEOUT_1 (SQLSTATE HYT00); no MySQL error has this number
                 return new LockTimeoutError(message, sql, params, state, code, t);
             case 2006: case 2013: case 1927: case 4031: case 1053:
-                return new ConnectionLostError(message, sql, params, state, code, t);
+                return lost(message, sql, params, state, code, t);
             case 1064: case 1146: case 1054: case 1049: case 1142: case 1044: case 1045:
                 return new ProgrammingError(message, sql, params, state, code, t);
             case 1264: case 1265: case 1366: case 1292: case 1406: case 1365:
@@ -122,7 +122,7 @@ final class ErrorTranslator {
         if (isProtocolFailure(original)) {
             // The driver could not make sense of the server's bytes (F17): whatever it read next
             // would be out of step, so the connection must be closed, never pooled again.
-            return new ConnectionLostError("The driver failed to decode the server's response (a protocol error or"
+            return lost("The driver failed to decode the server's response (a protocol error or"
                     + " corrupted data); the connection is unusable: " + message, sql, params, state, code, t);
         }
         if (original instanceof R2dbcTimeoutException || original instanceof java.util.concurrent.TimeoutException) {
@@ -131,7 +131,7 @@ final class ErrorTranslator {
         if (original instanceof R2dbcNonTransientResourceException || original instanceof R2dbcTransientResourceException
                 || original instanceof IOException || original instanceof ClosedChannelException
                 || isConnectionClosed(original)) {
-            return new ConnectionLostError(message, sql, params, state, code, t);
+            return lost(message, sql, params, state, code, t);
         }
         if (original instanceof R2dbcException) {
             return new DatabaseError(message, sql, params, state, code, t);
@@ -141,6 +141,18 @@ final class ErrorTranslator {
             return new io.retort.error.InvalidRequestError(message + (sql == null ? "" : "\n[SQL: " + sql + "]"), t);
         }
         return new DatabaseError(message, sql, params, state, code, t);
+    }
+
+    /**
+     * A ConnectionLostError; with SQLSTATE 08006 (flagged as synthesised) when the driver gave
+     * none, as r2dbc-mysql never does for a closed socket and r2dbc-mariadb does not once it
+     * knows its socket is closed, so every backend reports a lost connection in class 08.
+     */
+    private static ConnectionLostError lost(String message, String sql, String params, String state, int code, Throwable t) {
+        if (state == null || state.isEmpty()) {
+            return new ConnectionLostError(message, sql, params, ConnectionLostError.SYNTHESISED_SQLSTATE, code, t, true);
+        }
+        return new ConnectionLostError(message, sql, params, state, code, t);
     }
 
     /**

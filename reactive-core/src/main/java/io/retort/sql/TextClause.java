@@ -15,8 +15,12 @@ import java.util.Set;
  * Literal SQL text with named binds, {@code text("SELECT * FROM t WHERE a = :a").bind("a", 5)}.
  * The text is parsed once: {@code :name} outside string literals, quoted identifiers, comments
  * and dollar quotes becomes a placeholder; {@code ::} (a PostgreSQL cast) and {@code \:} stay
- * text. Bound values are never re-scanned, so a value such as {@code ":b"} or {@code "$1"} is
- * sent verbatim (bad-input row B8). The text is trusted SQL: never build it from user input.
+ * text. Where a literal ends follows the dialect it is compiled for: on MariaDB and MySQL a
+ * backslash escapes a quote ({@code 'it\'s :x'} is one literal, {@code :x} no bind; it is sent as
+ * {@code 'it''s :x'}, which MySQL reads alike and every driver's placeholder scan understands)
+ * and {@code #} starts a comment; on PostgreSQL ({@code standard_conforming_strings}), H2 and
+ * SQLite a backslash is an ordinary character. Bound values are never re-scanned, so a value
+ * such as {@code ":b"} or {@code "$1"} is sent verbatim (bad-input row B8). The text is trusted SQL: never build it from user input.
  *
  * <p>The text is one statement: a {@code ;} followed by more SQL is an {@link ArgumentError} when
  * it is compiled for a dialect, before anything is sent (bad-input row B19), since most drivers would run the second statement (r2dbc-h2,
@@ -25,21 +29,55 @@ import java.util.Set;
  */
 public final class TextClause extends Node implements Statement {
     private final String text;
-    private final List<String> chunks;
-    private final List<String> names;
+    /** The text between binds and the bind names in the standard reading (PostgreSQL, H2, SQLite). */
+    private final Reading standard;
+    /** The same in MySQL's reading (MariaDB, MySQL); the same object when the two cannot differ. */
+    private final Reading mysql;
     private final Map<String, BindParam<?>> binds;
 
-    private TextClause(String text, List<String> chunks, List<String> names, Map<String, BindParam<?>> binds) {
+    /** The text cut at its binds under one dialect family's lexical rules. */
+    private static final class Reading {
+        final List<String> chunks;
+        final List<String> names;
+
+        Reading(List<String> chunks, List<String> names) {
+            this.chunks = chunks;
+            this.names = names;
+        }
+    }
+
+    private TextClause(String text, Reading standard, Reading mysql, Map<String, BindParam<?>> binds) {
         this.text = text;
-        this.chunks = chunks;
-        this.names = names;
+        this.standard = standard;
+        this.mysql = mysql;
         this.binds = binds;
     }
 
+    /**
+     * Parses the text under both lexical rules a dialect may apply, since which applies is known
+     * only when it is compiled: standard SQL (a backslash is an ordinary character in a literal,
+     * as under PostgreSQL's {@code standard_conforming_strings} and in H2 and SQLite; {@code $tag$}
+     * quotes) and MySQL's ({@code \'} and {@code \"} escape the quote inside a literal, unless the
+     * server runs with {@code NO_BACKSLASH_ESCAPES}; {@code #} comments; no dollar quotes). The
+     * two can differ only for text with a backslash, {@code #} or {@code $}, so other text is read
+     * once.
+     */
     static TextClause parse(String sql) {
         if (sql == null || sql.isBlank()) {
             throw new ArgumentError("SQL text must not be empty");
         }
+        Reading standard = read(sql, false);
+        boolean mayDiffer = sql.indexOf('\\') >= 0 || sql.indexOf('#') >= 0 || sql.indexOf('$') >= 0
+                || sql.contains("/*!");
+        return new TextClause(sql, standard, mayDiffer ? read(sql, true) : standard, Map.of());
+    }
+
+    /**
+     * Cuts the text at each {@code :name} outside literals, quoted identifiers, comments and
+     * dollar quotes, as {@link #skipNonCode} finds them under the given rules; {@code ::} and
+     * {@code \:} stay text (the latter as {@code :}).
+     */
+    private static Reading read(String sql, boolean mysqlSyntax) {
         List<String> chunks = new ArrayList<>();
         List<String> names = new ArrayList<>();
         StringBuilder cur = new StringBuilder();
@@ -47,26 +85,13 @@ public final class TextClause extends Node implements Statement {
         int i = 0;
         while (i < n) {
             char c = sql.charAt(i);
-            if (c == '\'' || c == '"' || c == '`') {
-                int end = closing(sql, i, c);
-                cur.append(sql, i, end);
-                i = end;
-            } else if (c == '-' && i + 1 < n && sql.charAt(i + 1) == '-') {
-                int end = sql.indexOf('\n', i);
-                end = end < 0 ? n : end;
-                cur.append(sql, i, end);
-                i = end;
-            } else if (c == '/' && i + 1 < n && sql.charAt(i + 1) == '*') {
-                int end = sql.indexOf("*/", i + 2);
-                end = end < 0 ? n : end + 2;
-                cur.append(sql, i, end);
-                i = end;
-            } else if (c == '$' && dollarTag(sql, i) != null) {
-                String tag = dollarTag(sql, i);
-                int end = sql.indexOf(tag, i + tag.length());
-                end = end < 0 ? n : end + tag.length();
-                cur.append(sql, i, end);
-                i = end;
+            int skip = skipNonCode(sql, i, mysqlSyntax, mysqlSyntax);
+            if (skip > i && mysqlSyntax && (c == '\'' || c == '"')) {
+                appendDoublingEscapedQuotes(cur, sql, i, skip);
+                i = skip;
+            } else if (skip > i) {
+                cur.append(sql, i, skip);
+                i = skip;
             } else if (c == '\\' && i + 1 < n && sql.charAt(i + 1) == ':') {
                 cur.append(':');
                 i += 2;
@@ -88,7 +113,7 @@ public final class TextClause extends Node implements Statement {
             }
         }
         chunks.add(cur.toString());
-        return new TextClause(sql, List.copyOf(chunks), List.copyOf(names), Map.of());
+        return new Reading(List.copyOf(chunks), List.copyOf(names));
     }
 
     /**
@@ -117,19 +142,22 @@ public final class TextClause extends Node implements Statement {
 
     /**
      * Splits a script into its statements at each {@code ;} outside string literals, quoted
-     * identifiers, comments and (except on MySQL) dollar quotes, as {@link #requireOneStatement}
-     * reads them; each statement is returned without its {@code ;} and the blanks and comments
-     * before it, and pieces holding nothing else are dropped. The text is split under both readings of a backslash in a
-     * literal; where the two disagree (a {@code 'it\'s'} whose end depends on a server setting),
-     * the script is refused rather than split at a guess.
+     * identifiers, comments and (except on MySQL) dollar quotes; each statement is returned
+     * without its {@code ;} and the blanks and comments before it, and pieces holding nothing else
+     * are dropped. Literals are read as the dialect reads them by default, as {@code text()} binds
+     * are: on MariaDB/MySQL a backslash escapes a quote, so {@code 'it\'s; fine'} is one literal
+     * (a server running with {@code NO_BACKSLASH_ESCAPES} would read it otherwise: double the quote
+     * there). Elsewhere a backslash may escape or not ({@code E'...'} literals, PostgreSQL's
+     * {@code standard_conforming_strings}), so the script is split under both readings and, where
+     * the two disagree, refused rather than split at a guess.
      *
      * @param mysqlSyntax MySQL's lexical rules ({@link io.retort.sql.compile.Dialect#mysqlTextSyntax})
-     * @throws ArgumentError when the two readings split the script differently
+     * @throws ArgumentError when the two readings split the script differently (not on MySQL)
      */
     public static List<String> splitStatements(String script, boolean mysqlSyntax) {
         java.util.Objects.requireNonNull(script, "script");
-        List<Integer> ends = semicolons(script, mysqlSyntax, false);
-        if (!ends.equals(semicolons(script, mysqlSyntax, true))) {
+        List<Integer> ends = semicolons(script, mysqlSyntax, mysqlSyntax);
+        if (!mysqlSyntax && !ends.equals(semicolons(script, false, true))) {
             throw new ArgumentError("The script's statements cannot be told apart: a backslash in a literal ends it or not"
                     + " depending on a server setting (standard_conforming_strings, NO_BACKSLASH_ESCAPES), and the two readings"
                     + " split it differently; double the quote ('it''s') instead of a backslash, or run the statements one by one");
@@ -244,19 +272,32 @@ public final class TextClause extends Node implements Statement {
         return i;
     }
 
-    private static int closing(String s, int start, char q) {
-        int i = start + 1;
-        while (i < s.length()) {
-            if (s.charAt(i) == q) {
-                if (i + 1 < s.length() && s.charAt(i + 1) == q) {
-                    i += 2;
-                    continue;
+    /**
+     * Copies the MySQL literal {@code sql[from, to)}, writing each backslash-escaped quote of its
+     * own kind ({@code \'} in {@code '...'}) as the doubled quote ({@code ''}), which MySQL reads
+     * alike. Drivers that look for {@code ?} placeholders in the text do not all know backslash
+     * escapes: r2dbc-mysql (1.4) ends the literal at {@code \'}, and would then miss a placeholder
+     * after it, or take a {@code ?} inside it for one.
+     */
+    private static void appendDoublingEscapedQuotes(StringBuilder out, String sql, int from, int to) {
+        char quote = sql.charAt(from);
+        out.append(quote);
+        int i = from + 1;
+        while (i < to) {
+            char d = sql.charAt(i);
+            if (d == '\\' && i + 1 < to) {
+                char next = sql.charAt(i + 1);
+                if (next == quote) {
+                    out.append(quote).append(quote);
+                } else {
+                    out.append(d).append(next);
                 }
-                return i + 1;
+                i += 2;
+            } else {
+                out.append(d);
+                i++;
             }
-            i++;
         }
-        return s.length();
     }
 
     private static String dollarTag(String s, int i) {
@@ -286,33 +327,55 @@ public final class TextClause extends Node implements Statement {
     /** Binds a value to {@code :name} with an explicit type. */
     @SuppressWarnings({"unchecked", "rawtypes"})
     public TextClause bind(String name, Object value, SqlType<?> type) {
-        if (!names.contains(name)) {
-            throw new ArgumentError("The text has no bind named :" + name + "; its binds are " + new LinkedHashSet<>(names));
+        if (!standard.names.contains(name) && !mysql.names.contains(name)) {
+            throw new ArgumentError("The text has no bind named :" + name + "; its binds are " + allNames());
         }
         Map<String, BindParam<?>> m = new HashMap<>(binds);
         m.put(name, new BindParam(type, type.checkBindValue(value), name, false));
-        return new TextClause(text, chunks, names, Collections.unmodifiableMap(m));
+        return new TextClause(text, standard, mysql, Collections.unmodifiableMap(m));
+    }
+
+    /** The bind names of both readings, in order of appearance, each once. */
+    private Set<String> allNames() {
+        Set<String> all = new LinkedHashSet<>(standard.names);
+        all.addAll(mysql.names);
+        return all;
     }
 
     public String text() {
         return text;
     }
 
-    /** The text between binds; one more than {@link #bindNames()}. */
+    /** The text between binds in the standard reading; one more than {@link #bindNames()}. */
     public List<String> chunks() {
-        return chunks;
+        return standard.chunks;
     }
 
-    /** The bind names in order of appearance (a name may repeat). */
+    /** The bind names in order of appearance in the standard reading (a name may repeat). */
     public List<String> bindNames() {
-        return names;
+        return standard.names;
+    }
+
+    /**
+     * The text between binds as a dialect reads it: with {@code mysqlSyntax}
+     * ({@link io.retort.sql.compile.Dialect#mysqlTextSyntax}) a backslash escapes a quote inside a
+     * literal, so {@code 'it\'s :x'} is one literal and {@code :x} no bind; otherwise it is
+     * {@link #chunks()}. One more than {@link #bindNames(boolean)}.
+     */
+    public List<String> chunks(boolean mysqlSyntax) {
+        return (mysqlSyntax ? mysql : standard).chunks;
+    }
+
+    /** The bind names in order of appearance as a dialect reads the text (see {@link #chunks(boolean)}). */
+    public List<String> bindNames(boolean mysqlSyntax) {
+        return (mysqlSyntax ? mysql : standard).names;
     }
 
     /** The bound parameter for {@code name}; an {@link ArgumentError} listing every unbound name. */
     public BindParam<?> bindFor(String name) {
         BindParam<?> b = binds.get(name);
         if (b == null) {
-            Set<String> missing = new LinkedHashSet<>(names);
+            Set<String> missing = allNames();
             missing.removeAll(binds.keySet());
             throw new ArgumentError("Text SQL has unbound parameters " + missing + ": bind them with .bind(name, value)");
         }
@@ -327,8 +390,21 @@ public final class TextClause extends Node implements Statement {
     @Override
     public void appendKey(KeyBuilder key) {
         key.add("text", text);
-        for (String name : names) {
-            bindFor(name).appendKey(key);
+        if (mysql == standard) {
+            for (String name : standard.names) {
+                bindFor(name).appendKey(key);
+            }
+            return;
+        }
+        // The key does not know the dialect: a name both readings have must be bound; one only
+        // one reading has is keyed when bound, and the compile for a dialect that reads it
+        // refuses it unbound (bindFor).
+        for (String name : allNames()) {
+            BindParam<?> b = binds.get(name);
+            if (b != null || standard.names.contains(name) && mysql.names.contains(name)) {
+                key.add("bind", name);
+                bindFor(name).appendKey(key);
+            }
         }
     }
 }

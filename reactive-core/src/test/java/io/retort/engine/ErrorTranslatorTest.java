@@ -150,4 +150,38 @@ class ErrorTranslatorTest {
         assertThat(ErrorTranslator.translate(new IllegalStateException("some other misuse"), "SELECT 1", null))
                 .isNotInstanceOf(ConnectionLostError.class);
     }
+
+    @Test // F10: a closed connection the driver reported without a SQLSTATE is 08006, flagged as Retort's
+    void aLostConnectionWithoutSqlStateGets08006() {
+        // r2dbc-mariadb refusing to send on a socket it knows is closed: no SQLSTATE.
+        RetortException refused = ErrorTranslator.translate(new io.r2dbc.spi.R2dbcNonTransientResourceException(
+                "The connection is closed. Unable to send anything"), "SELECT 1", null);
+        assertThat(refused).isInstanceOf(ConnectionLostError.class).hasMessageContaining("[SQLSTATE 08006]");
+        assertThat(((ConnectionLostError) refused).sqlState()).isEqualTo("08006");
+        assertThat(((ConnectionLostError) refused).sqlStateSynthesised()).isTrue();
+        // r2dbc-mysql's MySqlConnectionClosedException, matched by name (no SQLSTATE, not an R2dbcException subclass we know).
+        RetortException closed = ErrorTranslator.translate(new MySqlConnectionClosedException(), "SELECT 1", null);
+        assertThat(((ConnectionLostError) closed).sqlState()).isEqualTo("08006");
+        assertThat(((ConnectionLostError) closed).sqlStateSynthesised()).isTrue();
+        RetortException lostByCode = ErrorTranslator.translate(new io.r2dbc.spi.R2dbcNonTransientResourceException(
+                "Lost connection", null, 2013), "SELECT 1", null);
+        assertThat(((ConnectionLostError) lostByCode).sqlState()).isEqualTo("08006");
+        // A driver's own SQLSTATE is kept, and not flagged.
+        RetortException given = ErrorTranslator.translate(new io.r2dbc.spi.R2dbcNonTransientResourceException(
+                "Connection unexpectedly closed", "08000"), "SELECT 1", null);
+        assertThat(((ConnectionLostError) given).sqlState()).isEqualTo("08000");
+        assertThat(((ConnectionLostError) given).sqlStateSynthesised()).isFalse();
+        assertThat(((ConnectionLostError) pg("57P01", "terminating connection due to administrator command")).sqlState())
+                .isEqualTo("57P01");
+        // Only lost connections get one: other errors without a SQLSTATE keep none.
+        assertThat(((DatabaseError) ErrorTranslator.translate(new io.r2dbc.spi.R2dbcNonTransientException("odd") { },
+                "SELECT 1", null)).sqlState()).isNull();
+    }
+
+    /** Named like r2dbc-mysql's exception for a closed socket, which the translator recognises by name. */
+    private static final class MySqlConnectionClosedException extends RuntimeException {
+        MySqlConnectionClosedException() {
+            super("Connection unexpectedly closed");
+        }
+    }
 }

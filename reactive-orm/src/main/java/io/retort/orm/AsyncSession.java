@@ -1296,6 +1296,12 @@ public final class AsyncSession {
         }
     }
 
+    /**
+     * How many updated objects flushes have re-filed in the identity map (those whose UPDATE set a
+     * primary-key column), for tests that check a flush of other changes does not re-key.
+     */
+    volatile long flushRekeys;
+
     /** B13: re-files a persistent object under its current primary key, when a flush or a rollback changed it. */
     void rekey(InstanceState st) {
         if (st.key == null) {

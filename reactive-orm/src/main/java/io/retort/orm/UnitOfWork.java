@@ -56,6 +56,12 @@ final class UnitOfWork {
          * changed collection membership, or flagged with flagDirty. A superset of the updates.
          */
         List<InstanceState> dirty = List.of();
+        /**
+         * The updated objects whose UPDATE sets a primary-key column (B13), known once the UPDATEs
+         * are built (a key that is also a foreign key may take a parent's generated key only
+         * then): only these are re-filed in the identity map after the flush.
+         */
+        final List<InstanceState> keyUpdates = new ArrayList<>();
 
         Plan(List<Mapper<?>> order, Map<Mapper<?>, List<InstanceState>> inserts, List<InstanceState> updates,
              Map<Mapper<?>, List<InstanceState>> deletes, List<Link> linkInserts, List<Link> linkDeletes,
@@ -704,6 +710,9 @@ final class UnitOfWork {
             if (changed.isEmpty()) {
                 continue;
             }
+            if (setsIdentity(s.mapper, changed)) {
+                plan.keyUpdates.add(s);
+            }
             List<Object> key = new ArrayList<>();
             key.add(s.mapper);
             key.addAll(changed);
@@ -730,6 +739,17 @@ final class UnitOfWork {
                 return updateTable(m, t, here, root ? version : null, states, c);
             }).then();
         }).then();
+    }
+
+    /** Whether the changed properties (indexes into the mapper's properties) include a primary-key one. */
+    private static boolean setsIdentity(Mapper<?> m, List<Integer> changed) {
+        List<Property> identity = m.identity();
+        for (int i : changed) {
+            if (identity.contains(m.properties().get(i))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** One driver batch of UPDATEs of table {@code t} for {@code states}; each must match one row. */
@@ -938,8 +958,9 @@ final class UnitOfWork {
                 session.forget(s);
             }
         }
-        for (InstanceState s : plan.updates) {
+        for (InstanceState s : plan.keyUpdates) {
             session.rekey(s); // B13: an UPDATE of the primary key moves the object's identity with it
+            session.flushRekeys++;
         }
         for (InstanceState s : session.states()) {
             s.rememberTxStart();

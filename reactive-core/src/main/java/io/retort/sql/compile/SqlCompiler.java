@@ -1420,10 +1420,12 @@ public class SqlCompiler implements SqlVisitor {
         if (depth == 0 && kind == CompiledStatement.Kind.TEXT) {
             returnsRows = true;
         }
-        List<String> chunks = t.chunks();
+        boolean mysql = dialect.mysqlTextSyntax();
+        List<String> chunks = t.chunks(mysql);
+        List<String> names = t.bindNames(mysql);
         sql(chunks.get(0));
-        for (int i = 0; i < t.bindNames().size(); i++) {
-            render(t.bindFor(t.bindNames().get(i)));
+        for (int i = 0; i < names.size(); i++) {
+            render(t.bindFor(names.get(i)));
             sql(chunks.get(i + 1));
         }
     }

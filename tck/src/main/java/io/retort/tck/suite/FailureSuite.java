@@ -499,6 +499,75 @@ public interface FailureSuite extends TckBackend {
         assertThat(after).doesNotContain(victimId.get()).hasSize(2);
     }
 
+    @Test // F10: a killed session is a ConnectionLostError in SQLSTATE class 08 (PostgreSQL: or 57P01) on every driver, 08006 where the driver gave none
+    default void killedSessionIsConnectionLostWithAConnectionSqlState(TestDatabase db) throws Exception {
+        FaultKit.requireServer(db, "that could kill a session");
+        Engine engine = engine(db, EngineOptions.builder().maxPoolSize(1).prePing(false).echo(false).build());
+        // Killed mid-statement (the driver reads the close), then killed while idle (the driver
+        // already knows its socket is closed and refuses to send: r2dbc-mariadb and r2dbc-mysql
+        // report that without a SQLSTATE).
+        for (boolean midStatement : new boolean[] {true, false}) {
+            io.retort.engine.Connection c = engine.open().block(Duration.ofSeconds(10));
+            try {
+                long id = FaultKit.sessionId(c, db.backend()).block(Duration.ofSeconds(10));
+                Mono<Object> outcome;
+                if (midStatement) {
+                    outcome = c.executeRaw(FaultKit.sleepSql(db.backend(), Duration.ofSeconds(5))).rows()
+                            .then(Mono.<Object>just("finished")).onErrorResume(Mono::just).cache();
+                    outcome.subscribe();
+                    FaultKit.sleep(300); // let the sleep start on the server
+                    FaultKit.killSession(db, id);
+                } else {
+                    FaultKit.killSession(db, id);
+                    if (!driver().name().startsWith("BRIDGE")) {
+                        // The bridge finds the close at its next I/O; an R2DBC driver sees it first.
+                        io.r2dbc.spi.Connection raw = (io.r2dbc.spi.Connection) FaultKit.driverConnection(c);
+                        FaultKit.await(() -> !Boolean.TRUE.equals(Mono.from(raw.validate(io.r2dbc.spi.ValidationDepth.LOCAL))
+                                .block(Duration.ofSeconds(5))), Duration.ofSeconds(5), "the driver to see its connection closed");
+                    }
+                    outcome = c.executeRaw("SELECT 1").rows().then(Mono.<Object>just("finished")).onErrorResume(Mono::just);
+                }
+                Object e = outcome.block(Duration.ofSeconds(10));
+                String what = (midStatement ? "killed mid-statement: " : "killed while idle: ") + e;
+                assertThat(e).as(what).isInstanceOf(ConnectionLostError.class);
+                ConnectionLostError lost = (ConnectionLostError) e;
+                if (db.backend() == Backend.POSTGRES) {
+                    assertThat(lost.sqlState()).as(what).matches("08...|57P01");
+                } else {
+                    assertThat(lost.sqlState()).as(what).startsWith("08");
+                }
+                String driverState = driverSqlState(lost.getCause());
+                assertThat(lost.sqlStateSynthesised()).as(what + " (driver's SQLSTATE " + driverState + ")")
+                        .isEqualTo(driverState == null);
+                if (lost.sqlStateSynthesised()) {
+                    assertThat(lost.sqlState()).isEqualTo(ConnectionLostError.SYNTHESISED_SQLSTATE);
+                } else {
+                    assertThat(lost.sqlState()).isEqualTo(driverState);
+                }
+                if (driver().name().equals("R2DBC_MYSQL")) {
+                    // r2dbc-mysql's MySqlConnectionClosedException never has one: the synthesised path is exercised.
+                    assertThat(lost.sqlStateSynthesised()).as(what).isTrue();
+                }
+            } finally {
+                c.rollback().onErrorResume(x -> Mono.empty()).block(Duration.ofSeconds(10));
+                c.close().onErrorResume(x -> Mono.empty()).block(Duration.ofSeconds(10));
+            }
+        }
+        FaultKit.awaitPoolIdle(engine, Duration.ofSeconds(2));
+    }
+
+    /** The first SQLSTATE a driver exception in {@code t}'s cause chain carries (R2DBC or JDBC), or null. */
+    private static String driverSqlState(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            String s = c instanceof io.r2dbc.spi.R2dbcException ? ((io.r2dbc.spi.R2dbcException) c).getSqlState()
+                    : c instanceof java.sql.SQLException ? ((java.sql.SQLException) c).getSQLState() : null;
+            if (s != null && !s.isEmpty()) {
+                return s;
+            }
+        }
+        return null;
+    }
+
     @Test // F14, B18: bad URL, nothing listening, a server that hangs up or stays silent: typed, fast, no password
     default void connectFailuresAreTypedFastAndNeverShowThePassword(TestDatabase db) {
         String secret = "Wr0ng^@%:pw-" + UUID.randomUUID().toString().substring(0, 8);

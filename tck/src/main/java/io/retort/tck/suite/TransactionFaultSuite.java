@@ -26,6 +26,7 @@ import java.util.List;
 import static io.retort.sql.Sql.createTable;
 import static io.retort.sql.Sql.text;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Faults that strike a transaction (RELIABILITY F11, F24, F26, F27, F28): the connection is
@@ -267,6 +268,77 @@ public interface TransactionFaultSuite extends TckBackend {
         assertThat(FaultKit.countCommitted(db, "big", "id", 1)).as("O-DATA").isZero();
         assertThat(FaultKit.countCommitted(db, "big", "id", 2)).as("O-DATA").isZero();
         assertThat(FaultKit.queryLong(db, "SELECT COUNT(*) FROM big")).isEqualTo(1L);
+    }
+
+    @Test // F26: autocommit turned off by text SQL (MariaDB/MySQL, H2): the release rolls back and turns it on; the next borrower of the same connection starts clean
+    default void autocommitTurnedOffAsTextIsResetOnRelease(TestDatabase db) throws Exception {
+        assumeTrue(db.backend() == Backend.MARIADB || db.backend() == Backend.H2,
+                "SET autocommit is MariaDB/MySQL's and H2's (PostgreSQL refuses it; SQLite has none)");
+        boolean maria = db.backend() == Backend.MARIADB;
+        Engine engine = engine(db, EngineOptions.builder().maxPoolSize(1).echo(false).build());
+        createBig(engine);
+        long sessionBefore = engine.connect(c -> FaultKit.sessionId(c, db.backend())).blockLast(FAULT_WAIT);
+        List<String> spellings = maria
+                ? List.of("SET autocommit=0", "set AUTOCOMMIT = OFF", "SET @@session.autocommit = 0",
+                        "SET SESSION autocommit = false", "SET @@autocommit=0")
+                : List.of("SET AUTOCOMMIT FALSE", "set autocommit off");
+        String off = spellings.get(0);
+        String on = maria ? "SET autocommit=1" : "SET AUTOCOMMIT TRUE";
+        int id = 0;
+        for (String spelling : spellings) {
+            int left = ++id;
+            // Engine.open: closed without COMMIT.
+            Connection c = engine.open().block(FAULT_WAIT);
+            c.executeRaw(spelling).rowsAffected().block(FAULT_WAIT);
+            c.executeRaw("INSERT INTO big (id, pad) VALUES (" + left + ", 'left open')").rowsAffected().block(FAULT_WAIT);
+            StepVerifier.create(c.close()).expectComplete().verify(FAULT_WAIT);
+            assertNextBorrowerClean(db, engine, sessionBefore, left, 1000 + left, spelling);
+        }
+        // A scope, and a COMMIT in between: the commit ends the implicit transaction but autocommit
+        // stays off, so what follows it is still uncommitted at the release.
+        int committed = ++id;
+        int after = ++id;
+        engine.connect(x -> x.executeRaw(off).rowsAffected()
+                .then(x.executeRaw("INSERT INTO big (id, pad) VALUES (" + committed + ", 'committed')").rowsAffected())
+                .then(x.executeRaw("COMMIT").rowsAffected())
+                .then(x.executeRaw("INSERT INTO big (id, pad) VALUES (" + after + ", 'after the commit')").rowsAffected()))
+                .blockLast(FAULT_WAIT);
+        assertNextBorrowerClean(db, engine, sessionBefore, after, 1000 + after, off + " ... COMMIT ... INSERT");
+        assertThat(FaultKit.countCommitted(db, "big", "id", committed)).as("the explicit COMMIT stands").isEqualTo(1L);
+        // Turned off, then on again by the application: autocommitted, and nothing left to undo.
+        int again = ++id;
+        engine.connect(x -> x.executeRaw(off).rowsAffected()
+                .then(x.executeRaw(on).rowsAffected())
+                .then(x.executeRaw("INSERT INTO big (id, pad) VALUES (" + again + ", 'autocommitted')").rowsAffected()))
+                .blockLast(FAULT_WAIT);
+        assertThat(FaultKit.countCommitted(db, "big", "id", again)).isEqualTo(1L);
+        FaultKit.awaitPoolIdle(engine, Duration.ofSeconds(2));
+    }
+
+    /**
+     * The next borrower after a release that left autocommit off: the same server session (a
+     * pool of one; reset, not discarded), the row {@code left} absent for it and for everyone
+     * (O-DATA: a locking read from another connection on MariaDB), and autocommit on: MariaDB
+     * says so in {@code @@autocommit}, and on both backends the borrower's own insert of
+     * {@code probe} is committed once it hands the connection back.
+     */
+    private static void assertNextBorrowerClean(TestDatabase db, Engine engine, long session, int left, int probe, String what)
+            throws java.sql.SQLException {
+        FaultKit.awaitPoolIdle(engine, Duration.ofSeconds(2));
+        boolean maria = db.backend() == Backend.MARIADB;
+        List<Object> view = engine.connect(x -> x.executeRaw("SELECT " + (maria ? "@@autocommit" : "1") + ", "
+                        + (maria ? "CONNECTION_ID()" : "SESSION_ID()") + ", (SELECT COUNT(*) FROM big WHERE id = " + left + ")").all()
+                .flatMap(rows -> x.executeRaw("INSERT INTO big (id, pad) VALUES (" + probe + ", 'probe')").rowsAffected()
+                        .thenReturn(rows.get(0))))
+                .blockLast(FAULT_WAIT);
+        assertThat(((Number) view.get(0)).longValue()).as("%s: the next borrower's autocommit", what).isEqualTo(1L);
+        assertThat(((Number) view.get(1)).longValue()).as("%s: the same connection, reset rather than discarded", what)
+                .isEqualTo(session);
+        assertThat(((Number) view.get(2)).longValue()).as("%s: the next borrower does not see the uncommitted row", what)
+                .isZero();
+        FaultKit.awaitPoolIdle(engine, Duration.ofSeconds(2));
+        assertThat(FaultKit.countCommitted(db, "big", "id", left)).as("%s: O-DATA", what).isZero();
+        assertThat(FaultKit.countCommitted(db, "big", "id", probe)).as("%s: the next borrower autocommits", what).isEqualTo(1L);
     }
 
     @Test // F24: the server ends a transaction left idle too long: ConnectionLostError; the session needs a rollback; the pool discards the connection
