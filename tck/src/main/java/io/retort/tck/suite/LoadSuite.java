@@ -241,4 +241,137 @@ public interface LoadSuite extends TckBackend {
                 })
                 .expectComplete().verify(Duration.ofSeconds(5));
     }
+
+    // ================================================================= L6
+
+    /** The churn's length in seconds (RELIABILITY L6: 60 for its CI size, 900 nightly); short by default. */
+    String CHURN_SECONDS = "retort.load.churn.seconds";
+
+    /** The churn's default length: 20 s on each of the five server backends keeps the CI cost under 2 minutes. */
+    long CHURN_DEFAULT_SECONDS = 20;
+
+    /** This JVM's open file descriptors, or -1 where {@code /proc/self/fd} does not exist (not Linux). */
+    private static long openFds() {
+        java.nio.file.Path fds = java.nio.file.Path.of("/proc/self/fd");
+        if (!java.nio.file.Files.isDirectory(fds)) {
+            return -1;
+        }
+        try (java.util.stream.Stream<java.nio.file.Path> list = java.nio.file.Files.list(fds)) {
+            return list.count();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @Test // L6: maxLifeTime 2 s, maxIdleTime 1 s under a steady query loop for retort.load.churn.seconds: about
+          // duration / 2 s x pool connects, server sessions steady, no fd growth, no errors to users; at the
+          // end nothing acquired and no server session of the test left
+    default void churnRetiresOnScheduleWithoutLeaksOrErrors(TestDatabase db) throws Exception {
+        FaultKit.requireServer(db, "to churn connections to");
+        Duration duration = Duration.ofSeconds(Long.getLong(CHURN_SECONDS, CHURN_DEFAULT_SECONDS));
+        Duration life = Duration.ofSeconds(2);
+        int pool = 4;
+        boolean linux = openFds() >= 0;
+        String who = "LoadSuite L6 (" + driver() + ")";
+        if (!linux) {
+            System.err.println(who + ": no /proc/self/fd on this OS; the fd-count checks are skipped");
+        }
+        // Warm-up on a throwaway engine: the driver's event loops, selectors and classes exist
+        // before the fd baseline, so the baseline counts only what a pool holds.
+        io.r2dbc.spi.ConnectionFactory warmFactory = db.connectionFactory(driver());
+        Engine warm = Engine.create(warmFactory, EngineOptions.builder().maxPoolSize(1).echo(false).build());
+        warm.connect(c -> FaultKit.sessionId(c, db.backend())).blockLast(Duration.ofSeconds(10));
+        warm.dispose().block(Duration.ofSeconds(10));
+        if (warmFactory instanceof AutoCloseable) {
+            ((AutoCloseable) warmFactory).close();
+        }
+        long fdBefore = openFds();
+
+        io.r2dbc.spi.ConnectionFactory driverFactory = db.connectionFactory(driver());
+        CountingConnectionFactory counting = new CountingConnectionFactory(driverFactory);
+        Engine engine = engine(db, counting, EngineOptions.builder().maxPoolSize(pool).maxLifeTime(life)
+                .maxIdleTime(Duration.ofSeconds(1)).backgroundEviction(Duration.ofMillis(250))
+                .acquireTimeout(Duration.ofSeconds(10)).echo(false).build());
+        java.util.Set<Long> sessions = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        java.util.concurrent.atomic.AtomicLong ok = new java.util.concurrent.atomic.AtomicLong();
+        List<Throwable> errors = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        // As many looping sessions as connections, each pausing 5 ms between checkouts: every
+        // connection is in steady use, so it is its lifetime that retires it.
+        java.util.concurrent.CountDownLatch finished = new java.util.concurrent.CountDownLatch(1);
+        reactor.core.Disposable loop = Flux.range(0, pool).flatMap(i -> Mono.defer(
+                        () -> engine.connect(c -> FaultKit.sessionId(c, db.backend())).next()
+                                .doOnNext(id -> {
+                                    sessions.add(id);
+                                    ok.incrementAndGet();
+                                })
+                                .then()
+                                .onErrorResume(e -> Mono.fromRunnable(() -> errors.add(e)))
+                                .then(Mono.delay(Duration.ofMillis(5))))
+                        .repeat(() -> !stop.get()), pool)
+                .doFinally(x -> finished.countDown())
+                .subscribe();
+        List<Long> fds = new java.util.ArrayList<>();
+        List<Long> serverSessions = new java.util.ArrayList<>();
+        long t0 = System.nanoTime();
+        try {
+            // Sampled after the first lifetime is over, once a second, until the end.
+            FaultKit.sleep(life.toMillis() + 1000);
+            while (System.nanoTime() - t0 < duration.toNanos()) {
+                fds.add(openFds());
+                serverSessions.add(FaultKit.otherSessions(db));
+                FaultKit.sleep(1000);
+            }
+        } finally {
+            stop.set(true);
+            FaultKit.await(() -> finished.getCount() == 0, Duration.ofSeconds(15), "every looping session stopped");
+            loop.dispose();
+        }
+        Duration ran = Duration.ofNanos(System.nanoTime() - t0);
+        long connects = counting.opened();
+        Engine.PoolStats atEnd = FaultKit.awaitPoolIdle(engine, Duration.ofSeconds(5));
+        engine.dispose().block(Duration.ofSeconds(15));
+        if (driverFactory instanceof AutoCloseable) {
+            ((AutoCloseable) driverFactory).close(); // the bridge's HikariCP pool and its sessions
+        }
+        long expected = pool * ran.toMillis() / life.toMillis();
+        System.err.println(who + ": " + ran.toMillis() + " ms, " + ok.get() + " queries, " + errors.size()
+                + " errors, " + connects + " connects (about " + expected + " expected), " + sessions.size()
+                + " distinct server sessions seen, server sessions sampled " + serverSessions + ", open fds before "
+                + fdBefore + " then " + fds);
+
+        assertThat(errors).as("errors to users: %s", errors.stream().limit(3).map(Throwable::toString).toList()).isEmpty();
+        assertThat(ok.get()).as("queries run").isGreaterThan(pool * duration.toSeconds());
+        assertThat(connects).as("connects in %s ms at a %s lifetime on a pool of %d", ran.toMillis(), life, pool)
+                .isBetween(expected / 2, expected * 3 / 2 + pool);
+        if (sessionsTell(db)) {
+            // Server-side view of the same churn (pids or connection ids, each from a checkout).
+            assertThat((long) sessions.size()).as("distinct server sessions seen").isBetween(expected / 2, connects);
+            // A retiring connection may still show while its successor starts: at most one each.
+            assertThat(serverSessions).as("this test's server sessions, sampled once a second")
+                    .isNotEmpty().allMatch(n -> n <= 2L * pool);
+        } else if (driver().bridge()) {
+            // HikariCP keeps lifetimes of 30 s or more: under the bridge the JDBC sessions stay,
+            // within its pool (BridgeSupport.POOL_SIZE, 16); the churn above is of R2DBC connections.
+            assertThat(serverSessions).isNotEmpty().allMatch(n -> n <= 16L);
+        }
+        if (linux) {
+            assertThat(fds).as("open fds in steady state stable within +-5").isNotEmpty();
+            assertThat(java.util.Collections.max(fds) - java.util.Collections.min(fds))
+                    .as("open fds in steady state, max - min: %s", fds).isLessThanOrEqualTo(10L);
+            // Sockets close asynchronously after the pool does.
+            FaultKit.await(() -> openFds() <= fdBefore + 5, Duration.ofSeconds(5),
+                    "open fds back to " + fdBefore + " +-5 after the pool closed");
+        }
+        assertThat(atEnd.acquired()).isZero();
+        if (db.backend() != io.retort.tck.env.Backend.SQLITE) {
+            FaultKit.await(() -> {
+                try {
+                    return FaultKit.otherSessions(db) == 0;
+                } catch (java.sql.SQLException e) {
+                    throw new IllegalStateException(e);
+                }
+            }, Duration.ofSeconds(5), "no server session of this test left");
+        }
+    }
 }
