@@ -33,6 +33,13 @@ import static org.assertj.core.api.Assertions.assertThat;
  * typed {@link PoolTimeoutError} after the acquire timeout, never with another error and never
  * by waiting forever; afterwards the pool is idle (O-POOL) and usable. Also the pool's own
  * retirement of connections (F31), with short real durations: r2dbc-pool's clock is not exposed.
+ *
+ * <p>Two longer rows. L6, connection churn under a steady loop, runs {@code -Dretort.load.churn.seconds}
+ * (default 20 per backend, so the five server backends add under 2 minutes to a CI run; the
+ * catalog's CI size is {@code =60}, its nightly size {@code =900}). L5, restart chaos, really
+ * stops and starts this machine's PostgreSQL and MariaDB ({@link LocalServers}), so it is
+ * skipped unless {@code -Dretort.chaos=true}; {@code -Dretort.chaos.restarts=N} (default 1)
+ * and {@code -Dretort.chaos.pg.stop=fast|immediate} choose how many and how.
  */
 @ExtendWith(TckOracle.class)
 public interface LoadSuite extends TckBackend {
@@ -372,6 +379,146 @@ public interface LoadSuite extends TckBackend {
                     throw new IllegalStateException(e);
                 }
             }, Duration.ofSeconds(5), "no server session of this test left");
+        }
+    }
+
+    // ================================================================= L5
+
+    /** Opts in to the restart chaos test, which stops and starts this machine's database servers. */
+    String CHAOS = "retort.chaos";
+
+    /** How many restarts the chaos test makes (RELIABILITY L5: 1 in CI, 3 for the catalog's row, 5 nightly). */
+    String CHAOS_RESTARTS = "retort.chaos.restarts";
+
+    /** PostgreSQL's first stop mode in the chaos test, {@code fast} (default) or {@code immediate}; later restarts alternate. */
+    String CHAOS_PG_STOP = "retort.chaos.pg.stop";
+
+    /** One attempt of a looping session: when it started and ended, and its error (null for success). */
+    record Attempt(long start, long end, Throwable error) {
+    }
+
+    @Test // L5: 50 sessions looping on a pool of 10 while the real server restarts (PostgreSQL -m fast, then
+          // -m immediate; MariaDB SIGTERM): typed errors bounded in time during the outage, 100% success from
+          // one acquire timeout plus one validation round after the server is back, the pool idle at the end
+    default void restartChaosRecoversFully(TestDatabase db) throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Boolean.getBoolean(CHAOS), "L5 restart chaos stops and starts this"
+                + " machine's PostgreSQL and MariaDB, breaking whatever else uses them: opt in with -D" + CHAOS + "=true");
+        FaultKit.requireServer(db, "to restart");
+        org.junit.jupiter.api.Assumptions.assumeTrue(LocalServers.controls(db), db.backend().displayName()
+                + " at " + db.host() + ":" + db.port() + " is not a server this machine can restart");
+        io.retort.tck.env.Backend backend = db.backend();
+        int restarts = Integer.getInteger(CHAOS_RESTARTS, 1);
+        int sessions = 50;
+        int pool = 10;
+        Duration acquire = Duration.ofSeconds(2);
+        Duration connect = Duration.ofSeconds(2);
+        Duration outage = Duration.ofSeconds(2);
+        String who = "LoadSuite L5 (" + driver() + ")";
+        // Whatever happens below (a failed assertion, an interrupted run, a JVM stopped by a
+        // signal), the server is started again.
+        Thread restartOnExit = new Thread(() -> LocalServers.ensureRunning(backend));
+        Runtime.getRuntime().addShutdownHook(restartOnExit);
+        try {
+            EngineOptions options = EngineOptions.builder().maxPoolSize(pool).acquireTimeout(acquire)
+                    .connectTimeout(connect).prePing(true).echo(false).build();
+            // The bridge bounds its JDBC connects itself (the engine's pool cannot stop a JDBC
+            // driver blocked in a handshake): with the engine's connect timeout, as in F13.
+            Engine engine = driver().bridge()
+                    ? engine(db, db.options(driver()).mutate()
+                            .option(io.r2dbc.spi.ConnectionFactoryOptions.CONNECT_TIMEOUT, connect).build(), options)
+                    : engine(db, options);
+            StepVerifier.create(engine.connect(c -> c.executeRaw("SELECT 1").rows()).count())
+                    .expectNext(1L).expectComplete().verify(Duration.ofSeconds(10));
+            List<Attempt> attempts = new java.util.concurrent.CopyOnWriteArrayList<>();
+            java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+            java.util.concurrent.CountDownLatch finished = new java.util.concurrent.CountDownLatch(1);
+            reactor.core.Disposable loop = Flux.range(0, sessions).flatMap(i -> Mono.defer(() -> {
+                        long t = System.nanoTime();
+                        return engine.connect(c -> c.executeRaw("SELECT 1").rows()).then()
+                                // A hang bound far above any legitimate attempt: a session stuck
+                                // this long fails untyped, which the checks below reject.
+                                .timeout(Duration.ofSeconds(30))
+                                .then(Mono.fromRunnable(() -> attempts.add(new Attempt(t, System.nanoTime(), null))))
+                                .onErrorResume(e -> Mono.fromRunnable(() -> attempts.add(new Attempt(t, System.nanoTime(), e))))
+                                .then(Mono.delay(Duration.ofMillis(20)));
+                    }).repeat(() -> !stop.get()).then(), sessions)
+                    .doFinally(x -> finished.countDown())
+                    .subscribe();
+            long[] down = new long[restarts];
+            long[] starting = new long[restarts];
+            long[] up = new long[restarts];
+            try {
+                FaultKit.sleep(1000);
+                for (int k = 0; k < restarts; k++) {
+                    List<LocalServers.Stop> modes = LocalServers.modes(backend, System.getProperty(CHAOS_PG_STOP, "fast"));
+                    LocalServers.Stop mode = modes.get(k % modes.size());
+                    down[k] = System.nanoTime();
+                    try {
+                        LocalServers.stop(mode);
+                        FaultKit.sleep(outage.toMillis());
+                    } finally {
+                        starting[k] = System.nanoTime();
+                        LocalServers.start(backend);
+                    }
+                    up[k] = System.nanoTime();
+                    // Long enough to see full recovery: one acquire timeout plus one validation
+                    // round, then some seconds of success.
+                    FaultKit.sleep(acquire.plus(connect).plusSeconds(3).toMillis());
+                    System.err.println(who + ": restart " + (k + 1) + " (" + mode + "): " + Duration.ofNanos(
+                            up[k] - down[k]).toMillis() + " ms from the stop to the server ready again (start took "
+                            + Duration.ofNanos(up[k] - starting[k]).toMillis() + " ms)");
+                }
+            } finally {
+                stop.set(true);
+                FaultKit.await(() -> finished.getCount() == 0, Duration.ofSeconds(40), "every looping session stopped");
+                loop.dispose();
+            }
+
+            Duration bound = acquire.plus(connect).plusSeconds(2);
+            for (int k = 0; k < restarts; k++) {
+                long from = down[k];
+                long to = k + 1 < restarts ? down[k + 1] : Long.MAX_VALUE;
+                long recovered = up[k] + acquire.plus(connect).toNanos();
+                List<Attempt> window = attempts.stream().filter(a -> a.start() >= from && a.start() < to).toList();
+                List<Attempt> failed = window.stream().filter(a -> a.error() != null).toList();
+                long lastError = failed.stream().mapToLong(Attempt::end).max().orElse(up[k]);
+                System.err.println(who + ": restart " + (k + 1) + ": " + window.size() + " attempts, "
+                        + window.stream().collect(Collectors.groupingBy(
+                                a -> a.error() == null ? "ok" : a.error().getClass().getSimpleName(),
+                                java.util.TreeMap::new, Collectors.counting()))
+                        + ", errors seen for " + (failed.isEmpty() ? 0 : Duration.ofNanos(lastError
+                                - failed.stream().mapToLong(Attempt::start).min().orElseThrow()).toMillis())
+                        + " ms, last error " + Duration.ofNanos(lastError - starting[k]).toMillis()
+                        + " ms after the start began (" + Duration.ofNanos(lastError - up[k]).toMillis()
+                        + " ms after ready), longest attempt " + Duration.ofNanos(window.stream()
+                                .mapToLong(a -> a.end() - a.start()).max().orElse(0)).toMillis() + " ms");
+                assertThat(failed).as("restart %d: the outage was seen", k + 1).isNotEmpty();
+                for (Attempt a : window) {
+                    assertThat(Duration.ofNanos(a.end() - a.start())).as("an attempt's length (no session stuck): %s",
+                            a.error() == null ? "success" : a.error().toString()).isLessThan(bound);
+                    if (a.error() != null) {
+                        assertThat(a.error()).as("a typed error during the outage")
+                                .isInstanceOfAny(io.retort.error.ConnectionLostError.class, PoolTimeoutError.class,
+                                        io.retort.error.ConnectError.class);
+                    }
+                }
+                List<Attempt> after = window.stream().filter(a -> a.start() > recovered).toList();
+                assertThat(after).as("restart %d: attempts after recovery", k + 1).hasSizeGreaterThan(sessions);
+                assertThat(after).as("restart %d: 100%% success from one acquire timeout plus one validation round"
+                        + " after the server was back: %s", k + 1, after.stream().filter(a -> a.error() != null)
+                        .map(a -> a.error().toString()).findFirst().orElse("")).allMatch(a -> a.error() == null);
+            }
+            // O-POOL and O-SERVER at the end.
+            Engine.PoolStats end = FaultKit.awaitPoolIdle(engine, Duration.ofSeconds(5));
+            assertThat(end.allocated()).isLessThanOrEqualTo(pool);
+            if (!driver().bridge()) {
+                assertThat(FaultKit.otherSessions(db)).as("this test's server sessions").isLessThanOrEqualTo(pool);
+            }
+            StepVerifier.create(engine.connect(c -> c.executeRaw("SELECT 1").rows()).count())
+                    .expectNext(1L).expectComplete().verify(Duration.ofSeconds(5));
+        } finally {
+            LocalServers.ensureRunning(backend);
+            Runtime.getRuntime().removeShutdownHook(restartOnExit);
         }
     }
 }
