@@ -303,10 +303,20 @@ public interface LoadSuite extends TckBackend {
         java.util.concurrent.atomic.AtomicLong ok = new java.util.concurrent.atomic.AtomicLong();
         List<Throwable> errors = new java.util.concurrent.CopyOnWriteArrayList<>();
         java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
-        // As many looping sessions as connections, each pausing 5 ms between checkouts: every
-        // connection is in steady use, so it is its lifetime that retires it.
+        // Twice as many looping sessions as connections, each pausing 5 ms between checkouts, so a
+        // connection retired on release leaves a waiter to connect anew. In the last 1.5 s of every
+        // 4 s all pause: the idle connections then outlive maxIdleTime and are evicted (a single
+        // looping session would keep them all in use: the pool hands out its least recently used).
+        int loopers = 2 * pool;
+        long cycle = 4000;
+        long busy = 2500;
+        long start = System.nanoTime();
+        java.util.function.LongSupplier quietFor = () -> {
+            long in = Duration.ofNanos(System.nanoTime() - start).toMillis() % cycle;
+            return in < busy ? 0 : cycle - in;
+        };
         java.util.concurrent.CountDownLatch finished = new java.util.concurrent.CountDownLatch(1);
-        reactor.core.Disposable loop = Flux.range(0, pool).flatMap(i -> Mono.defer(
+        reactor.core.Disposable loop = Flux.range(0, loopers).flatMap(i -> Mono.defer(
                         () -> engine.connect(c -> FaultKit.sessionId(c, db.backend())).next()
                                 .doOnNext(id -> {
                                     sessions.add(id);
@@ -314,10 +324,14 @@ public interface LoadSuite extends TckBackend {
                                 })
                                 .then()
                                 .onErrorResume(e -> Mono.fromRunnable(() -> errors.add(e)))
-                                .then(Mono.delay(Duration.ofMillis(5))))
-                        .repeat(() -> !stop.get()), pool)
+                                .then(Mono.defer(() -> Mono.delay(Duration.ofMillis(Math.max(5, quietFor.getAsLong()))))))
+                        .repeat(() -> !stop.get()), loopers)
                 .doFinally(x -> finished.countDown())
                 .subscribe();
+        // The pool's open connections, polled (in memory) throughout: the quiet phases must empty it.
+        java.util.concurrent.atomic.AtomicInteger fewestOpen = new java.util.concurrent.atomic.AtomicInteger(pool);
+        reactor.core.Disposable poller = Flux.interval(Duration.ofMillis(50), Duration.ofMillis(50))
+                .subscribe(t -> fewestOpen.accumulateAndGet(engine.poolStats().orElseThrow().allocated(), Math::min));
         List<Long> fds = new java.util.ArrayList<>();
         List<Long> serverSessions = new java.util.ArrayList<>();
         long t0 = System.nanoTime();
@@ -333,6 +347,7 @@ public interface LoadSuite extends TckBackend {
             stop.set(true);
             FaultKit.await(() -> finished.getCount() == 0, Duration.ofSeconds(15), "every looping session stopped");
             loop.dispose();
+            poller.dispose();
         }
         Duration ran = Duration.ofNanos(System.nanoTime() - t0);
         long connects = counting.opened();
@@ -344,11 +359,12 @@ public interface LoadSuite extends TckBackend {
         long expected = pool * ran.toMillis() / life.toMillis();
         System.err.println(who + ": " + ran.toMillis() + " ms, " + ok.get() + " queries, " + errors.size()
                 + " errors, " + connects + " connects (about " + expected + " expected), " + sessions.size()
-                + " distinct server sessions seen, server sessions sampled " + serverSessions + ", open fds before "
+                + " distinct server sessions seen, fewest open " + fewestOpen.get() + ", server sessions sampled " + serverSessions + ", open fds before "
                 + fdBefore + " then " + fds);
 
         assertThat(errors).as("errors to users: %s", errors.stream().limit(3).map(Throwable::toString).toList()).isEmpty();
         assertThat(ok.get()).as("queries run").isGreaterThan(pool * duration.toSeconds());
+        assertThat(fewestOpen.get()).as("fewest connections open: idle ones evicted in the quiet phases").isZero();
         assertThat(connects).as("connects in %s ms at a %s lifetime on a pool of %d", ran.toMillis(), life, pool)
                 .isBetween(expected / 2, expected * 3 / 2 + pool);
         if (sessionsTell(db)) {
