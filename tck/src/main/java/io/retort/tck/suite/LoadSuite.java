@@ -273,6 +273,8 @@ public interface LoadSuite extends TckBackend {
     @Test // L6: maxLifeTime 2 s, maxIdleTime 1 s under a steady query loop for retort.load.churn.seconds: about
           // duration / 2 s x pool connects, server sessions steady, no fd growth, no errors to users; at the
           // end nothing acquired and no server session of the test left
+    // The nightly size (900 s) outlasts the build's default test timeout of 3 minutes.
+    @org.junit.jupiter.api.Timeout(value = 20, unit = java.util.concurrent.TimeUnit.MINUTES)
     default void churnRetiresOnScheduleWithoutLeaksOrErrors(TestDatabase db) throws Exception {
         FaultKit.requireServer(db, "to churn connections to");
         Duration duration = Duration.ofSeconds(Long.getLong(CHURN_SECONDS, CHURN_DEFAULT_SECONDS));
@@ -416,6 +418,8 @@ public interface LoadSuite extends TckBackend {
     @Test // L5: 50 sessions looping on a pool of 10 while the real server restarts (PostgreSQL -m fast, then
           // -m immediate; MariaDB SIGTERM): typed errors bounded in time during the outage, 100% success from
           // one acquire timeout plus one validation round after the server is back, the pool idle at the end
+    // Several restarts (a PostgreSQL crash recovery each, with -m immediate) may outlast the default 3 minutes.
+    @org.junit.jupiter.api.Timeout(value = 15, unit = java.util.concurrent.TimeUnit.MINUTES)
     default void restartChaosRecoversFully(TestDatabase db) throws Exception {
         org.junit.jupiter.api.Assumptions.assumeTrue(Boolean.getBoolean(CHAOS), "L5 restart chaos stops and starts this"
                 + " machine's PostgreSQL and MariaDB, breaking whatever else uses them: opt in with -D" + CHAOS + "=true");
@@ -491,6 +495,8 @@ public interface LoadSuite extends TckBackend {
             }
 
             Duration bound = acquire.plus(connect).plusSeconds(2);
+            assertThat(attempts.stream().filter(a -> a.end() < down[0])).as("attempts before the first restart")
+                    .isNotEmpty().allMatch(a -> a.error() == null);
             for (int k = 0; k < restarts; k++) {
                 long from = down[k];
                 long to = k + 1 < restarts ? down[k + 1] : Long.MAX_VALUE;
