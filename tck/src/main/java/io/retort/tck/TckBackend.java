@@ -27,6 +27,17 @@ public interface TckBackend {
     }
 
     /**
+     * An engine over {@code factory} (a wrapper of one from {@code db.connectionFactory(driver())},
+     * say, that counts connects), tracked by the oracle like the others. The caller closes the
+     * factory if it holds resources; {@code db} closes the bridge factories it made.
+     */
+    default Engine engine(TestDatabase db, io.r2dbc.spi.ConnectionFactory factory, EngineOptions options) {
+        Engine e = Engine.create(factory, options);
+        TckOracle.track(e, db);
+        return e;
+    }
+
+    /**
      * An engine that connects with {@code connect} instead of the namespace's own options (a
      * proxy's port, say: start from {@code db.options(driver())}), tracked by the oracle like the
      * others. It owns the driver's factory it makes, so disposing it closes a bridge factory too.
