@@ -880,10 +880,17 @@ public final class Connection {
     /**
      * Returns a connection obtained with {@link Engine#open()} to the pool, rolling back any open
      * transaction. Scoped connections ({@code engine.connect}) are released automatically.
-     * Idempotent.
+     * Idempotent. Once subscribed, the return runs to its end even if the subscriber cancels (a
+     * timeout, a failing sibling, a disposed chain): the connection is marked released at once,
+     * so a return cut off during its rollback would have lost it for good (RELIABILITY F35).
      */
     public Mono<Void> close() {
-        return release();
+        return Mono.deferContextual(ctx -> {
+            Sinks.Empty<Void> done = Sinks.empty();
+            // release() never fails; the error branch only keeps the subscriber from waiting forever.
+            release().contextWrite(ctx).subscribe(null, e -> done.tryEmitEmpty(), done::tryEmitEmpty);
+            return done.asMono();
+        });
     }
 
     /**

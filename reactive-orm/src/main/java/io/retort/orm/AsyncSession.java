@@ -885,7 +885,9 @@ public final class AsyncSession {
             Connection c = connection;
             connection = null;
             boolean begun = c != null && c.isInTransaction();
-            Mono<Void> end = c == null ? Mono.empty() : c.rollback().onErrorResume(e -> Mono.empty()).then(c.close());
+            // The release rolls back, and runs to its end even if this rollback is cancelled: the
+            // connection has left the session, so nothing else would ever return it (F35).
+            Mono<Void> end = c == null ? Mono.empty() : c.close();
             if (begun && events.hasAfterRollback()) {
                 // Before the objects are restored or expunged (seed 1.2): the listener sees their pre-rollback state.
                 end = end.then(withoutStatements("afterRollback", events.fireAfterRollback(this)));
@@ -962,7 +964,8 @@ public final class AsyncSession {
             ordered.clear();
             rollbackSteps.clear();
             failure = null;
-            return c == null ? Mono.empty() : c.rollback().onErrorResume(e -> Mono.empty()).then(c.close());
+            // As in rollback(): the release rolls back and cannot be cut off half-way by a cancel.
+            return c == null ? Mono.empty() : c.close();
         });
     }
 
