@@ -1077,7 +1077,7 @@ public final class AsyncSession {
         }
         // Keep the connection as soon as it is acquired, so close() releases it even if the
         // subscriber cancels while BEGIN is in flight.
-        Mono<Connection> acquired = held != null ? Mono.just(held) : engine.open(connectionHolder).doOnNext(c -> connection = c);
+        Mono<Connection> acquired = held != null ? Mono.just(held) : engine.open(connectionHolder).map(this::adopt);
         if (!transactional) {
             return acquired;
         }
@@ -1091,6 +1091,23 @@ public final class AsyncSession {
         // O11: on demand, only when BEGIN was actually sent; the listener's own errors come through as they are.
         return begun.flatMap(c -> withStatements(events.fireAfterTransactionCreate(this)).onErrorMap(SessionEvents::unwrap)
                 .thenReturn(c));
+    }
+
+    /**
+     * Makes {@code c} the session's connection, unless another operation's checkout got there
+     * first: a cancelled operation frees the session before its cancel has reached its checkout,
+     * so a connection on its way to it can land while the next operation acquires its own
+     * (found by the F35 session storm). The session keeps one; the other goes back to the pool,
+     * where overwriting it would have lost it for good.
+     */
+    private synchronized Connection adopt(Connection c) {
+        Connection current = connection;
+        if (current != null && current != c) {
+            c.close().subscribe(null, e -> LOG.debug("returning a surplus connection failed", e));
+            return current;
+        }
+        connection = c;
+        return c;
     }
 
     private void checkOpen() {
