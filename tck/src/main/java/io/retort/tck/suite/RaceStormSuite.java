@@ -333,6 +333,7 @@ public interface RaceStormSuite extends TckBackend {
         int perSession = 5;
         AtomicInteger nextId = new AtomicInteger(1);
         Map<String, AtomicInteger> tally = new TreeMap<>();
+        boolean copyLeaks = db.backend() == Backend.POSTGRES && !driver().bridge();
         // Refusals the session documents for an operation racing another one or following a cancelled one.
         Set<String> refusals = Set.of(ConcurrentSessionUseError.class.getSimpleName(),
                 PendingRollbackError.class.getSimpleName(), InvalidRequestError.class.getSimpleName());
@@ -386,6 +387,11 @@ public interface RaceStormSuite extends TckBackend {
                             acceptable.addAll(refusals);
                             break;
                     }
+                    if (cancelAt >= 0 && copyLeaks && (kind == 1 || kind == 4)) {
+                        // r2dbc-postgresql's PostgresqlCopyIn leaks the buffer it is composing when a flush's
+                        // COPY is cancelled mid-way (a driver bug the Netty leak guard reports): not cut here.
+                        cancelAt = -1;
+                    }
                     if (cancelAt >= 0) {
                         acceptable.add(Outcome.CANCELLED.name());
                     }
@@ -400,6 +406,7 @@ public interface RaceStormSuite extends TckBackend {
             }
             StepVerifier.create(Flux.merge(ops).then()).expectComplete().verify(ROUND_BOUND);
             int r = round;
+            violations.assertNone("session storm, round " + r);
             // Terminal: a rollback and a close (one after the other now) end every session cleanly.
             for (AsyncSession s : open) {
                 StepVerifier.create(awaitFree(s::rollback).then(s.close())).expectComplete().verify(ROUND_BOUND);
