@@ -995,7 +995,7 @@ public final class AsyncSession {
         Mono<Void> flush = Mono.defer(() -> {
             flushing = true;
             return work;
-        }).doOnTerminate(() -> flushing = false).doOnCancel(() -> flushing = false);
+        }).doOnTerminate(() -> flushing = false).doOnCancel(this::flushCancelled);
         return flush.onErrorMap(e -> {
             Throwable own = SessionEvents.unwrap(e);
             RetortException t = own instanceof RetortException ? (RetortException) own
@@ -1007,6 +1007,25 @@ public final class AsyncSession {
             // A listener's own error goes to the caller as it is; others as the typed error.
             return e instanceof SessionEvents.ListenerFailure ? own : t;
         });
+    }
+
+    /**
+     * A flush cut off by a cancel (a timeout, a failing sibling, a disposed chain): inside a
+     * transaction some of its statements may have run while their objects are not yet marked
+     * flushed, so the next flush would send them again (a duplicate INSERT, found by the F35
+     * session storm). As after a failed flush, the session needs a rollback, whichever operation
+     * (flush, commit, or a query's autoflush) was cancelled.
+     */
+    private void flushCancelled() {
+        if (flushing) {
+            flushing = false;
+            Connection c = connection;
+            if (c != null && c.isInTransaction() && failure == null) {
+                failure = new InvalidRequestError("A flush was cancelled while it ran; some of its statements may"
+                        + " have run");
+                failedDuring = "a cancelled flush";
+            }
+        }
     }
 
     /** Sends a planned flush; a plan with only flagDirty objects sends nothing (and begins no transaction). */
