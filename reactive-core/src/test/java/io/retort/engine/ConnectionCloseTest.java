@@ -57,4 +57,24 @@ class ConnectionCloseTest {
             engine.close();
         }
     }
+
+    @Test
+    void aStatementAfterCloseIsATypedErrorAndTheConnectionStaysUsableForOthers() {
+        Engine engine = engine();
+        try {
+            Connection c = engine.open().block(Duration.ofSeconds(10));
+            c.close().block(Duration.ofSeconds(5));
+            // Before: r2dbc-pool's untyped IllegalStateException "The connection is closed".
+            StepVerifier.create(c.executeRaw("SELECT 1").rows())
+                    .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(io.retort.error.InvalidRequestError.class)
+                            .hasMessageContaining("closed (returned to the pool)"))
+                    .verify(Duration.ofSeconds(5));
+            StepVerifier.create(c.begin(null)).expectError(io.retort.error.InvalidRequestError.class).verify(Duration.ofSeconds(5));
+            StepVerifier.create(engine.connect(x -> x.executeRaw("SELECT 1").scalar(Integer.class)))
+                    .expectNext(1).expectComplete().verify(Duration.ofSeconds(5));
+            awaitNothingAcquired(engine, "checked out at the end");
+        } finally {
+            engine.close();
+        }
+    }
 }
