@@ -168,8 +168,14 @@ public interface RaceStormSuite extends TckBackend {
         /** Runs {@code work} with {@code c} claimed by operation {@code op}, released as the work ends (before the connection). */
         <T> Flux<T> claimed(Connection c, Backend backend, int op, Supplier<? extends org.reactivestreams.Publisher<T>> work) {
             Object physical = FaultKit.driverConnection(c);
-            long[] session = {Long.MIN_VALUE};
+            // A claim may be dropped (a cancel, on its thread) while its session id is still on its
+            // way (on the bridge, from the JDBC worker): the id is filed, then the flag read; the
+            // drop sets the flag, then reads the id. Whichever comes second removes the entry, so a
+            // dropped claim never leaves one behind to be taken for a live borrower.
+            java.util.concurrent.atomic.AtomicBoolean dropped = new java.util.concurrent.atomic.AtomicBoolean();
+            java.util.concurrent.atomic.AtomicLong session = new java.util.concurrent.atomic.AtomicLong(Long.MIN_VALUE);
             return Flux.defer(() -> {
+                // Put before the work is subscribed, so before any cancel can drop it: no such race here.
                 Integer other = byConnection.putIfAbsent(physical, op);
                 if (other != null) {
                     violations.add("op #" + op + " was handed connection " + physical + " while op #" + other + " held it");
@@ -177,19 +183,28 @@ public interface RaceStormSuite extends TckBackend {
                 // The claim is dropped before the terminal signal travels on: the scope's release,
                 // which may hand the connection straight to a waiter, runs after it.
                 return FaultKit.sessionId(c, backend).doOnNext(id -> {
-                    session[0] = id;
+                    if (dropped.get()) {
+                        return; // the claim is gone: it holds nothing
+                    }
                     Integer holder = bySession.putIfAbsent(id, op);
                     if (holder != null) {
                         violations.add("op #" + op + " got server session " + id + " while op #" + holder + " held it");
                     }
+                    session.set(id);
+                    if (dropped.get()) {
+                        bySession.remove(id, op);
+                    }
                 }).thenMany(Flux.from(work.get()));
-            }).doOnTerminate(() -> drop(physical, session[0], op)).doOnCancel(() -> drop(physical, session[0], op));
+            }).doOnTerminate(() -> drop(physical, dropped, session, op)).doOnCancel(() -> drop(physical, dropped, session, op));
         }
 
-        private void drop(Object physical, long session, int op) {
+        private void drop(Object physical, java.util.concurrent.atomic.AtomicBoolean dropped,
+                          java.util.concurrent.atomic.AtomicLong session, int op) {
             byConnection.remove(physical, op);
-            if (session != Long.MIN_VALUE) {
-                bySession.remove(session, op);
+            dropped.set(true);
+            long id = session.get();
+            if (id != Long.MIN_VALUE) {
+                bySession.remove(id, op);
             }
         }
     }
