@@ -65,6 +65,15 @@ public final class AsyncSession {
     /** The same states in the order they joined the session: flush plans must be deterministic. */
     private java.util.Set<InstanceState> ordered = new java.util.LinkedHashSet<>();
     private final AtomicBoolean busy = new AtomicBoolean();
+    /**
+     * F35: held while a loader takes a row into the session, and while close() or a cancel ends an
+     * epoch. A cancel frees the session before the cancelled operation's work has stopped (on the
+     * JDBC bridge a worker thread may still be delivering the row it read), so these are what keep
+     * that tail out of the objects close() clears and out of the next operation's session.
+     */
+    private final java.util.concurrent.locks.ReentrantLock rowLock = new java.util.concurrent.locks.ReentrantLock();
+    /** Replaced by close() and by every cancel of an operation: loaders take rows only in the epoch they started in. */
+    private volatile Object epoch = new Object();
     private final Loading loading = new Loading(this);
     private final UnitOfWork unitOfWork = new UnitOfWork(this);
     private final FetchBatcher fetches;
@@ -958,10 +967,18 @@ public final class AsyncSession {
             Connection c = connection;
             connection = null;
             closed = true;
-            releaseAll();
-            identityMap.clear();
-            states.clear();
-            ordered.clear();
+            rowLock.lock();
+            try {
+                // An operation still loading rows (not guarded by busy: close() always runs) stops
+                // taking them from here on, with an InvalidRequestError if it was not cancelled.
+                epoch = new Object();
+                releaseAll();
+                identityMap.clear();
+                states.clear();
+                ordered.clear();
+            } finally {
+                rowLock.unlock();
+            }
             rollbackSteps.clear();
             failure = null;
             // As in rollback(): the release rolls back and cannot be cut off half-way by a cancel.
@@ -1176,6 +1193,7 @@ public final class AsyncSession {
                 if (signal != reactor.core.publisher.SignalType.CANCEL) {
                     return;
                 }
+                endEpoch();
                 // A statement cancelled mid-stream costs the connection (the engine discards it), and
                 // with it the transaction: the session must be rolled back before further use (F6).
                 Connection c = connection;
@@ -1216,8 +1234,33 @@ public final class AsyncSession {
             }
             // doOnSuccess/doOnError run before the signal goes downstream: the session is free when the
             // subscriber sees the result.
-            return op.doOnSuccess(v -> busy.set(false)).doOnError(e -> busy.set(false)).doOnCancel(() -> busy.set(false));
+            return op.doOnSuccess(v -> busy.set(false)).doOnError(e -> busy.set(false)).doOnCancel(() -> {
+                endEpoch();
+                busy.set(false);
+            });
         });
+    }
+
+    /**
+     * A cancelled operation gives the session up: waits for a row it is taking in on another
+     * thread (microseconds of in-memory work), then makes sure it takes no more (F35).
+     */
+    private void endEpoch() {
+        rowLock.lock();
+        try {
+            epoch = new Object();
+        } finally {
+            rowLock.unlock();
+        }
+    }
+
+    /** The current epoch: a loader keeps the one it started in (see {@link Loading}). */
+    Object epoch() {
+        return epoch;
+    }
+
+    java.util.concurrent.locks.ReentrantLock rowLock() {
+        return rowLock;
     }
 
     /** B14: why a session may not hold an object, and the fix. */
