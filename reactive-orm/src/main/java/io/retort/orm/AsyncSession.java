@@ -1050,7 +1050,22 @@ public final class AsyncSession {
         if (plan.isEmpty()) {
             return Mono.fromRunnable(() -> plan.dirty.forEach(InstanceState::clearFlags));
         }
-        return connection(true).flatMap(c -> unitOfWork.execute(plan, c)).doOnSuccess(v -> unitOfWork.markClean(plan));
+        return Mono.defer(() -> {
+            Object started = epoch;
+            return connection(true).flatMap(c -> unitOfWork.execute(plan, c)).doOnSuccess(v -> {
+                // F35: the end of a flush that was cancelled (or outlived by close()) may arrive on
+                // the driver's thread while the next operation uses the objects; it must not mark
+                // or re-file them. A cancelled flush in a transaction needs a rollback anyway.
+                rowLock.lock();
+                try {
+                    if (epoch == started) {
+                        unitOfWork.markClean(plan);
+                    }
+                } finally {
+                    rowLock.unlock();
+                }
+            });
+        });
     }
 
     /**
