@@ -105,6 +105,12 @@ public final class Connection {
     /** Names this connection's cursors apart (a cursor's name is visible to the whole session). */
     private final AtomicInteger cursorIds = new AtomicInteger();
     private final AtomicBoolean released = new AtomicBoolean();
+    /**
+     * Set once the release has reset the session and hands the connection back: from then on a
+     * statement is the caller's use after close, refused with a typed error (the release's own
+     * reset statements run before it).
+     */
+    private volatile boolean handedBack;
     /** Whether this checkout already asked if its first statement must learn the thread id (see {@link ServerCancel}). */
     private volatile boolean threadIdChecked;
     /**
@@ -282,7 +288,17 @@ public final class Connection {
         }
         noteAutocommitText(bound.sql());
         engine.log().statement(bound, lookup);
-        io.r2dbc.spi.Statement st = raw.createStatement(bound.sql());
+        io.r2dbc.spi.Statement st;
+        try {
+            st = raw.createStatement(bound.sql());
+        } catch (IllegalStateException e) {
+            // Closed by another thread since guard() (a session closed while one of its operations
+            // ran): r2dbc-pool's untyped "The connection is closed", said as what it is.
+            if (handedBack) {
+                throw closedError();
+            }
+            throw e;
+        }
         bindAll(st, bound);
         int fetchSize = engine.options().fetchSize();
         if (fetchSize > 0) {
@@ -848,6 +864,9 @@ public final class Connection {
     // ================================================================= state
 
     private void guard() {
+        if (handedBack) {
+            throw closedError();
+        }
         if (invalidated && tx != TxState.NONE) {
             // SQLAlchemy's "can't reconnect until invalid transaction is rolled back" (F11): the
             // caller must learn that its transaction is gone before anything else runs.
@@ -865,6 +884,12 @@ public final class Connection {
                     + " running more statements. Original error: " + (failure == null ? "unknown" : failure.getMessage()),
                     failure);
         }
+    }
+
+    /** A statement on a connection already returned to the pool: the caller's use after close. */
+    private InvalidRequestError closedError() {
+        return new InvalidRequestError("This connection was closed (returned to the pool) and runs no more statements;"
+                + " if a session owns it, the session was closed or rolled back while this operation ran");
     }
 
     RetortException failed(Throwable e, BoundStatement bound) {
@@ -957,10 +982,17 @@ public final class Connection {
     /**
      * Returns a connection obtained with {@link Engine#open()} to the pool, rolling back any open
      * transaction. Scoped connections ({@code engine.connect}) are released automatically.
-     * Idempotent.
+     * Idempotent. Once subscribed, the return runs to its end even if the subscriber cancels (a
+     * timeout, a failing sibling, a disposed chain): the connection is marked released at once,
+     * so a return cut off during its rollback would have lost it for good (RELIABILITY F35).
      */
     public Mono<Void> close() {
-        return release();
+        return Mono.deferContextual(ctx -> {
+            Sinks.Empty<Void> done = Sinks.empty();
+            // release() never fails; the error branch only keeps the subscriber from waiting forever.
+            release().contextWrite(ctx).subscribe(null, e -> done.tryEmitEmpty(), done::tryEmitEmpty);
+            return done.asMono();
+        });
     }
 
     /**
@@ -996,6 +1028,7 @@ public final class Connection {
      * running statement, so it runs on a thread that may block.
      */
     private Mono<Void> closeOrReturn() {
+        handedBack = true;
         if (lease != null) {
             return lease.release();
         }

@@ -65,6 +65,15 @@ public final class AsyncSession {
     /** The same states in the order they joined the session: flush plans must be deterministic. */
     private java.util.Set<InstanceState> ordered = new java.util.LinkedHashSet<>();
     private final AtomicBoolean busy = new AtomicBoolean();
+    /**
+     * F35: held while a loader takes a row into the session, and while close() or a cancel ends an
+     * epoch. A cancel frees the session before the cancelled operation's work has stopped (on the
+     * JDBC bridge a worker thread may still be delivering the row it read), so these are what keep
+     * that tail out of the objects close() clears and out of the next operation's session.
+     */
+    private final java.util.concurrent.locks.ReentrantLock rowLock = new java.util.concurrent.locks.ReentrantLock();
+    /** Replaced by close() and by every cancel of an operation: loaders take rows only in the epoch they started in. */
+    private volatile Object epoch = new Object();
     private final Loading loading = new Loading(this);
     private final UnitOfWork unitOfWork = new UnitOfWork(this);
     private final FetchBatcher fetches;
@@ -885,7 +894,9 @@ public final class AsyncSession {
             Connection c = connection;
             connection = null;
             boolean begun = c != null && c.isInTransaction();
-            Mono<Void> end = c == null ? Mono.empty() : c.rollback().onErrorResume(e -> Mono.empty()).then(c.close());
+            // The release rolls back, and runs to its end even if this rollback is cancelled: the
+            // connection has left the session, so nothing else would ever return it (F35).
+            Mono<Void> end = c == null ? Mono.empty() : c.close();
             if (begun && events.hasAfterRollback()) {
                 // Before the objects are restored or expunged (seed 1.2): the listener sees their pre-rollback state.
                 end = end.then(withoutStatements("afterRollback", events.fireAfterRollback(this)));
@@ -956,13 +967,22 @@ public final class AsyncSession {
             Connection c = connection;
             connection = null;
             closed = true;
-            releaseAll();
-            identityMap.clear();
-            states.clear();
-            ordered.clear();
+            rowLock.lock();
+            try {
+                // An operation still loading rows (not guarded by busy: close() always runs) stops
+                // taking them from here on, with an InvalidRequestError if it was not cancelled.
+                epoch = new Object();
+                releaseAll();
+                identityMap.clear();
+                states.clear();
+                ordered.clear();
+            } finally {
+                rowLock.unlock();
+            }
             rollbackSteps.clear();
             failure = null;
-            return c == null ? Mono.empty() : c.rollback().onErrorResume(e -> Mono.empty()).then(c.close());
+            // As in rollback(): the release rolls back and cannot be cut off half-way by a cancel.
+            return c == null ? Mono.empty() : c.close();
         });
     }
 
@@ -992,7 +1012,7 @@ public final class AsyncSession {
         Mono<Void> flush = Mono.defer(() -> {
             flushing = true;
             return work;
-        }).doOnTerminate(() -> flushing = false).doOnCancel(() -> flushing = false);
+        }).doOnTerminate(() -> flushing = false).doOnCancel(this::flushCancelled);
         return flush.onErrorMap(e -> {
             Throwable own = SessionEvents.unwrap(e);
             RetortException t = own instanceof RetortException ? (RetortException) own
@@ -1006,12 +1026,46 @@ public final class AsyncSession {
         });
     }
 
+    /**
+     * A flush cut off by a cancel (a timeout, a failing sibling, a disposed chain): inside a
+     * transaction some of its statements may have run while their objects are not yet marked
+     * flushed, so the next flush would send them again (a duplicate INSERT, found by the F35
+     * session storm). As after a failed flush, the session needs a rollback, whichever operation
+     * (flush, commit, or a query's autoflush) was cancelled.
+     */
+    private void flushCancelled() {
+        if (flushing) {
+            flushing = false;
+            Connection c = connection;
+            if (c != null && c.isInTransaction() && failure == null) {
+                failure = new InvalidRequestError("A flush was cancelled while it ran; some of its statements may"
+                        + " have run");
+                failedDuring = "a cancelled flush";
+            }
+        }
+    }
+
     /** Sends a planned flush; a plan with only flagDirty objects sends nothing (and begins no transaction). */
     private Mono<Void> send(UnitOfWork.Plan plan) {
         if (plan.isEmpty()) {
             return Mono.fromRunnable(() -> plan.dirty.forEach(InstanceState::clearFlags));
         }
-        return connection(true).flatMap(c -> unitOfWork.execute(plan, c)).doOnSuccess(v -> unitOfWork.markClean(plan));
+        return Mono.defer(() -> {
+            Object started = epoch;
+            return connection(true).flatMap(c -> unitOfWork.execute(plan, c)).doOnSuccess(v -> {
+                // F35: the end of a flush that was cancelled (or outlived by close()) may arrive on
+                // the driver's thread while the next operation uses the objects; it must not mark
+                // or re-file them. A cancelled flush in a transaction needs a rollback anyway.
+                rowLock.lock();
+                try {
+                    if (epoch == started) {
+                        unitOfWork.markClean(plan);
+                    }
+                } finally {
+                    rowLock.unlock();
+                }
+            });
+        });
     }
 
     /**
@@ -1074,7 +1128,7 @@ public final class AsyncSession {
         }
         // Keep the connection as soon as it is acquired, so close() releases it even if the
         // subscriber cancels while BEGIN is in flight.
-        Mono<Connection> acquired = held != null ? Mono.just(held) : engine.open(connectionHolder).doOnNext(c -> connection = c);
+        Mono<Connection> acquired = held != null ? Mono.just(held) : engine.open(connectionHolder).map(this::adopt);
         if (!transactional) {
             return acquired;
         }
@@ -1088,6 +1142,23 @@ public final class AsyncSession {
         // O11: on demand, only when BEGIN was actually sent; the listener's own errors come through as they are.
         return begun.flatMap(c -> withStatements(events.fireAfterTransactionCreate(this)).onErrorMap(SessionEvents::unwrap)
                 .thenReturn(c));
+    }
+
+    /**
+     * Makes {@code c} the session's connection, unless another operation's checkout got there
+     * first: a cancelled operation frees the session before its cancel has reached its checkout,
+     * so a connection on its way to it can land while the next operation acquires its own
+     * (found by the F35 session storm). The session keeps one; the other goes back to the pool,
+     * where overwriting it would have lost it for good.
+     */
+    private synchronized Connection adopt(Connection c) {
+        Connection current = connection;
+        if (current != null && current != c) {
+            c.close().subscribe(null, e -> LOG.debug("returning a surplus connection failed", e));
+            return current;
+        }
+        connection = c;
+        return c;
     }
 
     private void checkOpen() {
@@ -1137,6 +1208,7 @@ public final class AsyncSession {
                 if (signal != reactor.core.publisher.SignalType.CANCEL) {
                     return;
                 }
+                endEpoch();
                 // A statement cancelled mid-stream costs the connection (the engine discards it), and
                 // with it the transaction: the session must be rolled back before further use (F6).
                 Connection c = connection;
@@ -1177,8 +1249,33 @@ public final class AsyncSession {
             }
             // doOnSuccess/doOnError run before the signal goes downstream: the session is free when the
             // subscriber sees the result.
-            return op.doOnSuccess(v -> busy.set(false)).doOnError(e -> busy.set(false)).doOnCancel(() -> busy.set(false));
+            return op.doOnSuccess(v -> busy.set(false)).doOnError(e -> busy.set(false)).doOnCancel(() -> {
+                endEpoch();
+                busy.set(false);
+            });
         });
+    }
+
+    /**
+     * A cancelled operation gives the session up: waits for a row it is taking in on another
+     * thread (microseconds of in-memory work), then makes sure it takes no more (F35).
+     */
+    private void endEpoch() {
+        rowLock.lock();
+        try {
+            epoch = new Object();
+        } finally {
+            rowLock.unlock();
+        }
+    }
+
+    /** The current epoch: a loader keeps the one it started in (see {@link Loading}). */
+    Object epoch() {
+        return epoch;
+    }
+
+    java.util.concurrent.locks.ReentrantLock rowLock() {
+        return rowLock;
     }
 
     /** B14: why a session may not hold an object, and the fix. */

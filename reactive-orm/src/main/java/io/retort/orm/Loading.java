@@ -56,14 +56,17 @@ final class Loading {
     /** Runs {@code q} on {@code c} and emits the distinct entities in row order, loaders applied. */
     <E> Flux<E> execute(EntitySelect<E> q, Connection c) {
         Prepared<E> p = new Prepared<>(q);
-        Absorber a = p.absorber();
-        return c.execute(p.core).rows()
-                .doOnNext(a::accept)
-                .then(Mono.defer(() -> {
-                    List<Object> parents = a.finish();
-                    return p.polymorphic.load(session, parents, c).then(postLoad(p.mapper, parents, p.plans, c));
-                }))
-                .thenMany(Flux.defer(() -> Flux.fromIterable(p.cast(a.order))));
+        // The absorber is made at subscription: it belongs to the session's epoch the operation ran in.
+        return Flux.defer(() -> {
+            Absorber a = p.absorber(session.epoch());
+            return c.execute(p.core).rows()
+                    .doOnNext(a::accept)
+                    .then(Mono.defer(() -> {
+                        List<Object> parents = a.finish();
+                        return p.polymorphic.load(session, parents, c).then(postLoad(p.mapper, parents, p.plans, c));
+                    }))
+                    .thenMany(Flux.defer(() -> Flux.fromIterable(p.cast(a.order))));
+        });
     }
 
     /**
@@ -77,16 +80,19 @@ final class Loading {
     <E> Flux<E> stream(Prepared<E> p, Connection c, int chunkSize, boolean detach) {
         Flux<List<Row>> chunks = p.needsCursor() ? c.cursor(p.core, chunkSize) : c.execute(p.core).rows().buffer(chunkSize);
         // No prefetch: the next chunk is asked for only once this one's entities have all been taken.
-        return chunks.concatMap(rows -> {
-            int mark = session.trackedCount();
-            Absorber a = p.absorber();
-            rows.forEach(a::accept);
-            List<Object> parents = a.finish();
-            Flux<E> out = p.polymorphic.load(session, parents, c).then(postLoad(p.mapper, parents, p.plans, c)).thenMany(Flux.defer(() -> Flux.fromIterable(p.cast(a.order))));
-            // Detached: what this chunk brought in leaves the session once its entities are out, before
-            // the end signal goes on (concatMap may start the next chunk from it), or on a cancel.
-            return detach ? out.doOnTerminate(() -> session.forgetSince(mark)).doOnCancel(() -> session.forgetSince(mark)) : out;
-        }, 0);
+        return Flux.defer(() -> {
+            Object epoch = session.epoch();
+            return chunks.concatMap(rows -> {
+                int mark = session.trackedCount();
+                Absorber a = p.absorber(epoch);
+                rows.forEach(a::accept);
+                List<Object> parents = a.finish();
+                Flux<E> out = p.polymorphic.load(session, parents, c).then(postLoad(p.mapper, parents, p.plans, c)).thenMany(Flux.defer(() -> Flux.fromIterable(p.cast(a.order))));
+                // Detached: what this chunk brought in leaves the session once its entities are out, before
+                // the end signal goes on (concatMap may start the next chunk from it), or on a cancel.
+                return detach ? out.doOnTerminate(() -> session.forgetSince(mark)).doOnCancel(() -> session.forgetSince(mark)) : out;
+            }, 0);
+        });
     }
 
     /**
@@ -152,8 +158,8 @@ final class Loading {
             core = build(mapper, props, exprs, q, joined, polymorphic);
         }
 
-        Absorber absorber() {
-            return new Absorber(this);
+        Absorber absorber(Object epoch) {
+            return new Absorber(this, epoch);
         }
 
         /** Whether a loader, at any depth, runs a query of its own: streaming needs a cursor then. */
@@ -177,20 +183,36 @@ final class Loading {
         private final Map<Object, Map<Relationship<?, ?>, LinkedHashMap<Object, Object>>> collected = new IdentityHashMap<>();
         /** A row that could not become an object (O8): raised once every row is read, so the statement ends cleanly. */
         private PolymorphicIdentityError failure;
+        /** The session's epoch when the operation started (see {@link AsyncSession#epoch}). */
+        private final Object epoch;
+        /** The session was closed, or the operation cancelled, since it started: rows are no longer taken. */
+        private boolean outlived;
 
-        Absorber(Prepared<?> p) {
+        Absorber(Prepared<?> p, Object epoch) {
             this.p = p;
+            this.epoch = epoch;
         }
 
         void accept(Row row) {
-            if (failure != null) {
+            if (failure != null || outlived) {
                 return;
             }
+            // F35: a cancelled operation's rows may still arrive (the bridge's JDBC thread delivers
+            // the row it was reading) after close() or the next operation took the session. Under
+            // the session's row lock and only in the epoch it started in, a row can never be taken
+            // into objects close() or a rollback is clearing, nor into a later operation's session.
+            session.rowLock().lock();
             try {
+                if (session.epoch() != epoch) {
+                    outlived = true;
+                    return;
+                }
                 absorb(row);
             } catch (PolymorphicIdentityError e) {
                 // Thrown mid-stream it would cancel the statement and cost the session its connection.
                 failure = e;
+            } finally {
+                session.rowLock().unlock();
             }
         }
 
@@ -225,6 +247,11 @@ final class Loading {
         List<Object> finish() {
             if (failure != null) {
                 throw failure;
+            }
+            if (outlived || session.epoch() != epoch) {
+                // Only an operation that was not cancelled gets here: close() ran while it read.
+                throw new io.retort.error.InvalidRequestError("The session was closed while this query ran:"
+                        + " its rows were not loaded into the session");
             }
             for (Joined j : p.joined) {
                 for (Object parent : order) {

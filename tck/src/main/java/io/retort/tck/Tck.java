@@ -16,12 +16,14 @@ import io.retort.tck.suite.TypesSuite;
  * {@link io.retort.tck.suite.OrmPredicateSuite}, {@link io.retort.tck.suite.OrmInheritanceSuite}); the failure paths of
  * RELIABILITY.md: server faults and bad input ({@link io.retort.tck.suite.FailureSuite}), faults that strike a
  * transaction ({@link io.retort.tck.suite.TransactionFaultSuite}),
- * cancellation ({@link io.retort.tck.suite.CancellationSuite}) and pool bursts
- * ({@link io.retort.tck.suite.LoadSuite}). Network faults through an in-JVM proxy
+ * cancellation ({@link io.retort.tck.suite.CancellationSuite}), pool bursts
+ * ({@link io.retort.tck.suite.LoadSuite}) and race storms on the pool and session state machines
+ * ({@link io.retort.tck.suite.RaceStormSuite}, F35). Network faults through an in-JVM proxy
  * ({@link io.retort.tck.suite.NetworkFaultSuite}) run in classes of their own, one per network
  * driver ({@code PostgresNetworkFaultIT}, ...), so the buffers drivers strand on cut connections
  * are tolerated only there.
  */
 public interface Tck extends CoreSuite, TypesSuite, SqlFeaturesSuite, CacheSuite, DdlReflectionSuite, io.retort.tck.suite.OrmSuite,
-        io.retort.tck.suite.OrmSessionSuite, io.retort.tck.suite.OrmPredicateSuite, io.retort.tck.suite.OrmTransactionSuite, io.retort.tck.suite.OrmBulkSuite, io.retort.tck.suite.OrmEventsSuite, io.retort.tck.suite.OrmInheritanceSuite, io.retort.tck.suite.OrmMutableSuite, io.retort.tck.suite.FailureSuite, io.retort.tck.suite.TransactionFaultSuite, io.retort.tck.suite.CancellationSuite, io.retort.tck.suite.LoadSuite {
+        io.retort.tck.suite.OrmSessionSuite, io.retort.tck.suite.OrmPredicateSuite, io.retort.tck.suite.OrmTransactionSuite, io.retort.tck.suite.OrmBulkSuite, io.retort.tck.suite.OrmEventsSuite, io.retort.tck.suite.OrmInheritanceSuite, io.retort.tck.suite.OrmMutableSuite, io.retort.tck.suite.FailureSuite, io.retort.tck.suite.TransactionFaultSuite, io.retort.tck.suite.CancellationSuite, io.retort.tck.suite.LoadSuite,
+        io.retort.tck.suite.RaceStormSuite {
 }
