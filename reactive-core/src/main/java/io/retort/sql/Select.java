@@ -21,6 +21,28 @@ import java.util.List;
  * }</pre>
  */
 public final class Select extends SelectBase {
+    private static final class Spec implements Cloneable {
+        List<Expression<?>> columns = List.of();
+        List<FromClause> froms = List.of();
+        Expression<Boolean> where;
+        List<GroupByElement> groupBy = List.of();
+        Expression<Boolean> having;
+        List<SortOrder> orderBy = List.of();
+        Expression<?> limit;
+        Expression<?> offset;
+        boolean distinct;
+        List<Expression<?>> distinctOn = List.of();
+        LockClause lock;
+
+        Spec copy() {
+            try {
+                return (Spec) clone();
+            } catch (CloneNotSupportedException e) {
+                throw new AssertionError(e);
+            }
+        }
+    }
+
     private final List<Expression<?>> columns;
     private final List<FromClause> froms;
     private final Expression<Boolean> where;
@@ -33,43 +55,53 @@ public final class Select extends SelectBase {
     private final List<Expression<?>> distinctOn;
     private final LockClause lock;
 
-    // One constructor taking every clause: a generative call copies the fields it keeps straight
-    // into the new node (no intermediate builder object per call on the hot path).
-    private Select(List<Expression<?>> columns, List<FromClause> froms, Expression<Boolean> where,
-                   List<GroupByElement> groupBy, Expression<Boolean> having, List<SortOrder> orderBy,
-                   Expression<?> limit, Expression<?> offset, boolean distinct,
-                   List<Expression<?>> distinctOn, LockClause lock) {
-        this.columns = columns;
-        this.froms = froms;
-        this.where = where;
-        this.groupBy = groupBy;
-        this.having = having;
-        this.orderBy = orderBy;
-        this.limit = limit;
-        this.offset = offset;
-        this.distinct = distinct;
-        this.distinctOn = distinctOn;
-        this.lock = lock;
+    private Select(Spec s) {
+        columns = s.columns;
+        froms = s.froms;
+        where = s.where;
+        groupBy = s.groupBy;
+        having = s.having;
+        orderBy = s.orderBy;
+        limit = s.limit;
+        offset = s.offset;
+        distinct = s.distinct;
+        distinctOn = s.distinctOn;
+        lock = s.lock;
     }
 
-    private static Select withColumns(List<Expression<?>> columns) {
-        return new Select(columns, List.of(), null, List.of(), null, List.of(),
-                null, null, false, List.of(), null);
+    private Spec spec() {
+        Spec s = new Spec();
+        s.columns = columns;
+        s.froms = froms;
+        s.where = where;
+        s.groupBy = groupBy;
+        s.having = having;
+        s.orderBy = orderBy;
+        s.limit = limit;
+        s.offset = offset;
+        s.distinct = distinct;
+        s.distinctOn = distinctOn;
+        s.lock = lock;
+        return s;
     }
 
     static Select of(List<? extends Expression<?>> columns) {
+        Spec s = new Spec();
         for (Expression<?> c : columns) {
             java.util.Objects.requireNonNull(c, "column");
         }
-        return withColumns(List.copyOf(columns));
+        s.columns = List.copyOf(columns);
+        return new Select(s);
     }
 
     /** {@link #of(List)} for a varargs array: one copy (List.of) instead of two. */
     static Select of(Expression<?>[] columns) {
+        Spec s = new Spec();
         for (Expression<?> c : columns) {
             java.util.Objects.requireNonNull(c, "column");
         }
-        return withColumns(List.of(columns));
+        s.columns = List.of(columns);
+        return new Select(s);
     }
 
     private static <T> List<T> plus(List<T> list, List<? extends T> more) {
@@ -89,20 +121,23 @@ public final class Select extends SelectBase {
 
     /** Adds columns to the columns clause. */
     public Select addColumns(Expression<?>... more) {
-        return new Select(plus(columns, Arrays.asList(more)), froms, where, groupBy, having, orderBy,
-                limit, offset, distinct, distinctOn, lock);
+        Spec s = spec();
+        s.columns = plus(columns, Arrays.asList(more));
+        return new Select(s);
     }
 
     /** Replaces the columns clause, keeping everything else (e.g. for a count query). */
     public Select withOnlyColumns(Expression<?>... cols) {
-        return new Select(List.of(cols), froms, where, groupBy, having, orderBy,
-                limit, offset, distinct, distinctOn, lock);
+        Spec s = spec();
+        s.columns = List.of(cols);
+        return new Select(s);
     }
 
     /** Adds explicit FROM elements. */
     public Select from(FromClause... elements) {
-        return new Select(columns, plus(froms, Arrays.asList(elements)), where, groupBy, having, orderBy,
-                limit, offset, distinct, distinctOn, lock);
+        Spec s = spec();
+        s.froms = plus(froms, Arrays.asList(elements));
+        return new Select(s);
     }
 
     /** A SELECT is not a FROM element: always an {@link ArgumentError} naming the fix. */
@@ -139,6 +174,7 @@ public final class Select extends SelectBase {
     }
 
     private Select joinWith(FromClause target, Expression<Boolean> on, Join.Type type) {
+        Spec s = spec();
         int n = froms.size();
         FromClause left = n == 0 ? firstColumnFrom() : froms.get(n - 1);
         Expression<Boolean> cond = on != null ? on : Join.inferOn(left, target);
@@ -148,8 +184,8 @@ public final class Select extends SelectBase {
             f[i] = froms.get(i);
         }
         f[f.length - 1] = new Join(left, target, cond, type);
-        return new Select(columns, List.of(f), where, groupBy, having, orderBy,
-                limit, offset, distinct, distinctOn, lock);
+        s.froms = List.of(f);
+        return new Select(s);
     }
 
     private FromClause firstColumnFrom() {
@@ -165,8 +201,9 @@ public final class Select extends SelectBase {
     /** Adds WHERE conditions, ANDed with any present. */
     @SafeVarargs
     public final Select where(Expression<Boolean>... conditions) {
-        return new Select(columns, froms, and(where, conditions), groupBy, having, orderBy,
-                limit, offset, distinct, distinctOn, lock);
+        Spec s = spec();
+        s.where = and(where, conditions);
+        return new Select(s);
     }
 
     @SafeVarargs
@@ -178,17 +215,20 @@ public final class Select extends SelectBase {
     }
 
     public Select groupBy(GroupByElement... elements) {
-        return new Select(columns, froms, where, plus(groupBy, Arrays.asList(elements)), having, orderBy,
-                limit, offset, distinct, distinctOn, lock);
+        Spec s = spec();
+        s.groupBy = plus(groupBy, Arrays.asList(elements));
+        return new Select(s);
     }
 
     @SafeVarargs
     public final Select having(Expression<Boolean>... conditions) {
-        return new Select(columns, froms, where, groupBy, and(having, conditions), orderBy,
-                limit, offset, distinct, distinctOn, lock);
+        Spec s = spec();
+        s.having = and(having, conditions);
+        return new Select(s);
     }
 
     public Select orderBy(OrderByElement... elements) {
+        Spec s = spec();
         int n = orderBy.size();
         SortOrder[] l = new SortOrder[n + elements.length];
         for (int i = 0; i < n; i++) {
@@ -197,31 +237,36 @@ public final class Select extends SelectBase {
         for (int i = 0; i < elements.length; i++) {
             l[n + i] = elements[i].toSortOrder();
         }
-        return new Select(columns, froms, where, groupBy, having, List.of(l),
-                limit, offset, distinct, distinctOn, lock);
+        s.orderBy = List.of(l);
+        return new Select(s);
     }
 
     /** {@code LIMIT n}, bound as a parameter so every page size shares one cached statement. */
     public Select limit(long n) {
-        return new Select(columns, froms, where, groupBy, having, orderBy,
-                limitValue(n, "LIMIT"), offset, distinct, distinctOn, lock);
+        Spec s = spec();
+        s.limit = limitValue(n, "LIMIT");
+        return new Select(s);
     }
 
     /** {@code OFFSET n}, bound as a parameter. */
     public Select offset(long n) {
-        return new Select(columns, froms, where, groupBy, having, orderBy,
-                limit, limitValue(n, "OFFSET"), distinct, distinctOn, lock);
+        Spec s = spec();
+        s.offset = limitValue(n, "OFFSET");
+        return new Select(s);
     }
 
     public Select distinct() {
-        return new Select(columns, froms, where, groupBy, having, orderBy,
-                limit, offset, true, distinctOn, lock);
+        Spec s = spec();
+        s.distinct = true;
+        return new Select(s);
     }
 
     /** PostgreSQL {@code DISTINCT ON (exprs)} (D1); other dialects refuse it at compile time. */
     public Select distinctOn(Expression<?>... expressions) {
-        return new Select(columns, froms, where, groupBy, having, orderBy,
-                limit, offset, true, List.of(expressions), lock);
+        Spec s = spec();
+        s.distinct = true;
+        s.distinctOn = List.of(expressions);
+        return new Select(s);
     }
 
     /** {@code FOR UPDATE}. */
@@ -231,8 +276,9 @@ public final class Select extends SelectBase {
 
     /** A row lock with options ({@code FOR SHARE OF t SKIP LOCKED}...). */
     public Select lock(LockClause clause) {
-        return new Select(columns, froms, where, groupBy, having, orderBy,
-                limit, offset, distinct, distinctOn, clause);
+        Spec s = spec();
+        s.lock = clause;
+        return new Select(s);
     }
 
     @Override
