@@ -16,8 +16,8 @@ import io.retort.tck.suite.TypesSuite;
  * {@link io.retort.tck.suite.OrmPredicateSuite}, {@link io.retort.tck.suite.OrmInheritanceSuite}); the failure paths of
  * RELIABILITY.md: server faults and bad input ({@link io.retort.tck.suite.FailureSuite}), faults that strike a
  * transaction ({@link io.retort.tck.suite.TransactionFaultSuite}),
- * cancellation ({@link io.retort.tck.suite.CancellationSuite}), pool bursts
- * ({@link io.retort.tck.suite.LoadSuite}) and race storms on the pool and session state machines
+ * cancellation ({@link io.retort.tck.suite.CancellationSuite}), load (pool bursts, lifetimes, L6 churn and the opt-in L5 restart chaos:
+ * {@link io.retort.tck.suite.LoadSuite}) and race storms on the pool and session state machines
  * ({@link io.retort.tck.suite.RaceStormSuite}, F35). Network faults through an in-JVM proxy
  * ({@link io.retort.tck.suite.NetworkFaultSuite}) run in classes of their own, one per network
  * driver ({@code PostgresNetworkFaultIT}, ...), so the buffers drivers strand on cut connections
