@@ -97,6 +97,11 @@ final class ErrorTranslator {
             if (state.equals("55P03")) {
                 return new LockTimeoutError(message, sql, params, state, code, t);
             }
+            if (state.equals("HYT00") && (lower.contains("lock") || lower.contains("busy"))) {
+                // SQLite's SQLITE_BUSY/SQLITE_LOCKED (the bridge maps them to HYT00): its one writer
+                // at a time held the lock past the busy timeout, a lock wait like MySQL's 1205.
+                return new LockTimeoutError(message, sql, params, state, code, t);
+            }
             if (state.equals("57014") || state.equals("70100")) {
                 // PostgreSQL says "due to statement timeout" or "due to user request"; MariaDB's
                 // 1969/1317 are matched above; H2 says "canceled or the session timed out" for

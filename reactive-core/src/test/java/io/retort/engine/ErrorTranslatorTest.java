@@ -64,6 +64,14 @@ class ErrorTranslatorTest {
         assertThat(my(1062, "23000", "Duplicate entry")).isInstanceOf(IntegrityError.class);
     }
 
+    @Test // SQLite through the bridge: SQLITE_BUSY (5) arrives as HYT00 "database is locked", a lock wait
+    void sqliteBusyIsALockTimeout() {
+        assertThat(ErrorTranslator.translate(new R2dbcTimeoutException("[SQLITE_BUSY] The database file is locked"
+                + " (database is locked)", "HYT00", 5), null, null)).isInstanceOf(LockTimeoutError.class);
+        assertThat(ErrorTranslator.translate(new R2dbcTimeoutException("Query timed out", "HYT00", 0), null, null))
+                .as("another HYT00").isNotInstanceOf(LockTimeoutError.class);
+    }
+
     @Test // H2: lock timeout 50200, deadlock 40001 "Deadlock detected", 57014 decided by the connection's timeout
     void h2Codes() {
         assertThat(ErrorTranslator.translate(new R2dbcTimeoutException("Timeout trying to lock table", "HYT00", 50200), null, null))
