@@ -30,7 +30,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
-import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeoutException;
@@ -234,7 +233,7 @@ public interface RaceStormSuite extends TckBackend {
         SplittableRandom plan = new SplittableRandom(seed);
         int rounds = 25;
         int perRound = 16;
-        Map<String, AtomicInteger> tally = new TreeMap<>();
+        Map<String, AtomicInteger> tally = new java.util.concurrent.ConcurrentSkipListMap<>(); // outcomes arrive on several threads
         try {
             for (int round = 0; round < rounds; round++) {
                 List<Mono<Void>> ops = new ArrayList<>();
@@ -347,7 +346,7 @@ public interface RaceStormSuite extends TckBackend {
         int sessions = 3;
         int perSession = 5;
         AtomicInteger nextId = new AtomicInteger(1);
-        Map<String, AtomicInteger> tally = new TreeMap<>();
+        Map<String, AtomicInteger> tally = new java.util.concurrent.ConcurrentSkipListMap<>(); // outcomes arrive on several threads
         boolean copyLeaks = db.backend() == Backend.POSTGRES && !driver().bridge();
         boolean oneWriter = db.backend() == Backend.SQLITE;
         // Refusals the session documents for an operation racing another one or following a cancelled one.
