@@ -168,15 +168,23 @@ final class JdbcConnection implements Connection, Wrapped<java.sql.Connection> {
 
     /**
      * Interrupts {@code st} with {@code Statement.cancel()}, on the factory's cancel threads (the
-     * lane's worker is blocked in the driver). A cancel that reaches the server (or H2's session)
-     * just before the statement starts is lost (H2 and MariaDB ignore a cancel with nothing
-     * running), so it is repeated, 10 ms, 20 ms… 200 ms apart, for as long as the same statement
+     * lane's worker is blocked in the driver). A cancel that reaches the server just before the
+     * statement starts is lost (MariaDB ignores a cancel with nothing running; H2 keeps it for the
+     * session's next command, so an H2 connection that was cancelled is evicted), so it is repeated, 10 ms, 20 ms… 200 ms apart, for as long as the same statement
      * is still in the driver (at most 5 s). The lane is paused until then, so a cancel that
      * arrives late can never hit the next statement.
      */
     void cancelStatement(Statement st) {
         if (st == null) {
             return;
+        }
+        if (product == Product.H2) {
+            // H2 (2.3) does not ignore a cancel that finds nothing running: the session keeps it
+            // (SessionLocal.cancelAtNs, cleared only by the next command it fails, or by a query
+            // timeout), so a repeat landing just after the statement ended fails whatever the
+            // session runs next, another borrower's statement once HikariCP lends it again (a
+            // 57014 in the F35 pool storm). The session is not handed out again: it is evicted.
+            broken = true;
         }
         lane.pause();
         new CancelAttempts(st).submit();

@@ -254,4 +254,47 @@ class CancellationAndConcurrencyTest {
         return (int) Thread.getAllStackTraces().keySet().stream()
                 .filter(t -> t.getName().startsWith("conc-worker-")).count();
     }
+
+    @Test // H2 keeps a cancel that finds nothing running and fails the session's next command with it
+    void aCancelledH2SessionIsNeverLentAgain() throws Exception {
+        HikariDataSource one = new HikariDataSource();
+        one.setJdbcUrl("jdbc:h2:mem:cancelled" + DB.incrementAndGet() + ";DB_CLOSE_DELAY=-1");
+        one.setUsername("sa");
+        one.setMaximumPoolSize(1);
+        one.setMinimumIdle(0);
+        JdbcConnectionFactory f = JdbcConnectionFactory.builder().dataSource(one).poolSize(1).poolName("cancelled").build();
+        try {
+            JdbcConnection c = (JdbcConnection) f.create().block(Duration.ofSeconds(10));
+            int before = sessionId(c);
+            // The race the F35 pool storm hit, made certain. H2's Statement.cancel() cancels the
+            // session when the statement is still marked executing; landing as the command ends,
+            // after its last check, it stays with the session (simulated by cancelling the session
+            // itself once the statement has ended).
+            java.sql.Statement st = c.unwrap().createStatement();
+            st.execute("CREATE TABLE big AS SELECT X AS id FROM SYSTEM_RANGE(1, 5000)");
+            ((org.h2.engine.SessionLocal) c.unwrap().unwrap(org.h2.jdbc.JdbcConnection.class).getSession()).cancel();
+            c.cancelStatement(st);
+            Mono.from(c.close()).block(Duration.ofSeconds(10));
+            JdbcConnection next = (JdbcConnection) f.create().block(Duration.ofSeconds(10));
+            try {
+                // Before: HikariCP lent the same H2 session again, and its first statement that
+                // checks for a cancel (a table scan does) failed with 57014.
+                StepVerifier.create(Flux.from(next.createStatement("SELECT COUNT(*) FROM big WHERE MOD(id, 7) = 1").execute())
+                                .concatMap(r -> r.map((row, m) -> row.get(0, Long.class))))
+                        .expectNext(715L).expectComplete().verify(Duration.ofSeconds(10));
+                assertThat(sessionId(next)).as("a new H2 session").isNotEqualTo(before);
+            } finally {
+                Mono.from(next.close()).block(Duration.ofSeconds(10));
+            }
+        } finally {
+            f.close();
+            one.close();
+        }
+    }
+
+    private static int sessionId(Connection c) {
+        return Flux.from(c.createStatement("SELECT SESSION_ID()").execute())
+                .concatMap(r -> r.map((row, m) -> row.get(0, Integer.class)))
+                .blockLast(Duration.ofSeconds(10));
+    }
 }
