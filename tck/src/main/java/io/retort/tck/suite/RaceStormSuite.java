@@ -115,7 +115,14 @@ public interface RaceStormSuite extends TckBackend {
                 Mono.delay(Duration.ofNanos(cancelAfterMicros * 1000), cancelFrom).thenReturn(Outcome.CANCELLED));
     }
 
-    /** One planned operation's description and acceptable outcomes, for the failure report. */
+    /** A COMMIT SQLite refused because it had already rolled the transaction back by itself. */
+    final class SqliteRolledBack extends RuntimeException {
+        SqliteRolledBack(Throwable cause) {
+            super(cause.getMessage(), cause);
+        }
+    }
+
+        /** One planned operation's description and acceptable outcomes, for the failure report. */
     record Planned(int id, String kind, String plan, Set<String> acceptable) {
     }
 
@@ -379,8 +386,15 @@ public interface RaceStormSuite extends TckBackend {
                             break;
                         case 1:
                             name = "commit";
-                            work = s.commit();
+                            // SQLite may roll a transaction back by itself when one of its statements
+                            // fails with SQLITE_BUSY or is interrupted; Retort does not learn of it until
+                            // the COMMIT fails (a known gap, see the closing note of 2026-12-05).
+                            work = oneWriter ? s.commit().onErrorMap(e -> String.valueOf(e.getMessage())
+                                    .contains("no transaction is active"), SqliteRolledBack::new) : s.commit();
                             acceptable.addAll(refusals);
+                            if (oneWriter) {
+                                acceptable.add(SqliteRolledBack.class.getSimpleName());
+                            }
                             break;
                         case 2:
                             name = "rollback";
