@@ -17,13 +17,12 @@ import io.retort.tck.suite.TypesSuite;
  * RELIABILITY.md: server faults and bad input ({@link io.retort.tck.suite.FailureSuite}), faults that strike a
  * transaction ({@link io.retort.tck.suite.TransactionFaultSuite}),
  * cancellation ({@link io.retort.tck.suite.CancellationSuite}), load (pool bursts, lifetimes, L6 churn and the opt-in L5 restart chaos:
- * {@link io.retort.tck.suite.LoadSuite}) and race storms on the pool and session state machines
- * ({@link io.retort.tck.suite.RaceStormSuite}, F35). Network faults through an in-JVM proxy
- * ({@link io.retort.tck.suite.NetworkFaultSuite}) run in classes of their own, one per network
- * driver ({@code PostgresNetworkFaultIT}, ...), so the buffers drivers strand on cut connections
- * are tolerated only there.
+ * {@link io.retort.tck.suite.LoadSuite}). Network faults through an in-JVM proxy
+ * ({@link io.retort.tck.suite.NetworkFaultSuite}) and the race storms on the pool and session state
+ * machines ({@link io.retort.tck.suite.RaceStormSuite}, F35) run in classes of their own, one per
+ * driver ({@code PostgresNetworkFaultIT}, {@code PostgresRaceStormIT}, ...), since both cut
+ * connections mid-result, and the buffers drivers strand on such connections are tolerated only there.
  */
 public interface Tck extends CoreSuite, TypesSuite, SqlFeaturesSuite, CacheSuite, DdlReflectionSuite, io.retort.tck.suite.OrmSuite,
-        io.retort.tck.suite.OrmSessionSuite, io.retort.tck.suite.OrmPredicateSuite, io.retort.tck.suite.OrmTransactionSuite, io.retort.tck.suite.OrmBulkSuite, io.retort.tck.suite.OrmEventsSuite, io.retort.tck.suite.OrmInheritanceSuite, io.retort.tck.suite.OrmMutableSuite, io.retort.tck.suite.FailureSuite, io.retort.tck.suite.TransactionFaultSuite, io.retort.tck.suite.CancellationSuite, io.retort.tck.suite.LoadSuite,
-        io.retort.tck.suite.RaceStormSuite {
+        io.retort.tck.suite.OrmSessionSuite, io.retort.tck.suite.OrmPredicateSuite, io.retort.tck.suite.OrmTransactionSuite, io.retort.tck.suite.OrmBulkSuite, io.retort.tck.suite.OrmEventsSuite, io.retort.tck.suite.OrmInheritanceSuite, io.retort.tck.suite.OrmMutableSuite, io.retort.tck.suite.FailureSuite, io.retort.tck.suite.TransactionFaultSuite, io.retort.tck.suite.CancellationSuite, io.retort.tck.suite.LoadSuite {
 }

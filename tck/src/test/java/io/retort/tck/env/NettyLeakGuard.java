@@ -113,7 +113,13 @@ public final class NettyLeakGuard implements BeforeAllCallback, AfterAllCallback
         // Retort appears only in the call stack that subscribed the statement, never reading it.
         boolean mysqlFrameOnCutConnection = report.contains("io.asyncer.r2dbc.mysql.client.MessageDuplexCodec.decode")
                 && !retortRead(report);
-        return driverOwned(report) || mariadbQuit || postgresTerminate || mysqlRowOnCutConnection || mysqlFrameOnCutConnection;
+        // r2dbc-postgresql: a row it decoded for a connection being cut (at channel close, or drained
+        // by reactor-netty for a receiver already gone), never handed to Retort's row reading (seen
+        // in the F35 pool storm).
+        boolean postgresRowOnCutConnection = report.contains("io.r2dbc.postgresql.message.backend.DataRow")
+                && !retortRead(report) && !report.contains("io.retort.");
+        return driverOwned(report) || mariadbQuit || postgresTerminate || mysqlRowOnCutConnection || mysqlFrameOnCutConnection
+                || postgresRowOnCutConnection;
     }
 
     /** Whether Retort's row reading touched the buffer (its row mapping, type reading or discard hook). */
@@ -145,7 +151,9 @@ public final class NettyLeakGuard implements BeforeAllCallback, AfterAllCallback
     public void afterAll(ExtensionContext context) throws InterruptedException {
         flush();
         List<String> leaks = drain();
-        boolean network = NetworkFaultSuite.class.isAssignableFrom(context.getRequiredTestClass());
+        // The race storms cut connections mid-result at random, as the network faults do on purpose.
+        boolean network = NetworkFaultSuite.class.isAssignableFrom(context.getRequiredTestClass())
+                || io.retort.tck.suite.RaceStormSuite.class.isAssignableFrom(context.getRequiredTestClass());
         int tolerance = network ? NETWORK_FAULT_TOLERANCE : UPSTREAM_TOLERANCE;
         java.util.function.Predicate<String> tolerated = network ? NettyLeakGuard::networkDriverOwned : NettyLeakGuard::driverOwned;
         if (!leaks.isEmpty() && leaks.size() <= tolerance && leaks.stream().allMatch(tolerated)) {

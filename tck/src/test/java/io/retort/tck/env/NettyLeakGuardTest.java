@@ -40,6 +40,13 @@ class NettyLeakGuardTest {
                 + "\tio.r2dbc.postgresql.PostgresqlCopyIn.lambda$copy$0(PostgresqlCopyIn.java:63)\n"
                 + "\tio.retort.engine.TrackedStatement.subscribe(TrackedStatement.java:47)\n";
         assertThat(NettyLeakGuard.driverOwned(copyIn)).isTrue();
+        // A row r2dbc-postgresql decoded as its connection was cut (race storm classes only).
+        String pgRow = "LEAK: ...\n#1:\n\tio.netty.handler.codec.ByteToMessageDecoder.channelInputClosed(x)\n"
+                + "Created at:\n\tio.r2dbc.postgresql.message.backend.DataRow.<init>(DataRow.java:37)\n";
+        assertThat(NettyLeakGuard.driverOwned(pgRow)).as("outside the cut-connection classes").isFalse();
+        assertThat(NettyLeakGuard.networkDriverOwned(pgRow)).isTrue();
+        assertThat(NettyLeakGuard.networkDriverOwned(pgRow + "\tio.retort.engine.DriverBuffers.release(x)\n"))
+                .as("a row Retort's discard hook held").isFalse();
     }
 
     @Test
