@@ -993,7 +993,7 @@ public final class AsyncSession {
         if (flushing) {
             return Mono.empty(); // autoflush inside a flush listener: the flush under way takes the changes
         }
-        UnitOfWork.Plan plan = unitOfWork.plan();
+        UnitOfWork.Plan plan = plan();
         if (plan.isEmpty() && plan.dirty.isEmpty()) {
             return Mono.empty();
         }
@@ -1002,7 +1002,7 @@ public final class AsyncSession {
             work = send(plan);
         } else {
             Mono<UnitOfWork.Plan> planned = events.hasBeforeFlush()
-                    ? withStatements(events.fireBeforeFlush(FlushContext.of(this, plan))).then(Mono.fromSupplier(unitOfWork::plan))
+                    ? withStatements(events.fireBeforeFlush(FlushContext.of(this, plan))).then(Mono.fromSupplier(this::plan))
                     : Mono.just(plan);
             work = planned.map(this::fireModified).flatMap(p -> send(p).then(Mono.defer(() -> events.hasAfterFlush()
                     ? withStatements(events.fireAfterFlush(FlushContext.of(this, p))) : Mono.empty())));
@@ -1045,13 +1045,32 @@ public final class AsyncSession {
         }
     }
 
+    /**
+     * Plans a flush under the row lock: close() (not refused while an operation runs) clears the
+     * collections the plan reads, from another thread (F35: an ArrayIndexOutOfBoundsException in
+     * the session storm).
+     */
+    private UnitOfWork.Plan plan() {
+        rowLock.lock();
+        try {
+            return unitOfWork.plan();
+        } finally {
+            rowLock.unlock();
+        }
+    }
+
     /** Sends a planned flush; a plan with only flagDirty objects sends nothing (and begins no transaction). */
     private Mono<Void> send(UnitOfWork.Plan plan) {
         if (plan.isEmpty()) {
             return Mono.fromRunnable(() -> plan.dirty.forEach(InstanceState::clearFlags));
         }
+        // The epoch the plan was made in: a close() since then expunged its objects.
+        Object started = epoch;
         return Mono.defer(() -> {
-            Object started = epoch;
+            if (epoch != started) {
+                return Mono.error(new InvalidRequestError("The session was closed while this flush ran: nothing"
+                        + " was sent"));
+            }
             return connection(true).flatMap(c -> unitOfWork.execute(plan, c)).doOnSuccess(v -> {
                 // F35: the end of a flush that was cancelled (or outlived by close()) may arrive on
                 // the driver's thread while the next operation uses the objects; it must not mark
@@ -1084,7 +1103,7 @@ public final class AsyncSession {
                 fired = true;
             }
         }
-        return fired ? unitOfWork.plan() : plan;
+        return fired ? plan() : plan;
     }
 
     /** Runs listeners that may use this session: their operations pass the busy guard meanwhile. */
