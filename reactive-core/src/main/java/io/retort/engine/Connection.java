@@ -345,12 +345,8 @@ public final class Connection {
      * on its own, by its first keyword: only the first few characters are read.
      */
     private void noteTransactionText(String sql) {
-        int i = 0;
-        int n = sql.length();
-        while (i < n && Character.isWhitespace(sql.charAt(i))) {
-            i++;
-        }
-        if (i == n || "BbSsCcRrEe".indexOf(sql.charAt(i)) < 0) {
+        int i = skipSpace(sql, 0);
+        if (i == sql.length() || "BbSsCcRrEe".indexOf(sql.charAt(i)) < 0) {
             return;
         }
         // regionMatches, not substring + toUpperCase: no allocation on the path of every SELECT.

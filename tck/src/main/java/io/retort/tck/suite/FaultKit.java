@@ -400,6 +400,24 @@ public final class FaultKit {
         return s;
     }
 
+    /**
+     * PostgreSQL sessions of this test (by application name) left idle in a transaction, other
+     * than the one asking.
+     */
+    public static final String PG_IDLE_IN_TRANSACTION = "SELECT count(*) FROM pg_stat_activity WHERE application_name ="
+            + " current_setting('application_name') AND pid <> pg_backend_pid() AND state LIKE 'idle in transaction%'";
+
+    /** Polls the count query {@code countSql} until it gives 0, at most {@code within}. */
+    public static void awaitZero(TestDatabase db, String countSql, Duration within, String what) {
+        await(() -> {
+            try {
+                return queryLong(db, countSql) == 0;
+            } catch (SQLException e) {
+                throw new IllegalStateException(e);
+            }
+        }, within, what);
+    }
+
     /** Polls {@code condition} until true, at most {@code within}. */
     public static void await(BooleanSupplier condition, Duration within, String what) {
         long deadline = System.nanoTime() + within.toNanos();

@@ -115,14 +115,7 @@ public interface RaceStormSuite extends TckBackend {
                 Mono.delay(Duration.ofNanos(cancelAfterMicros * 1000), cancelFrom).thenReturn(Outcome.CANCELLED));
     }
 
-    /** A COMMIT SQLite refused because it had already rolled the transaction back by itself. */
-    final class SqliteRolledBack extends RuntimeException {
-        SqliteRolledBack(Throwable cause) {
-            super(cause.getMessage(), cause);
-        }
-    }
-
-        /** One planned operation's description and acceptable outcomes, for the failure report. */
+    /** One planned operation's description and acceptable outcomes, for the failure report. */
     record Planned(int id, String kind, String plan, Set<String> acceptable) {
     }
 
@@ -366,7 +359,6 @@ public interface RaceStormSuite extends TckBackend {
         AtomicInteger nextId = new AtomicInteger(1);
         Map<String, AtomicInteger> tally = new java.util.concurrent.ConcurrentSkipListMap<>(); // outcomes arrive on several threads
         boolean copyLeaks = db.backend() == Backend.POSTGRES && !driver().bridge();
-        boolean oneWriter = db.backend() == Backend.SQLITE;
         // Refusals the session documents for an operation racing another one or following a cancelled one.
         Set<String> refusals = Set.of(ConcurrentSessionUseError.class.getSimpleName(),
                 PendingRollbackError.class.getSimpleName(), InvalidRequestError.class.getSimpleName());
@@ -397,15 +389,8 @@ public interface RaceStormSuite extends TckBackend {
                             break;
                         case 1:
                             name = "commit";
-                            // SQLite may roll a transaction back by itself when one of its statements
-                            // fails with SQLITE_BUSY or is interrupted; Retort does not learn of it until
-                            // the COMMIT fails (a known gap, see the closing note of 2026-12-05).
-                            work = oneWriter ? s.commit().onErrorMap(e -> String.valueOf(e.getMessage())
-                                    .contains("no transaction is active"), SqliteRolledBack::new) : s.commit();
+                            work = s.commit();
                             acceptable.addAll(refusals);
-                            if (oneWriter) {
-                                acceptable.add(SqliteRolledBack.class.getSimpleName());
-                            }
                             break;
                         case 2:
                             name = "rollback";
@@ -426,11 +411,6 @@ public interface RaceStormSuite extends TckBackend {
                             work = s.get(OPlaylist.class, probe);
                             acceptable.addAll(refusals);
                             break;
-                    }
-                    if (oneWriter && (kind == 1 || kind == 4 || kind == 5)) {
-                        // SQLite has one writer at a time: a session whose flush waits past the busy
-                        // timeout behind another session's open write transaction gets a lock timeout.
-                        acceptable.add(io.retort.error.LockTimeoutError.class.getSimpleName());
                     }
                     if (cancelAt >= 0 && copyLeaks && (kind == 1 || kind == 4)) {
                         // r2dbc-postgresql's PostgresqlCopyIn leaks the buffer it is composing when a flush's
@@ -537,15 +517,8 @@ public interface RaceStormSuite extends TckBackend {
         if (db.backend() == Backend.POSTGRES) {
             // MariaDB shows open transactions only in INNODB_TRX, which needs the PROCESS privilege
             // the test user lacks; there the session count below is the check.
-            String idleInTx = "SELECT count(*) FROM pg_stat_activity WHERE application_name = current_setting('application_name')"
-                    + " AND pid <> pg_backend_pid() AND state LIKE 'idle in transaction%'";
-            FaultKit.await(() -> {
-                try {
-                    return FaultKit.queryLong(db, idleInTx) == 0;
-                } catch (java.sql.SQLException e) {
-                    throw new IllegalStateException(e);
-                }
-            }, Duration.ofSeconds(5), "no server session of the test idle in a transaction (seed " + seed + ")");
+            FaultKit.awaitZero(db, FaultKit.PG_IDLE_IN_TRANSACTION, Duration.ofSeconds(5),
+                    "no server session of the test idle in a transaction (seed " + seed + ")");
         }
         if (!driver().bridge()) {
             FaultKit.await(() -> {

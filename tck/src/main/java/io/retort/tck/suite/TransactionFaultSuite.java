@@ -193,9 +193,7 @@ public interface TransactionFaultSuite extends TckBackend {
     private static long sessionsInTransaction(TestDatabase db) throws java.sql.SQLException {
         switch (db.backend()) {
             case POSTGRES:
-                return FaultKit.queryLong(db, "SELECT count(*) FROM pg_stat_activity WHERE application_name ="
-                        + " current_setting('application_name') AND pid <> pg_backend_pid()"
-                        + " AND state LIKE 'idle in transaction%'");
+                return FaultKit.queryLong(db, FaultKit.PG_IDLE_IN_TRANSACTION);
             default:
                 return -1;
         }
@@ -394,13 +392,7 @@ public interface TransactionFaultSuite extends TckBackend {
         FaultKit.killSession(db, id);
         String listed = db.backend() == Backend.POSTGRES ? "SELECT count(*) FROM pg_stat_activity WHERE pid = " + id
                 : "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE ID = " + id;
-        FaultKit.await(() -> {
-            try {
-                return FaultKit.queryLong(db, listed) == 0;
-            } catch (java.sql.SQLException e) {
-                throw new IllegalStateException(e);
-            }
-        }, Duration.ofSeconds(5), "session " + id + " gone");
+        FaultKit.awaitZero(db, listed, Duration.ofSeconds(5), "session " + id + " gone");
     }
 
     @Test // F28: the first command of a checkout (BEGIN) finds its connection killed, 100 times: typed, released, no slot lost
